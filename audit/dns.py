@@ -1,0 +1,361 @@
+"""The shared DNS layer: every lookup any check makes goes through `DnsClient`.
+
+Built on `dns.asyncresolver`, which already falls back to TCP when a UDP answer is
+truncated (RFC 7766 §5) and retries within a lifetime. On top of it this module adds
+nameservers as HOST[:PORT], a per-run cache with in-flight de-duplication, bounded
+concurrency, and one `Lookup` outcome per query: an answer, NXDOMAIN, NODATA, or
+unknown with a reason (timeout, SERVFAIL, REFUSED, ...). An unknown is never an
+empty answer: callers must not read it as "no record".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import ipaddress
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import dns.asyncresolver
+import dns.exception
+import dns.flags
+import dns.nameserver
+import dns.rcode
+import dns.rdata
+import dns.rdatatype
+import dns.resolver
+import dns.reversename
+
+from audit.model import ResolverInfo, UnknownReason
+
+log = logging.getLogger(__name__)
+
+NAMESERVER_ENV = "MAILHYGIENE_NAMESERVER"
+
+# Hostile-input bounds: a TXT answer is data from whoever controls the zone.
+MAX_RECORDS_PER_ANSWER = 64
+MAX_RECORD_CHARS = 4096
+MAX_LOGGED_LOOKUPS = 5000
+
+# Anycast addresses of well-known public resolvers. Spamhaus' public mirrors refuse
+# queries relayed through them (127.255.255.254 or NXDOMAIN; Spamhaus news #788).
+PUBLIC_RESOLVERS: dict[str, str] = {
+    "8.8.8.8": "Google Public DNS",
+    "8.8.4.4": "Google Public DNS",
+    "2001:4860:4860::8888": "Google Public DNS",
+    "2001:4860:4860::8844": "Google Public DNS",
+    "1.1.1.1": "Cloudflare",
+    "1.0.0.1": "Cloudflare",
+    "1.1.1.2": "Cloudflare for Families",
+    "1.0.0.2": "Cloudflare for Families",
+    "1.1.1.3": "Cloudflare for Families",
+    "1.0.0.3": "Cloudflare for Families",
+    "2606:4700:4700::1111": "Cloudflare",
+    "2606:4700:4700::1001": "Cloudflare",
+    "9.9.9.9": "Quad9",
+    "149.112.112.112": "Quad9",
+    "9.9.9.10": "Quad9",
+    "9.9.9.11": "Quad9",
+    "2620:fe::fe": "Quad9",
+    "2620:fe::9": "Quad9",
+    "208.67.222.222": "OpenDNS",
+    "208.67.220.220": "OpenDNS",
+    "208.67.222.123": "OpenDNS FamilyShield",
+    "208.67.220.123": "OpenDNS FamilyShield",
+    "2620:119:35::35": "OpenDNS",
+    "2620:119:53::53": "OpenDNS",
+}
+
+
+class NameserverError(ValueError):
+    """A nameserver given by the user is not HOST[:PORT]."""
+
+
+@dataclass(frozen=True, order=True)
+class Nameserver:
+    host: str
+    port: int = 53
+
+    @classmethod
+    def parse(cls, text: str) -> Nameserver:
+        """Parse `IP`, `IP:PORT`, `[IPv6]` or `[IPv6]:PORT`. Hosts must be IP literals:
+        resolving a resolver's name would need a resolver."""
+        raw = text.strip()
+        host, port_text = raw, ""
+        if raw.startswith("["):
+            close = raw.find("]")
+            if close < 0:
+                raise NameserverError(f"invalid nameserver {text!r}: missing ']'")
+            host, rest = raw[1:close], raw[close + 1 :]
+            if rest and not rest.startswith(":"):
+                raise NameserverError(f"invalid nameserver {text!r}")
+            port_text = rest[1:]
+        elif raw.count(":") == 1:
+            host, port_text = raw.split(":")
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            raise NameserverError(
+                f"invalid nameserver {text!r}: expected an IP address as HOST[:PORT]"
+            ) from None
+        port = 53
+        if port_text:
+            if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+                raise NameserverError(f"invalid nameserver {text!r}: bad port")
+            port = int(port_text)
+        return cls(str(address), port)
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == 53 else f"{host}:{self.port}"
+
+
+def nameservers_from_env() -> list[Nameserver]:
+    value = os.environ.get(NAMESERVER_ENV, "")
+    return [Nameserver.parse(part) for part in value.replace(",", " ").split()]
+
+
+def system_nameservers() -> list[Nameserver]:
+    """The machine's resolvers (resolv.conf). Tests replace this with a guard."""
+    resolver = dns.resolver.Resolver(configure=True)
+    return [Nameserver(str(ns), 53) for ns in resolver.nameservers]
+
+
+def public_resolver_names(nameservers: Sequence[Nameserver]) -> list[str]:
+    return sorted({PUBLIC_RESOLVERS[ns.host] for ns in nameservers if ns.host in PUBLIC_RESOLVERS})
+
+
+class LookupStatus(enum.StrEnum):
+    ANSWER = "answer"
+    NXDOMAIN = "nxdomain"
+    NODATA = "nodata"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The outcome of one query. `records` hold rdata as text (TXT: decoded, joined)."""
+
+    name: str
+    rdtype: str
+    status: LookupStatus
+    records: tuple[str, ...] = ()
+    ttl: int | None = None
+    reason: UnknownReason | None = None
+    detail: str = ""
+    canonical_name: str | None = None
+    elapsed_ms: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        """True when the name's data is known (answer, NXDOMAIN or NODATA)."""
+        return self.status is not LookupStatus.UNKNOWN
+
+    @property
+    def exists(self) -> bool:
+        return self.status is LookupStatus.ANSWER
+
+    def to_evidence(self) -> dict[str, object]:
+        evidence: dict[str, object] = {
+            "name": self.name,
+            "type": self.rdtype,
+            "status": self.status.value,
+            "records": list(self.records),
+        }
+        if self.ttl is not None:
+            evidence["ttl"] = self.ttl
+        if self.reason is not None:
+            evidence["reason"] = self.reason.value
+        if self.canonical_name:
+            evidence["canonical_name"] = self.canonical_name
+        return evidence
+
+
+def reverse_name(ip: str) -> str:
+    """in-addr.arpa / ip6.arpa name (RFC 1035 §3.5, RFC 3596 §2.5), full nibbles."""
+    return dns.reversename.from_address(str(ipaddress.ip_address(ip))).to_text()
+
+
+def _rdata_text(rdata: dns.rdata.Rdata) -> str:
+    if rdata.rdtype == dns.rdatatype.TXT:
+        # RFC 7208 §3.3: the character-strings of one TXT record are concatenated.
+        joined = b"".join(rdata.strings)  # type: ignore[attr-defined]
+        return joined.decode("utf-8", errors="replace")[:MAX_RECORD_CHARS]
+    return rdata.to_text()[:MAX_RECORD_CHARS]
+
+
+def _unknown_from_no_nameservers(exc: dns.resolver.NoNameservers) -> tuple[UnknownReason, str]:
+    errors = exc.kwargs.get("errors") or []
+    rcodes = set()
+    for error in errors:
+        response = error[4] if len(error) > 4 else None
+        if response is not None:
+            rcodes.add(response.rcode())
+    if dns.rcode.REFUSED in rcodes:
+        return UnknownReason.REFUSED, "the nameserver refused the query (REFUSED)"
+    if dns.rcode.SERVFAIL in rcodes:
+        return UnknownReason.SERVFAIL, "the nameserver answered SERVFAIL"
+    if rcodes:
+        names = ", ".join(sorted(dns.rcode.to_text(code) for code in rcodes))
+        return UnknownReason.SERVFAIL, f"the nameserver answered {names}"
+    return UnknownReason.NETWORK, "no nameserver could be reached"
+
+
+@dataclass
+class DnsStats:
+    queries: int = 0
+    cache_hits: int = 0
+    unknown: int = 0
+
+
+@dataclass
+class DnsClient:
+    """Async DNS with a per-run cache. One instance per run; never module-level."""
+
+    nameservers: Sequence[Nameserver]
+    timeout: float = 3.0
+    retries: int = 1
+    concurrency: int = 128
+    stats: DnsStats = field(default_factory=DnsStats)
+
+    def __post_init__(self) -> None:
+        if not self.nameservers:
+            raise NameserverError("no nameserver configured")
+        if self.timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self._cache: dict[tuple[str, str], asyncio.Future[Lookup]] = {}
+        self._semaphore = asyncio.Semaphore(self.concurrency)
+        self._resolver = self._make_async_resolver()
+        self.lookups: list[Lookup] = []
+
+    def _resolver_nameservers(self) -> list[dns.nameserver.Nameserver]:
+        return [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in self.nameservers]
+
+    def _attempt_timeout(self) -> float:
+        # Spread the per-query budget over the attempts so retries happen inside it.
+        return max(self.timeout / (self.retries + 1), 0.05)
+
+    def _make_async_resolver(self) -> dns.asyncresolver.Resolver:
+        resolver = dns.asyncresolver.Resolver(configure=False)
+        resolver.nameservers = self._resolver_nameservers()
+        resolver.timeout = self._attempt_timeout()
+        resolver.lifetime = self.timeout
+        resolver.cache = None  # our own cache keeps every outcome, unknowns included
+        resolver.use_edns(0, 0, 1232)  # DNS flag day 2020 buffer size
+        return resolver
+
+    def sync_resolver(self) -> dns.resolver.Resolver:
+        """A synchronous resolver on the same nameservers, for libraries such as
+        checkdmarc that run in a worker thread."""
+        resolver = dns.resolver.Resolver(configure=False)
+        resolver.nameservers = self._resolver_nameservers()
+        resolver.timeout = self._attempt_timeout()
+        resolver.lifetime = self.timeout
+        resolver.use_edns(0, 0, 1232)
+        return resolver
+
+    @property
+    def info(self) -> ResolverInfo:
+        public = public_resolver_names(self.nameservers)
+        return ResolverInfo(
+            nameservers=tuple(str(ns) for ns in self.nameservers),
+            public=bool(public),
+            public_names=tuple(public),
+        )
+
+    async def query(self, name: str, rdtype: str) -> Lookup:
+        """Resolve `name`/`rdtype` once per run; concurrent callers share one query."""
+        key = (name.lower().rstrip(".") + ".", rdtype.upper())
+        pending = self._cache.get(key)
+        if pending is not None:
+            self.stats.cache_hits += 1
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Lookup] = asyncio.get_running_loop().create_future()
+        self._cache[key] = future
+        try:
+            lookup = await self._resolve(*key)
+        except BaseException as exc:
+            del self._cache[key]
+            if isinstance(exc, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+                future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        future.set_result(lookup)
+        return lookup
+
+    async def query_many(self, queries: Sequence[tuple[str, str]]) -> list[Lookup]:
+        return list(await asyncio.gather(*(self.query(n, t) for n, t in queries)))
+
+    async def ptr(self, ip: str) -> Lookup:
+        return await self.query(reverse_name(ip), "PTR")
+
+    async def addresses(self, host: str) -> tuple[Lookup, Lookup]:
+        a, aaaa = await self.query_many([(host, "A"), (host, "AAAA")])
+        return a, aaaa
+
+    async def _resolve(self, name: str, rdtype: str) -> Lookup:
+        started = time.perf_counter()
+        async with self._semaphore:
+            self.stats.queries += 1
+            lookup = await self._resolve_unbounded(name, rdtype)
+        lookup = _with_elapsed(lookup, (time.perf_counter() - started) * 1000)
+        if lookup.status is LookupStatus.UNKNOWN:
+            self.stats.unknown += 1
+        if len(self.lookups) < MAX_LOGGED_LOOKUPS:
+            self.lookups.append(lookup)
+        log.debug("%s %s -> %s %s", name, rdtype, lookup.status, lookup.records)
+        return lookup
+
+    async def _resolve_unbounded(self, name: str, rdtype: str) -> Lookup:
+        try:
+            answer = await self._resolver.resolve(name, rdtype, raise_on_no_answer=False)
+        except dns.resolver.NXDOMAIN:
+            return Lookup(name, rdtype, LookupStatus.NXDOMAIN)
+        except dns.resolver.NoNameservers as exc:
+            reason, detail = _unknown_from_no_nameservers(exc)
+            return Lookup(name, rdtype, LookupStatus.UNKNOWN, reason=reason, detail=detail)
+        except dns.exception.Timeout:
+            detail = f"no answer within {self.timeout:g}s"
+            return Lookup(
+                name, rdtype, LookupStatus.UNKNOWN, reason=UnknownReason.TIMEOUT, detail=detail
+            )
+        except (dns.exception.DNSException, OSError) as exc:
+            return Lookup(
+                name,
+                rdtype,
+                LookupStatus.UNKNOWN,
+                reason=UnknownReason.MALFORMED,
+                detail=f"{type(exc).__name__}: {exc}"[:300],
+            )
+        canonical = answer.canonical_name.to_text()
+        canonical_name = canonical if canonical.lower() != name.lower() else None
+        if answer.rrset is None:
+            return Lookup(name, rdtype, LookupStatus.NODATA, canonical_name=canonical_name)
+        records = tuple(_rdata_text(rdata) for rdata in answer.rrset)[:MAX_RECORDS_PER_ANSWER]
+        return Lookup(
+            name,
+            rdtype,
+            LookupStatus.ANSWER,
+            records=records,
+            ttl=answer.rrset.ttl,
+            canonical_name=canonical_name,
+        )
+
+
+def _with_elapsed(lookup: Lookup, elapsed_ms: float) -> Lookup:
+    return Lookup(
+        lookup.name,
+        lookup.rdtype,
+        lookup.status,
+        lookup.records,
+        lookup.ttl,
+        lookup.reason,
+        lookup.detail,
+        lookup.canonical_name,
+        round(elapsed_ms, 3),
+    )
