@@ -191,6 +191,8 @@ class AuditResult:
     resolver: ResolverInfo
     checks: tuple[CheckResult, ...]
     summary: Summary
+    unknowns: tuple[Unknown, ...] = ()  # run-level: e.g. sending IPs not derivable
+    dns_lookups: tuple[Any, ...] = ()  # audit.dns.Lookup, for the evidence appendix
     options: Mapping[str, Any] = field(default_factory=dict)
 
     @property

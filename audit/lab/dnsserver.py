@@ -58,9 +58,7 @@ class RecordStore:
     # -- loading -------------------------------------------------------------------
 
     def add_zone_text(self, origin: str, text: str) -> None:
-        zone = dns.zone.from_text(
-            text, origin=origin, relativize=False, check_origin=False
-        )
+        zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False)
         self.origins.add(zone.origin)  # type: ignore[arg-type]
         for name, node in zone.nodes.items():
             for rdataset in node.rdatasets:
@@ -81,7 +79,9 @@ class RecordStore:
         rdata = dns.rdata.from_text(dns.rdataclass.IN, kind, rdata_text)
         self.add_rdata(owner, rdata, ttl)
 
-    def add_rdata(self, owner: dns.name.Name, rdata: dns.rdata.Rdata, ttl: int | None = None) -> None:
+    def add_rdata(
+        self, owner: dns.name.Name, rdata: dns.rdata.Rdata, ttl: int | None = None
+    ) -> None:
         rrsets = self.nodes.setdefault(owner, {})
         rrset = rrsets.get(rdata.rdtype)
         if rrset is None:
@@ -103,7 +103,9 @@ class RecordStore:
         # an empty non-terminal exists (RFC 4592 §2.2.2)
         return any(other.is_subdomain(name) for other in self.nodes)
 
-    def _node(self, qname: dns.name.Name, origin: dns.name.Name) -> dict[int, dns.rrset.RRset] | None:
+    def _node(
+        self, qname: dns.name.Name, origin: dns.name.Name
+    ) -> dict[int, dns.rrset.RRset] | None:
         node = self.nodes.get(qname)
         if node is not None:
             return node
@@ -113,7 +115,7 @@ class RecordStore:
         encloser = qname.parent()
         while encloser.is_subdomain(origin):
             if self._exists(encloser):
-                wildcard = self.nodes.get(dns.name.Name((b"*",) + encloser.labels))
+                wildcard = self.nodes.get(dns.name.Name((b"*", *encloser.labels)))
                 if wildcard is None:
                     return None
                 synthesized = {}
@@ -296,12 +298,15 @@ class _UdpProtocol(asyncio.DatagramProtocol):
     def __init__(self, server: LabDnsServer) -> None:
         self.server = server
         self.transport: asyncio.DatagramTransport | None = None
+        self._pending: set[asyncio.Task[None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        asyncio.ensure_future(self._reply(data, addr))
+        task = asyncio.ensure_future(self._reply(data, addr))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def _reply(self, data: bytes, addr: tuple[str, int]) -> None:
         reply = await self.server.respond(data, 65535)

@@ -1,0 +1,240 @@
+"""The `mailhygiene` command line (Typer). Thin: parse, build a RunConfig, run, render, exit.
+
+Errors in user input print one line and exit 2; an internal error prints one line
+naming where to report it and exits 4. Nothing else in the package calls sys.exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit import __version__
+from audit.validate import InputError
+
+app = typer.Typer(
+    name="mailhygiene",
+    help="Audit a mail domain and its sending servers and write a remediation report.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ISSUES_URL = "https://github.com/mailhygiene/mailhygiene/issues"
+
+IpOpt = Annotated[
+    list[str] | None,
+    typer.Option("--ip", help="Sending IP (repeatable). Default: derived from MX and SPF."),
+]
+SelectorOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--selector", help="DKIM selector (repeatable). Default: common selectors are probed."
+    ),
+]
+PtrSuffixOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--expect-ptr-suffix",
+        help="PTR names of the sending IPs must end in this domain, e.g. mg.example.com (repeatable).",
+    ),
+]
+HeloOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--helo", help="HELO/EHLO name the server uses, for the SPF HELO check (repeatable)."
+    ),
+]
+ChecksOpt = Annotated[
+    str | None, typer.Option("--checks", help="Only these check ids, comma-separated.")
+]
+SkipOpt = Annotated[
+    str | None, typer.Option("--skip", help="Skip these check ids, comma-separated.")
+]
+DnsblOpt = Annotated[
+    list[str] | None,
+    typer.Option("--dnsbl", help="Add a blocklist zone: ZONE[:ip|domain] (repeatable)."),
+]
+ListsOpt = Annotated[
+    str | None,
+    typer.Option("--lists", help="Blocklist catalog selection: default, all, or a catalog FILE."),
+]
+DqsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spamhaus-dqs-key",
+        envvar="MAILHYGIENE_SPAMHAUS_DQS_KEY",
+        show_envvar=True,
+        help="Query Spamhaus through DQS with this key (never printed).",
+    ),
+]
+NameserverOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--nameserver",
+        help="Resolver HOST[:PORT] (repeatable; env MAILHYGIENE_NAMESERVER). Default: the system's.",
+    ),
+]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", help="Seconds per DNS query.  [default: 3]")
+]
+DeadlineOpt = Annotated[
+    float | None, typer.Option("--deadline", help="Seconds for the whole run.  [default: 120]")
+]
+FormatOpt = Annotated[
+    str | None, typer.Option("--format", help="text, json, junit (html, pdf: not yet available).")
+]
+OutputOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report here (repeatable; '-' = stdout; format from the extension).",
+    ),
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 on findings at or above: info, low, medium, high, critical, never.  [default: high]",
+    ),
+]
+AllowIncompleteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-incomplete", help="Exit 0 instead of 3 when some lookups could not be determined."
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="TOML file with the same options, and `domains = [...]` for batch runs."
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, errors only.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging to stderr.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mailhygiene {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Audit a mail domain and its sending servers and write a remediation report."""
+
+
+@app.command()
+def audit(
+    domain: Annotated[str | None, typer.Argument(help="The mail domain to audit.")] = None,
+    ip: IpOpt = None,
+    selector: SelectorOpt = None,
+    expect_ptr_suffix: PtrSuffixOpt = None,
+    helo: HeloOpt = None,
+    checks: ChecksOpt = None,
+    skip: SkipOpt = None,
+    dnsbl: DnsblOpt = None,
+    lists: ListsOpt = None,
+    spamhaus_dqs_key: DqsOpt = None,
+    nameserver: NameserverOpt = None,
+    timeout: TimeoutOpt = None,
+    deadline: DeadlineOpt = None,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    allow_incomplete: AllowIncompleteOpt = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run every check against DOMAIN and its sending IPs; one report."""
+    from audit.audit_command import AuditArgs, run_audit_command
+
+    args = AuditArgs(
+        domain=domain,
+        ips=ip or [],
+        selectors=selector or [],
+        ptr_suffixes=expect_ptr_suffix or [],
+        helo=helo or [],
+        checks=checks,
+        skip=skip,
+        dnsbl=dnsbl or [],
+        lists=lists,
+        dqs_key=spamhaus_dqs_key,
+        nameservers=nameserver or [],
+        timeout=timeout,
+        deadline=deadline,
+        format=format,
+        outputs=output or [],
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
+        config=config,
+        quiet=quiet,
+        verbose=verbose,
+    )
+    raise typer.Exit(run_audit_command(args))
+
+
+@app.command()
+def demo(
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", help="Where to write the reports.")
+    ] = Path("out"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Audit the bundled offline lab (local DNS server with sample zones); writes out/report.json."""
+    from audit.lab.demo import run_demo
+
+    raise typer.Exit(run_demo(output_dir, quiet=quiet))
+
+
+def _register_extensions() -> None:
+    """Commands defined in their own modules (kept light: they import lazily)."""
+
+
+_register_extensions()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors (exit 2), internal errors (exit 4), never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="mailhygiene", standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.TyperException as exc:  # usage errors (exit 2) and other CLI errors
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.format_message())
+        else:
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"mailhygiene: error: {message}", err=True)
+        code = exc.exit_code
+    except InputError as exc:
+        typer.echo(f"mailhygiene: error: {exc}", err=True)
+        code = 2
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("mailhygiene: interrupted", err=True)
+        code = 130
+    except Exception as exc:  # the CLI's last line of defence: no traceback for users
+        typer.echo(
+            f"mailhygiene: internal error: {type(exc).__name__}: {exc} "
+            f"(please report it at {ISSUES_URL}, with -v output)",
+            err=True,
+        )
+        code = 4
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

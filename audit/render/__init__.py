@@ -1,0 +1,1 @@
+"""Renderers: pure functions of an `AuditResult`. They never compute exit codes."""

@@ -1,0 +1,128 @@
+"""The terminal summary (rich). Every string from DNS/SMTP/logs is shown as plain text,
+never interpreted as rich markup."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from audit.model import AuditResult, CheckStatus, Severity
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+STATUS_STYLE = {
+    CheckStatus.PASS: "green",
+    CheckStatus.FAIL: "red",
+    CheckStatus.UNKNOWN: "magenta",
+    CheckStatus.SKIPPED: "dim",
+}
+
+
+def _header(result: AuditResult, console: Console) -> None:
+    title = result.target.domain or ", ".join(ip.ip for ip in result.target.ips[:5]) or "-"
+    console.print(Text(f"mailhygiene {result.tool_version} — {title}", style="bold"))
+    for ip in result.target.ips[:20]:
+        origin = f"{ip.source.value}" + (f": {ip.detail}" if ip.detail else "")
+        console.print(Text(f"  sending IP {ip.ip} ({origin})"))
+    if len(result.target.ips) > 20:
+        console.print(Text(f"  … and {len(result.target.ips) - 20} more"))
+    resolvers = ", ".join(result.resolver.nameservers)
+    console.print(Text(f"  resolver {resolvers}", style="dim"))
+    if result.resolver.public:
+        names = ", ".join(result.resolver.public_names)
+        console.print(
+            Text(
+                f"  warning: {names} is a public resolver; Spamhaus and other lists "
+                "refuse queries from it",
+                style="yellow",
+            )
+        )
+
+
+def _checks(result: AuditResult, console: Console) -> None:
+    table = Table(title=None, show_edge=False, pad_edge=False, expand=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("time", justify="right")
+    table.add_column("detail", overflow="fold")
+    for check in result.checks:
+        table.add_row(
+            check.check.value,
+            Text(check.status.value, style=STATUS_STYLE[check.status]),
+            f"{check.duration_s:.2f}s",
+            Text(check.detail),
+        )
+    console.print(table)
+
+
+def _findings(result: AuditResult, console: Console) -> None:
+    if not result.findings:
+        console.print(Text("No findings.", style="green"))
+        return
+    console.print(Text(f"Findings ({len(result.findings)}):", style="bold"))
+    for finding in result.findings:
+        line = Text("  ")
+        line.append(f"{finding.severity.label.upper():8}", style=SEVERITY_STYLE[finding.severity])
+        line.append(f" {finding.code} ", style="bold")
+        line.append(finding.title)
+        console.print(line)
+        if finding.remediation is not None:
+            console.print(Text(f"           fix: {finding.remediation.summary}", style="dim"))
+
+
+def _unknowns(result: AuditResult, console: Console) -> None:
+    unknowns = [(c.check.value, u) for c in result.checks for u in c.unknowns]
+    unknowns += [("run", u) for u in result.unknowns]
+    if not unknowns:
+        return
+    console.print(Text(f"Could not be determined ({len(unknowns)}):", style="bold magenta"))
+    for where, unknown in unknowns[:50]:
+        text = f"  [{where}] {unknown.subject}: {unknown.reason.value}"
+        console.print(Text(text + (f" — {unknown.detail}" if unknown.detail else "")))
+    if len(unknowns) > 50:
+        console.print(Text(f"  … and {len(unknowns) - 50} more (see the JSON report)"))
+
+
+def _verdict(result: AuditResult, console: Console) -> None:
+    summary = result.summary
+    counts = ", ".join(f"{n} {label}" for label, n in summary.counts.items() if n)
+    console.print(
+        Text(f"Status: {summary.status.value} (exit {summary.exit_code})", style="bold")
+        + Text(f"; {counts}" if counts else "")
+    )
+    if summary.delisting_ready:
+        console.print(Text("Delisting: ready to request delisting.", style="green"))
+    else:
+        blockers = ", ".join(summary.delisting_blockers)
+        console.print(Text(f"Delisting: fix these first: {blockers}", style="red"))
+
+
+def render_text(result: AuditResult, console: Console) -> None:
+    _header(result, console)
+    console.print()
+    _checks(result, console)
+    console.print()
+    _findings(result, console)
+    _unknowns(result, console)
+    console.print()
+    _verdict(result, console)
+
+
+def render_text_string(result: AuditResult, width: int = 100) -> str:
+    console = Console(width=width, record=True, color_system=None, file=_NullFile())
+    render_text(result, console)
+    return console.export_text()
+
+
+class _NullFile:
+    def write(self, _text: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass

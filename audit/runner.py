@@ -1,0 +1,147 @@
+"""The one async runner: target resolution, then every selected check concurrently.
+
+Each check runs under its own timeout and the run's global deadline. This is the only
+place that turns exceptions into outcomes: a check that raises becomes
+`unknown(internal)` (exit code 4) and the other checks still report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from audit import __version__
+from audit.context import AuditContext, AuditOptions, utc_now
+from audit.dns import DnsClient, Nameserver
+from audit.model import (
+    AuditResult,
+    CheckId,
+    CheckResult,
+    Severity,
+    Target,
+    Unknown,
+    UnknownReason,
+)
+from audit.remediation import attach
+from audit.targets import resolve_target
+from audit.verdict import summarize
+from checks.base import Check
+
+log = logging.getLogger(__name__)
+
+ISSUES_URL = "https://github.com/mailhygiene/mailhygiene/issues"
+
+CheckObserver = Callable[[CheckResult], None]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    options: AuditOptions
+    check_ids: tuple[CheckId, ...]
+    nameservers: tuple[Nameserver, ...]
+    given_ips: tuple[str, ...] = ()
+    timeout: float = 3.0  # per DNS query
+    retries: int = 1
+    deadline: float = 120.0  # whole run
+    fail_on: Severity | None = Severity.HIGH
+    allow_incomplete: bool = False
+    concurrency: int = 128
+    dns_log_limit: int = 2000
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _internal_failure(check_id: CheckId, exc: BaseException) -> CheckResult:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    detail = f"{type(exc).__name__}: {exc}"[:300] + where
+    return CheckResult(
+        check=check_id,
+        unknowns=(Unknown(check_id.value, UnknownReason.INTERNAL, detail),),
+        detail=f"internal error in the {check_id} check; please report it at {ISSUES_URL}",
+        internal_error=True,
+    )
+
+
+def _timed_out(check_id: CheckId, seconds: float, reason: UnknownReason) -> CheckResult:
+    what = "the run's deadline" if reason is UnknownReason.DEADLINE else "its time limit"
+    return CheckResult(
+        check=check_id,
+        unknowns=(Unknown(check_id.value, reason, f"did not finish within {what} ({seconds:g}s)"),),
+        detail=f"the {check_id} check did not finish in time",
+    )
+
+
+async def run_check(
+    check: Check, ctx: AuditContext, budget: float, deadline_bound: bool
+) -> CheckResult:
+    """Run one check within `budget` seconds; the single exception boundary."""
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(budget):
+            result = await check.run(ctx)
+        result = replace(result, findings=tuple(attach(f) for f in result.findings))
+    except TimeoutError:
+        reason = UnknownReason.DEADLINE if deadline_bound else UnknownReason.TIMEOUT
+        result = _timed_out(check.id, budget, reason)
+    except Exception as exc:  # the one boundary: a bug becomes unknown(internal)
+        log.exception("check %s failed", check.id)
+        result = _internal_failure(check.id, exc)
+    return replace(result, duration_s=round(time.perf_counter() - started, 3))
+
+
+async def run_audit(
+    config: RunConfig,
+    checks: Sequence[Check],
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    observer: CheckObserver | None = None,
+) -> tuple[AuditResult, DnsClient]:
+    started_at = clock()
+    started = time.perf_counter()
+    dns = DnsClient(
+        config.nameservers,
+        timeout=config.timeout,
+        retries=config.retries,
+        concurrency=config.concurrency,
+    )
+    run_unknowns: list[Unknown] = []
+    try:
+        async with asyncio.timeout(config.deadline):
+            target, run_unknowns = await resolve_target(
+                dns, config.options.domain, config.given_ips
+            )
+    except TimeoutError:
+        target = Target(config.options.domain, ())
+        run_unknowns = [
+            Unknown("sending IPs", UnknownReason.DEADLINE, "could not be derived in time")
+        ]
+    ctx = AuditContext(dns=dns, options=config.options, target=target, clock=clock)
+
+    async def one(check: Check) -> CheckResult:
+        remaining = max(config.deadline - (time.perf_counter() - started), 0.001)
+        budget = min(config.options.check_timeout, remaining)
+        result = await run_check(check, ctx, budget, budget < config.options.check_timeout)
+        if observer is not None:
+            observer(result)
+        return result
+
+    results = await asyncio.gather(*(one(c) for c in checks))
+    ordered = tuple(sorted(results, key=lambda r: list(CheckId).index(r.check)))
+    summary = summarize(ordered, run_unknowns, config.fail_on, config.allow_incomplete)
+    result = AuditResult(
+        tool_version=__version__,
+        target=target,
+        started_at=started_at,
+        duration_s=round(time.perf_counter() - started, 3),
+        resolver=dns.info,
+        checks=ordered,
+        summary=summary,
+        unknowns=tuple(run_unknowns),
+        dns_lookups=tuple(dns.lookups[: config.dns_log_limit]),
+    )
+    return result, dns

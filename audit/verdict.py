@@ -1,0 +1,70 @@
+"""Summary, delisting verdict and exit code, computed from the model (never in a renderer).
+
+Exit codes (SPEC.md): 0 clean, 1 a finding at or above --fail-on, 3 incomplete, 4
+internal error; precedence 4 > 1 > 3 > 0. Exit 2 (usage) is raised before a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from audit.model import (
+    CheckResult,
+    CheckStatus,
+    Severity,
+    Summary,
+    SummaryStatus,
+    Unknown,
+)
+from audit.remediation import blocks_delisting
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+EXIT_INTERNAL = 4
+
+
+def is_incomplete(checks: Sequence[CheckResult], run_unknowns: Sequence[Unknown]) -> bool:
+    return bool(run_unknowns) or any(
+        c.unknowns or c.status is CheckStatus.UNKNOWN for c in checks if not c.skipped
+    )
+
+
+def summarize(
+    checks: Sequence[CheckResult],
+    run_unknowns: Sequence[Unknown],
+    fail_on: Severity | None,
+    allow_incomplete: bool,
+) -> Summary:
+    findings = [f for c in checks for f in c.findings]
+    counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+    for finding in findings:
+        counts[finding.severity.label] += 1
+    worst = max((f.severity for f in findings), default=None)
+    failing = fail_on is not None and worst is not None and worst >= fail_on
+    incomplete = is_incomplete(checks, run_unknowns)
+    internal = any(c.internal_error for c in checks)
+    if internal:
+        exit_code = EXIT_INTERNAL
+    elif failing:
+        exit_code = EXIT_FINDINGS
+    elif incomplete and not allow_incomplete:
+        exit_code = EXIT_INCOMPLETE
+    else:
+        exit_code = EXIT_OK
+    if failing:
+        status = SummaryStatus.FAIL
+    elif incomplete or internal:
+        status = SummaryStatus.INCOMPLETE
+    else:
+        status = SummaryStatus.PASS
+    blockers = tuple(sorted({f.code for f in findings if blocks_delisting(f.code)}))
+    return Summary(
+        status=status,
+        exit_code=exit_code,
+        worst_severity=worst,
+        counts=counts,
+        delisting_ready=not blockers,
+        delisting_blockers=blockers,
+    )
