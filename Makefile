@@ -1,0 +1,39 @@
+# Quick start: `make demo` (offline lab audit, writes out/) and `make test` (every test).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: demo test bench lint samples clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "mailhygiene needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-base: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test,bench]'
+	@touch $(VENV)/.installed-base $@
+
+demo: $(VENV)/.installed-base
+	$(VENV)/bin/mailhygiene demo --output-dir out
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-dev
+	$(PY) bench/run.py
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check audit checks tests bench
+	$(VENV)/bin/ruff format --check audit checks tests bench
+
+# Refresh samples/ from the demo (reports in every available format).
+samples: $(VENV)/.installed-base
+	$(VENV)/bin/mailhygiene demo --output-dir samples/demo --quiet
+
+clean:
+	rm -rf $(VENV) out dist build .pytest_cache
