@@ -14,6 +14,7 @@ import asyncio
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from audit.context import AuditContext
 from audit.dns import DnsClient, Lookup, LookupStatus
@@ -253,7 +254,9 @@ def unknowns_for(evidence: PtrEvidence) -> list[Unknown]:
 async def collect(dns: DnsClient, sending_ip: SendingIp) -> PtrEvidence:
     ptr = await dns.ptr(sending_ip.ip)
     names = (
-        tuple(dict.fromkeys(r.lower() for r in ptr.records))[:MAX_PTR_NAMES] if ptr.exists else ()
+        # An RRset has no order (RFC 2181 §5): sort, so the judged "best" name and the
+        # report do not change from one run to the next.
+        tuple(sorted({r.lower() for r in ptr.records}))[:MAX_PTR_NAMES] if ptr.exists else ()
     )
     rdtype = "A" if ipaddress.ip_address(sending_ip.ip).version == 4 else "AAAA"
     lookups = await asyncio.gather(*(dns.query(name, rdtype) for name in names))
@@ -265,8 +268,8 @@ async def collect(dns: DnsClient, sending_ip: SendingIp) -> PtrEvidence:
 
 
 class PtrCheck:
-    id = CheckId.PTR
-    finding_codes = frozenset(
+    id: ClassVar[CheckId] = CheckId.PTR
+    finding_codes: ClassVar[frozenset[str]] = frozenset(
         {"PTR_MISSING", "PTR_MULTIPLE", "PTR_FCRDNS_FAILED", "PTR_GENERIC", "PTR_UNEXPECTED_NAME"}
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from smtp_fixtures import smtp_server  # noqa: F401  (fixture for every test module)
 
 import audit.dns
 from audit.lab.dnsserver import Behaviour, LabDnsServer, RecordStore

@@ -3,6 +3,8 @@ never interpreted as rich markup."""
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -115,14 +117,6 @@ def render_text(result: AuditResult, console: Console) -> None:
 
 
 def render_text_string(result: AuditResult, width: int = 100) -> str:
-    console = Console(width=width, record=True, color_system=None, file=_NullFile())
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     render_text(result, console)
     return console.export_text()
-
-
-class _NullFile:
-    def write(self, _text: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass
