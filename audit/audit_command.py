@@ -66,7 +66,9 @@ class AuditArgs:
 
 def _pick(flag: Any, file_config: FileConfig, key: str, default: Any = None) -> Any:
     """Command-line value if given, else the config file's, else the default."""
-    if flag not in (None, [], False):
+    # Identity checks: `0 in (None, [], False)` is True, and --timeout 0 must reach
+    # validation instead of silently becoming the default.
+    if flag is not None and flag is not False and flag != []:
         return flag
     return file_config.get(key, default)
 
@@ -163,11 +165,15 @@ def run_audit_command(args: AuditArgs) -> int:
     from checks.registry import instantiate
 
     plan = build_plan(args)
-    codes = []
+    # Every output is validated before the first run: exit 2 comes before any audit.
+    runs = []
     for config in plan.configs:
         domain = config.options.domain or "targets"
         planned = plan_outputs([o.replace("{domain}", domain) for o in plan.outputs], plan.format)
         check_output_paths(planned)
+        runs.append((config, planned))
+    codes = []
+    for config, planned in runs:
         result = execute(config, instantiate(config.check_ids), args.quiet)
         write_outputs(result, planned, config.fail_on)
         codes.append(result.summary.exit_code)

@@ -75,9 +75,7 @@ def plan_outputs(outputs: Sequence[str], fmt: str | None) -> list[Output]:
     """Where each report goes and in which format (SPEC.md `--format`, `-o`)."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"invalid --format {fmt!r} (one of {', '.join(FORMATS)})")
-    if not outputs:
-        return [Output("-", fmt or "text")]
-    planned = []
+    planned = [] if outputs else [Output("-", fmt or "text")]
     for path in outputs:
         if path == "-":
             chosen: str | None = fmt or "text"

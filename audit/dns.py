@@ -11,10 +11,12 @@ empty answer: callers must not read it as "no record".
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import ipaddress
 import logging
 import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,7 +86,7 @@ class Nameserver:
         """Parse `IP`, `IP:PORT`, `[IPv6]` or `[IPv6]:PORT`. Hosts must be IP literals:
         resolving a resolver's name would need a resolver."""
         raw = text.strip()
-        host, port_text = raw, ""
+        host, port_text, has_port = raw, "", False
         if raw.startswith("["):
             close = raw.find("]")
             if close < 0:
@@ -92,9 +94,10 @@ class Nameserver:
             host, rest = raw[1:close], raw[close + 1 :]
             if rest and not rest.startswith(":"):
                 raise NameserverError(f"invalid nameserver {text!r}")
-            port_text = rest[1:]
+            port_text, has_port = rest[1:], bool(rest)
         elif raw.count(":") == 1:
             host, port_text = raw.split(":")
+            has_port = True
         try:
             address = ipaddress.ip_address(host)
         except ValueError:
@@ -102,7 +105,7 @@ class Nameserver:
                 f"invalid nameserver {text!r}: expected an IP address as HOST[:PORT]"
             ) from None
         port = 53
-        if port_text:
+        if has_port:  # "1.2.3.4:" is a typo, not "port 53"
             if not port_text.isdigit() or not 0 < int(port_text) < 65536:
                 raise NameserverError(f"invalid nameserver {text!r}: bad port")
             port = int(port_text)
@@ -230,6 +233,31 @@ class DnsClient:
         self._semaphore = asyncio.Semaphore(self.concurrency)
         self._resolver = self._make_async_resolver()
         self.lookups: list[Lookup] = []
+        self._redactions: list[tuple[str, str]] = []
+
+    def redact(self, secret: str, placeholder: str) -> None:
+        """Hide `secret` (e.g. a Spamhaus DQS key inside query names) from `lookups` and
+        the debug log. `query` still returns the real name to its caller."""
+        if secret:
+            self._redactions.append((secret.lower(), placeholder))
+
+    def _redacted(self, lookup: Lookup) -> Lookup:
+        if not self._redactions:
+            return lookup
+
+        def hide(text: str) -> str:
+            for secret, placeholder in self._redactions:
+                text = re.sub(re.escape(secret), placeholder, text, flags=re.IGNORECASE)
+            return text
+
+        canonical = hide(lookup.canonical_name) if lookup.canonical_name else None
+        return dataclasses.replace(
+            lookup,
+            name=hide(lookup.name),
+            detail=hide(lookup.detail),
+            canonical_name=canonical,
+            records=tuple(hide(record) for record in lookup.records),
+        )
 
     def _resolver_nameservers(self) -> list[dns.nameserver.Nameserver]:
         return [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in self.nameservers]
@@ -267,26 +295,25 @@ class DnsClient:
         )
 
     async def query(self, name: str, rdtype: str) -> Lookup:
-        """Resolve `name`/`rdtype` once per run; concurrent callers share one query."""
+        """Resolve `name`/`rdtype` once per run; concurrent callers share one query.
+
+        The shared resolution runs in its own task: a caller that is cancelled (its
+        check hit its time limit) must not cancel the lookup other checks await.
+        """
         key = (name.lower().rstrip(".") + ".", rdtype.upper())
         pending = self._cache.get(key)
         if pending is not None:
             self.stats.cache_hits += 1
-            return await asyncio.shield(pending)
-        future: asyncio.Future[Lookup] = asyncio.get_running_loop().create_future()
-        self._cache[key] = future
-        try:
-            lookup = await self._resolve(*key)
-        except BaseException as exc:
-            del self._cache[key]
-            if isinstance(exc, asyncio.CancelledError):
-                future.cancel()
-            else:
-                future.set_exception(exc)
-                future.exception()  # mark retrieved: waiters re-raise it themselves
-            raise
-        future.set_result(lookup)
-        return lookup
+        else:
+            pending = asyncio.ensure_future(self._resolve(*key))
+            self._cache[key] = pending
+            pending.add_done_callback(lambda task: self._forget_failed(key, task))
+        return await asyncio.shield(pending)
+
+    def _forget_failed(self, key: tuple[str, str], task: asyncio.Future[Lookup]) -> None:
+        # Outcomes (unknowns included) are cached; a crash or cancellation is not.
+        if task.cancelled() or task.exception() is not None:
+            self._cache.pop(key, None)
 
     async def query_many(self, queries: Sequence[tuple[str, str]]) -> list[Lookup]:
         return list(await asyncio.gather(*(self.query(n, t) for n, t in queries)))
@@ -306,9 +333,10 @@ class DnsClient:
         lookup = _with_elapsed(lookup, (time.perf_counter() - started) * 1000)
         if lookup.status is LookupStatus.UNKNOWN:
             self.stats.unknown += 1
+        shown = self._redacted(lookup)
         if len(self.lookups) < MAX_LOGGED_LOOKUPS:
-            self.lookups.append(lookup)
-        log.debug("%s %s -> %s %s", name, rdtype, lookup.status, lookup.records)
+            self.lookups.append(shown)
+        log.debug("%s %s -> %s %s", shown.name, rdtype, shown.status, shown.records)
         return lookup
 
     async def _resolve_unbounded(self, name: str, rdtype: str) -> Lookup:
@@ -336,7 +364,10 @@ class DnsClient:
         canonical_name = canonical if canonical.lower() != name.lower() else None
         if answer.rrset is None:
             return Lookup(name, rdtype, LookupStatus.NODATA, canonical_name=canonical_name)
-        records = tuple(_rdata_text(rdata) for rdata in answer.rrset)[:MAX_RECORDS_PER_ANSWER]
+        # An RRset is unordered (RFC 2181 §5) and servers rotate it: sort, so evidence
+        # and reports are the same from one run to the next.
+        records = tuple(sorted(_rdata_text(rdata) for rdata in answer.rrset))
+        records = records[:MAX_RECORDS_PER_ANSWER]
         return Lookup(
             name,
             rdtype,

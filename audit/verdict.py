@@ -53,7 +53,10 @@ def summarize(
         exit_code = EXIT_INCOMPLETE
     else:
         exit_code = EXIT_OK
-    if failing:
+    # `--fail-on never` changes only the exit code: the status still says that findings
+    # at the default threshold exist, so a report never reads "pass" over them.
+    status_threshold = fail_on if fail_on is not None else Severity.HIGH
+    if worst is not None and worst >= status_threshold:
         status = SummaryStatus.FAIL
     elif incomplete or internal:
         status = SummaryStatus.INCOMPLETE

@@ -267,7 +267,9 @@ class LabDnsServer:
         if response is None:
             return None
         if max_size is None:
-            return response.to_wire()
+            # TCP: up to the 16-bit length prefix (RFC 1035 §4.2.2). A bare to_wire()
+            # would cap the answer at the query's EDNS payload size and raise TooBig.
+            return response.to_wire(max_size=65535)
         limit = max(query.payload if query.edns >= 0 else CLASSIC_UDP_PAYLOAD, CLASSIC_UDP_PAYLOAD)
         limit = min(limit, max_size)
         try:

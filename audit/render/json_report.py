@@ -94,7 +94,9 @@ def to_document(result: AuditResult) -> dict[str, Any]:
         "summary": {
             "status": summary.status.value,
             "exit_code": summary.exit_code,
-            "worst_severity": summary.worst_severity.label if summary.worst_severity else None,
+            "worst_severity": (
+                summary.worst_severity.label if summary.worst_severity is not None else None
+            ),
             "counts": dict(summary.counts),
             "delisting": {
                 "ready": summary.delisting_ready,
