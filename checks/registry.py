@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from audit.model import CheckId
 from checks.base import Check
+from checks.dkim import DkimCheck
+from checks.dmarc import DmarcCheck
 from checks.ptr import PtrCheck
+from checks.spf import SpfCheck
 
 CHECKS: dict[CheckId, type[Check]] = {
     CheckId.PTR: PtrCheck,
+    CheckId.SPF: SpfCheck,
+    CheckId.DKIM: DkimCheck,
+    CheckId.DMARC: DmarcCheck,
 }
 
 
