@@ -250,8 +250,12 @@ def _check_dmarc(domain: str, **lookup: Any) -> dict[str, Any]:
     try:
         parsed = dmarc.parse_dmarc_record(query["record"], query["location"], **lookup)
     except dmarc.DMARCError as exc:
-        return {**found, "problem": _problem_of(exc), "error": str(exc),
-                "warnings": query["warnings"]}
+        return {
+            **found,
+            "problem": _problem_of(exc),
+            "error": str(exc),
+            "warnings": query["warnings"],
+        }
     return {**found, "tags": parsed["tags"], "warnings": query["warnings"] + parsed["warnings"]}
 
 

@@ -13,6 +13,27 @@ from typing import Annotated
 import typer
 
 from audit import __version__
+from audit.cli_options import (
+    AllowIncompleteOpt,
+    ChecksOpt,
+    ConfigOpt,
+    DeadlineOpt,
+    DnsblOpt,
+    DqsOpt,
+    FailOnOpt,
+    FormatOpt,
+    HeloOpt,
+    IpOpt,
+    ListsOpt,
+    NameserverOpt,
+    OutputOpt,
+    PtrSuffixOpt,
+    QuietOpt,
+    SelectorOpt,
+    SkipOpt,
+    TimeoutOpt,
+    VerboseOpt,
+)
 from audit.validate import InputError
 
 app = typer.Typer(
@@ -26,98 +47,6 @@ app = typer.Typer(
 )
 
 ISSUES_URL = "https://github.com/mailhygiene/mailhygiene/issues"
-
-IpOpt = Annotated[
-    list[str] | None,
-    typer.Option("--ip", help="Sending IP (repeatable). Default: derived from MX and SPF."),
-]
-SelectorOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--selector", help="DKIM selector (repeatable). Default: common selectors are probed."
-    ),
-]
-PtrSuffixOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--expect-ptr-suffix",
-        help="PTR names of the sending IPs must end in this domain, e.g. mg.example.com (repeatable).",
-    ),
-]
-HeloOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--helo", help="HELO/EHLO name the server uses, for the SPF HELO check (repeatable)."
-    ),
-]
-ChecksOpt = Annotated[
-    str | None, typer.Option("--checks", help="Only these check ids, comma-separated.")
-]
-SkipOpt = Annotated[
-    str | None, typer.Option("--skip", help="Skip these check ids, comma-separated.")
-]
-DnsblOpt = Annotated[
-    list[str] | None,
-    typer.Option("--dnsbl", help="Add a blocklist zone: ZONE[:ip|domain] (repeatable)."),
-]
-ListsOpt = Annotated[
-    str | None,
-    typer.Option("--lists", help="Blocklist catalog selection: default, all, or a catalog FILE."),
-]
-DqsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--spamhaus-dqs-key",
-        envvar="MAILHYGIENE_SPAMHAUS_DQS_KEY",
-        show_envvar=True,
-        help="Query Spamhaus through DQS with this key (never printed).",
-    ),
-]
-NameserverOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--nameserver",
-        help="Resolver HOST[:PORT] (repeatable; env MAILHYGIENE_NAMESERVER). Default: the system's.",
-    ),
-]
-TimeoutOpt = Annotated[
-    float | None, typer.Option("--timeout", help="Seconds per DNS query.  [default: 3]")
-]
-DeadlineOpt = Annotated[
-    float | None, typer.Option("--deadline", help="Seconds for the whole run.  [default: 120]")
-]
-FormatOpt = Annotated[
-    str | None, typer.Option("--format", help="text, json, junit (html, pdf: not yet available).")
-]
-OutputOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the report here (repeatable; '-' = stdout; format from the extension).",
-    ),
-]
-FailOnOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--fail-on",
-        help="Exit 1 on findings at or above: info, low, medium, high, critical, never.  [default: high]",
-    ),
-]
-AllowIncompleteOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-incomplete", help="Exit 0 instead of 3 when some lookups could not be determined."
-    ),
-]
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", help="TOML file with the same options, and `domains = [...]` for batch runs."
-    ),
-]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, errors only.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging to stderr.")]
 
 
 def _version(value: bool) -> None:
@@ -193,7 +122,7 @@ def demo(
     ] = Path("out"),
     quiet: QuietOpt = False,
 ) -> None:
-    """Audit the bundled offline lab (local DNS server with sample zones); writes out/report.json."""
+    """Audit the bundled offline lab (local DNS, sample zones); writes out/report.json."""
     from audit.lab.demo import run_demo
 
     raise typer.Exit(run_demo(output_dir, quiet=quiet))
@@ -201,6 +130,9 @@ def demo(
 
 def _register_extensions() -> None:
     """Commands defined in their own modules (kept light: they import lazily)."""
+    from audit import cli_blacklist
+
+    cli_blacklist.register(app)
 
 
 _register_extensions()

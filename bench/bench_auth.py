@@ -45,7 +45,7 @@ def _dkim_key_strings() -> str:
     public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
     der = public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     record = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
-    return " ".join(f'"{record[i:i + 250]}"' for i in range(0, len(record), 250))
+    return " ".join(f'"{record[i : i + 250]}"' for i in range(0, len(record), 250))
 
 
 KEY = _dkim_key_strings()
@@ -117,8 +117,9 @@ async def run_ours(nameserver: str) -> tuple[float, int, dict[str, str]]:
     target = Target(DOMAIN, tuple(SendingIp(ip, IpSource.GIVEN) for ip in SENDING_IPS))
     context = AuditContext(client, AuditOptions(domain=DOMAIN), target)
     started = time.perf_counter()
-    results = await asyncio.gather(SpfCheck().run(context), DkimCheck().run(context),
-                                   DmarcCheck().run(context))
+    results = await asyncio.gather(
+        SpfCheck().run(context), DkimCheck().run(context), DmarcCheck().run(context)
+    )
     elapsed = time.perf_counter() - started
     statuses = {result.check.value: result.status.value for result in results}
     return elapsed, client.stats.queries, statuses
@@ -163,13 +164,19 @@ def main() -> None:
     ours_rt, theirs_rt = ours_s / DELAY_S, theirs_s / DELAY_S
     print(f"domain {DOMAIN}, {len(SENDING_IPS)} sending IPs, {DELAY_S * 1000:.0f} ms per answer")
     print(f"longest dependency chain: {chain} lookups; bound: {bound} round trips")
-    print(f"mailhygiene spf+dkim+dmarc: {ours_s:.3f} s = {ours_rt:.1f} round trips "
-          f"({ours_queries} queries, {server_queries} reached the server) {statuses}")
+    print(
+        f"mailhygiene spf+dkim+dmarc: {ours_s:.3f} s = {ours_rt:.1f} round trips "
+        f"({ours_queries} queries, {server_queries} reached the server) {statuses}"
+    )
     print(f"  within bound: {'yes' if ours_rt <= bound else 'NO'} ({ours_rt / bound:.2f} of it)")
-    print(f"  first run in a cold process (imports included): {cold_s:.3f} s = "
-          f"{cold_s / DELAY_S:.1f} round trips")
-    print(f"checkdmarc CLI (all its checks, exit {returncode}): {theirs_s:.3f} s = "
-          f"{theirs_rt:.1f} round trips")
+    print(
+        f"  first run in a cold process (imports included): {cold_s:.3f} s = "
+        f"{cold_s / DELAY_S:.1f} round trips"
+    )
+    print(
+        f"checkdmarc CLI (all its checks, exit {returncode}): {theirs_s:.3f} s = "
+        f"{theirs_rt:.1f} round trips"
+    )
     print(f"ratio checkdmarc / mailhygiene: {theirs_s / ours_s:.1f}x")
 
 

@@ -41,7 +41,7 @@ def main() -> None:
         rows.append(("checkdmarc --help (wall)", peer_help, peer_help / ours_help))
     print(f"{'measurement':55} {'median s':>9} {'peer/ours':>9}")
     for name, seconds, ratio in rows:
-        print(f"{name:55} {seconds:9.3f} {('%.2fx' % ratio) if ratio else '':>9}")
+        print(f"{name:55} {seconds:9.3f} {f'{ratio:.2f}x' if ratio else '':>9}")
     verdict = "within" if ours_import < BUDGET_S else "OVER"
     print(f"import time {ours_import:.3f}s is {verdict} the {BUDGET_S}s budget")
 

@@ -56,7 +56,9 @@ class SelectorProbe:
 
     def to_evidence(self) -> dict[str, object]:
         evidence: dict[str, object] = {
-            "selector": self.selector, "name": self.name, "status": self.lookup.status.value,
+            "selector": self.selector,
+            "name": self.name,
+            "status": self.lookup.status.value,
             "given": self.given,
         }
         if self.delegated_to:
@@ -87,8 +89,11 @@ class DkimEvidence:
             "domain": self.domain,
             "selectors_tried": [probe.selector for probe in self.probes],
             "found": [probe.to_evidence() for probe in self.found],
-            "unknown": [probe.to_evidence() for probe in self.probes
-                        if probe.lookup.status is LookupStatus.UNKNOWN],
+            "unknown": [
+                probe.to_evidence()
+                for probe in self.probes
+                if probe.lookup.status is LookupStatus.UNKNOWN
+            ],
         }
 
 
@@ -111,14 +116,13 @@ async def probe_selector(dns: DnsClient, domain: str, selector: str, given: bool
     keys = [record for record in lookup.records if is_key_record(record)]
     key = analyse_key(keys[0]) if len(keys) == 1 else None
     if len(keys) > 1:  # RFC 6376 §3.6.2.2: several keys at one name are ambiguous
-        key = DkimKey(" | ".join(keys), KeyState.MALFORMED,
-                      problem=f"{len(keys)} key records at one selector")
+        key = DkimKey(
+            " | ".join(keys), KeyState.MALFORMED, problem=f"{len(keys)} key records at one selector"
+        )
     return SelectorProbe(selector, name, lookup, key, delegated, given)
 
 
-async def discover_keys(
-    dns: DnsClient, domain: str, given: tuple[str, ...] = ()
-) -> DkimEvidence:
+async def discover_keys(dns: DnsClient, domain: str, given: tuple[str, ...] = ()) -> DkimEvidence:
     selectors = dict.fromkeys(s.strip().lower() for s in given if s.strip())
     wanted = list(selectors) + [s for s in curated_selectors() if s not in selectors]
     probes = await asyncio.gather(
@@ -130,8 +134,15 @@ async def discover_keys(
 # -- judgement --------------------------------------------------------------------------
 
 
-def _finding(code: str, severity: Severity, subject: str, title: str, detail: str,
-             evidence: dict[str, object], remediation: Remediation | None = None) -> Finding:
+def _finding(
+    code: str,
+    severity: Severity,
+    subject: str,
+    title: str,
+    detail: str,
+    evidence: dict[str, object],
+    remediation: Remediation | None = None,
+) -> Finding:
     return Finding(CheckId.DKIM, code, severity, subject, title, detail, evidence, remediation)
 
 
@@ -141,36 +152,82 @@ def judge_key(probe: SelectorProbe) -> list[Finding]:
         return []
     subject, evidence = probe.name, probe.to_evidence()
     if key.state is KeyState.REVOKED:
-        return [_finding("DKIM_KEY_REVOKED", Severity.INFO, subject, "Revoked DKIM key",
-                         "empty p=: the key is revoked (RFC 6376 §3.6.1)", evidence)]
+        return [
+            _finding(
+                "DKIM_KEY_REVOKED",
+                Severity.INFO,
+                subject,
+                "Revoked DKIM key",
+                "empty p=: the key is revoked (RFC 6376 §3.6.1)",
+                evidence,
+            )
+        ]
     if key.state is KeyState.MALFORMED:
-        return [_finding("DKIM_KEY_MALFORMED", Severity.HIGH, subject, "Malformed DKIM key",
-                         key.problem, evidence)]
+        return [
+            _finding(
+                "DKIM_KEY_MALFORMED",
+                Severity.HIGH,
+                subject,
+                "Malformed DKIM key",
+                key.problem,
+                evidence,
+            )
+        ]
     findings = []
     if key.key_type == "rsa" and key.bits is not None and key.bits < MIN_RSA_BITS:
-        findings.append(_finding("DKIM_KEY_TOO_SHORT", Severity.HIGH, subject,
-                                 "DKIM key too short", f"{key.bits}-bit RSA (RFC 8301 §3.2)",
-                                 evidence, _rotate(subject, "DKIM_KEY_TOO_SHORT", probe)))
+        findings.append(
+            _finding(
+                "DKIM_KEY_TOO_SHORT",
+                Severity.HIGH,
+                subject,
+                "DKIM key too short",
+                f"{key.bits}-bit RSA (RFC 8301 §3.2)",
+                evidence,
+                _rotate(subject, "DKIM_KEY_TOO_SHORT", probe),
+            )
+        )
     elif key.key_type == "rsa" and key.bits is not None and key.bits < RECOMMENDED_RSA_BITS:
-        findings.append(_finding("DKIM_KEY_1024", Severity.LOW, subject,
-                                 "DKIM key shorter than 2048 bits",
-                                 f"{key.bits}-bit RSA (RFC 8301 §3.2)",
-                                 evidence, _rotate(subject, "DKIM_KEY_1024", probe)))
+        findings.append(
+            _finding(
+                "DKIM_KEY_1024",
+                Severity.LOW,
+                subject,
+                "DKIM key shorter than 2048 bits",
+                f"{key.bits}-bit RSA (RFC 8301 §3.2)",
+                evidence,
+                _rotate(subject, "DKIM_KEY_1024", probe),
+            )
+        )
     if key.testing:
-        findings.append(_finding("DKIM_TESTING_MODE", Severity.LOW, subject, "DKIM testing mode",
-                                 "t=y: verifiers may treat signatures as unsigned (RFC 6376 "
-                                 "§3.6.1)", evidence))
+        findings.append(
+            _finding(
+                "DKIM_TESTING_MODE",
+                Severity.LOW,
+                subject,
+                "DKIM testing mode",
+                "t=y: verifiers may treat signatures as unsigned (RFC 6376 §3.6.1)",
+                evidence,
+            )
+        )
     if key.sha1_only:
-        findings.append(_finding("DKIM_SHA1_ONLY", Severity.HIGH, subject,
-                                 "DKIM key allows SHA-1 only",
-                                 "h=sha1: verifiers reject SHA-1 signatures (RFC 8301 §3.1)",
-                                 evidence))
+        findings.append(
+            _finding(
+                "DKIM_SHA1_ONLY",
+                Severity.HIGH,
+                subject,
+                "DKIM key allows SHA-1 only",
+                "h=sha1: verifiers reject SHA-1 signatures (RFC 8301 §3.1)",
+                evidence,
+            )
+        )
     return findings
 
 
 def _rotate(subject: str, code: str, probe: SelectorProbe) -> Remediation:
-    example = f'{probe.selector}2048._domainkey.{subject.split("._domainkey.", 1)[1]}. TXT ' \
-              '"v=DKIM1; k=rsa; p=<2048-bit public key, base64>"'
+    example = (
+        f"{probe.selector}2048._domainkey.{subject.split('._domainkey.', 1)[1]}. TXT "
+        '"v=DKIM1; k=rsa; p=<2048-bit public key, base64>"'
+    )
     return with_example(code, subject, example, "Publish a new selector")
 
 
@@ -178,8 +235,11 @@ def judge_dkim(evidence: DkimEvidence) -> tuple[list[Finding], list[Unknown]]:
     findings = [finding for probe in evidence.found for finding in judge_key(probe)]
     # A failed probe matters when nothing was found, or when the user named it.
     unknowns = [
-        Unknown(probe.name, probe.lookup.reason or UnknownReason.INTERNAL,
-                f"DKIM selector lookup failed: {probe.lookup.detail}")
+        Unknown(
+            probe.name,
+            probe.lookup.reason or UnknownReason.INTERNAL,
+            f"DKIM selector lookup failed: {probe.lookup.detail}",
+        )
         for probe in evidence.probes
         if probe.lookup.status is LookupStatus.UNKNOWN and (probe.given or not evidence.found)
     ]
@@ -191,23 +251,35 @@ def judge_dkim(evidence: DkimEvidence) -> tuple[list[Finding], list[Unknown]]:
 def _not_found(evidence: DkimEvidence) -> Finding:
     tried = [probe.selector for probe in evidence.probes]
     return _finding(
-        "DKIM_NOT_FOUND", Severity.MEDIUM, evidence.domain, "No DKIM key found",
+        "DKIM_NOT_FOUND",
+        Severity.MEDIUM,
+        evidence.domain,
+        "No DKIM key found",
         f"no key at any of {len(tried)} selectors probed ({', '.join(tried)}); if the domain "
         "signs with another selector, pass it with --selector SELECTOR (it is the s= tag of "
         "the DKIM-Signature header of a message you sent)",
         {"selectors_tried": tried},
-        with_steps("DKIM_NOT_FOUND", evidence.domain,
-                   f"Selectors probed: {', '.join(tried)}. Re-run with --selector S if yours "
-                   "differs."),
+        with_steps(
+            "DKIM_NOT_FOUND",
+            evidence.domain,
+            f"Selectors probed: {', '.join(tried)}. Re-run with --selector S if yours differs.",
+        ),
     )
 
 
 class DkimCheck:
     id: ClassVar[CheckId] = CheckId.DKIM
-    finding_codes: ClassVar[frozenset[str]] = frozenset({
-        "DKIM_NOT_FOUND", "DKIM_KEY_TOO_SHORT", "DKIM_KEY_1024", "DKIM_TESTING_MODE",
-        "DKIM_SHA1_ONLY", "DKIM_KEY_MALFORMED", "DKIM_KEY_REVOKED",
-    })
+    finding_codes: ClassVar[frozenset[str]] = frozenset(
+        {
+            "DKIM_NOT_FOUND",
+            "DKIM_KEY_TOO_SHORT",
+            "DKIM_KEY_1024",
+            "DKIM_TESTING_MODE",
+            "DKIM_SHA1_ONLY",
+            "DKIM_KEY_MALFORMED",
+            "DKIM_KEY_REVOKED",
+        }
+    )
 
     async def run(self, ctx: AuditContext) -> CheckResult:
         domain = ctx.target.domain or ctx.options.domain

@@ -53,9 +53,13 @@ class DkimKey:
 
     def to_evidence(self) -> dict[str, object]:
         evidence: dict[str, object] = {
-            "record": self.record, "state": self.state.value, "key_type": self.key_type,
-            "bits": self.bits, "hash_algorithms": list(self.hash_algorithms),
-            "flags": list(self.flags), "services": list(self.services),
+            "record": self.record,
+            "state": self.state.value,
+            "key_type": self.key_type,
+            "bits": self.bits,
+            "hash_algorithms": list(self.hash_algorithms),
+            "flags": list(self.flags),
+            "services": list(self.services),
         }
         if self.key_format:
             evidence["key_format"] = self.key_format
@@ -101,7 +105,9 @@ def analyse_key(record: str) -> DkimKey:
     except KeyRecordError as exc:
         return DkimKey(record, KeyState.MALFORMED, problem=str(exc))
     base = DkimKey(
-        record, KeyState.VALID, tags,
+        record,
+        KeyState.VALID,
+        tags,
         key_type=tags.get("k", "rsa").strip().lower() or "rsa",
         hash_algorithms=_split(tags.get("h", "")),
         flags=_split(tags.get("t", "")),
@@ -137,8 +143,11 @@ def _decode(base: DkimKey, material: str) -> DkimKey:
         return _with(base, KeyState.MALFORMED, problem="p= is not valid base64")
     if base.key_type == "ed25519":
         if len(der) != ED25519_KEY_BYTES:
-            return _with(base, KeyState.MALFORMED,
-                         problem=f"Ed25519 key is {len(der)} octets, not 32 (RFC 8463)")
+            return _with(
+                base,
+                KeyState.MALFORMED,
+                problem=f"Ed25519 key is {len(der)} octets, not 32 (RFC 8463)",
+            )
         return _with(base, KeyState.VALID, bits=256, key_format="raw")
     if base.key_type != "rsa":
         return _with(base, KeyState.MALFORMED, problem=f"unknown key type k={base.key_type}")
@@ -146,7 +155,7 @@ def _decode(base: DkimKey, material: str) -> DkimKey:
 
 
 def _der_layout(der: bytes) -> str:
-    """"spki" (SEQUENCE { AlgorithmIdentifier, BIT STRING }) or "pkcs1" (SEQUENCE
+    """ "spki" (SEQUENCE { AlgorithmIdentifier, BIT STRING }) or "pkcs1" (SEQUENCE
     { INTEGER n, INTEGER e }): the tag of the first element inside the outer SEQUENCE."""
     if len(der) < 2 or der[0] != 0x30:
         return "unknown"

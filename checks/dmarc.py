@@ -65,11 +65,14 @@ async def warm_dmarc(dns: DnsClient, domain: str) -> None:
     lookups = await dns.query_many(names)
     records = [r for lookup in lookups[: len(_parents(domain))] for r in lookup.records]
     follow: list[tuple[str, str]] = []
-    for destination in {d for record in records if _is_dmarc(record)
-                        for d in _mailto_domains(record)}:
-        follow += [(destination, "MX"),
-                   (authorization_name(domain, destination), "TXT"),
-                   (authorization_name("*", destination), "TXT")]
+    for destination in {
+        d for record in records if _is_dmarc(record) for d in _mailto_domains(record)
+    }:
+        follow += [
+            (destination, "MX"),
+            (authorization_name(domain, destination), "TXT"),
+            (authorization_name("*", destination), "TXT"),
+        ]
     await dns.query_many(follow)
 
 
@@ -77,8 +80,11 @@ async def report_destinations(
     dns: DnsClient, source: str, uris: Iterable[Mapping[str, Any]]
 ) -> tuple[ReportDestination, ...]:
     source_org = organizational_domain(source)
-    checks = [_destination(dns, source, source_org, uri) for uri in uris
-              if str(uri.get("scheme", "")).lower() == "mailto" and "@" in str(uri.get("address"))]
+    checks = [
+        _destination(dns, source, source_org, uri)
+        for uri in uris
+        if str(uri.get("scheme", "")).lower() == "mailto" and "@" in str(uri.get("address"))
+    ]
     return tuple(await asyncio.gather(*checks))
 
 
@@ -109,7 +115,9 @@ def _uris(tags: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def alignment(
-    ips: tuple[SendingIp, ...], outcomes: tuple[SpfOutcome, ...], dkim: DkimEvidence,
+    ips: tuple[SendingIp, ...],
+    outcomes: tuple[SpfOutcome, ...],
+    dkim: DkimEvidence,
     policy_usable: bool,
 ) -> tuple[IpAlignment, ...]:
     """Per IP, assuming MAIL FROM and From are in the audited domain (then SPF is
@@ -118,14 +126,23 @@ def alignment(
     dkim_available = True if dkim.usable else (None if failed and not dkim.found else False)
     rows = []
     for sending, outcome in zip(ips, outcomes, strict=True):
-        spf_pass = None if outcome.result is SpfResult.TEMPERROR else (
-            outcome.result is SpfResult.PASS)
+        spf_pass = (
+            None if outcome.result is SpfResult.TEMPERROR else (outcome.result is SpfResult.PASS)
+        )
         if not policy_usable:
             verdict = "none"
         else:
             verdict = "unknown" if spf_pass is None else ("pass" if spf_pass else "fail")
-        rows.append(IpAlignment(sending.ip, sending.source.value, outcome.result.value, spf_pass,
-                                dkim_available, verdict))
+        rows.append(
+            IpAlignment(
+                sending.ip,
+                sending.source.value,
+                outcome.result.value,
+                spf_pass,
+                dkim_available,
+                verdict,
+            )
+        )
     return tuple(rows)
 
 
@@ -141,17 +158,25 @@ async def collect_dmarc(
     )
     source = (analysis.location or domain).lower()
     destinations = await report_destinations(dns, source, _uris(analysis.tags))
-    return DmarcEvidence(domain, analysis, destinations,
-                         alignment(ips, outcomes, dkim, analysis.valid))
+    return DmarcEvidence(
+        domain, analysis, destinations, alignment(ips, outcomes, dkim, analysis.valid)
+    )
 
 
 class DmarcCheck:
     id: ClassVar[CheckId] = CheckId.DMARC
-    finding_codes: ClassVar[frozenset[str]] = frozenset({
-        "DMARC_MISSING", "DMARC_INVALID", "DMARC_MULTIPLE_RECORDS", "DMARC_POLICY_NONE",
-        "DMARC_SUBDOMAIN_POLICY_WEAKER", "DMARC_PCT_PARTIAL", "DMARC_NO_RUA",
-        "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED",
-    })
+    finding_codes: ClassVar[frozenset[str]] = frozenset(
+        {
+            "DMARC_MISSING",
+            "DMARC_INVALID",
+            "DMARC_MULTIPLE_RECORDS",
+            "DMARC_POLICY_NONE",
+            "DMARC_SUBDOMAIN_POLICY_WEAKER",
+            "DMARC_PCT_PARTIAL",
+            "DMARC_NO_RUA",
+            "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED",
+        }
+    )
 
     async def run(self, ctx: AuditContext) -> CheckResult:
         domain = ctx.target.domain or ctx.options.domain

@@ -85,8 +85,9 @@ class DmarcEvidence:
             "tags": {name: self.tag(name) for name in sorted(analysis.tags)},
             "pct": raw_tags(analysis.record or "").get("pct"),
             "warnings": list(analysis.warnings),
-            "report_destinations": [d.__dict__ | {"reason": d.reason and d.reason.value}
-                                    for d in self.destinations],
+            "report_destinations": [
+                d.__dict__ | {"reason": d.reason and d.reason.value} for d in self.destinations
+            ],
             "alignment": [row.to_evidence() for row in self.alignment],
         }
 
@@ -101,11 +102,18 @@ def raw_tags(record: str) -> dict[str, str]:
     return tags
 
 
-def _finding(code: str, severity: Severity, subject: str, title: str, detail: str,
-             evidence: Mapping[str, Any] | None = None,
-             remediation: Remediation | None = None) -> Finding:
-    return Finding(CheckId.DMARC, code, severity, subject, title, detail, evidence or {},
-                   remediation)
+def _finding(
+    code: str,
+    severity: Severity,
+    subject: str,
+    title: str,
+    detail: str,
+    evidence: Mapping[str, Any] | None = None,
+    remediation: Remediation | None = None,
+) -> Finding:
+    return Finding(
+        CheckId.DMARC, code, severity, subject, title, detail, evidence or {}, remediation
+    )
 
 
 def suggested_record(domain: str, policy: str = "quarantine") -> str:
@@ -121,9 +129,15 @@ def judge_dmarc(evidence: DmarcEvidence) -> tuple[list[Finding], list[Unknown]]:
     if analysis.problem is not None:
         return [_problem_finding(evidence, subject)], []
     findings = judge_policy(evidence) + judge_reporting(evidence)
-    unknowns = [Unknown(d.authorization_name, d.reason or UnknownReason.INTERNAL,
-                        "external report authorization lookup failed")
-                for d in evidence.destinations if d.external and d.authorized is None]
+    unknowns = [
+        Unknown(
+            d.authorization_name,
+            d.reason or UnknownReason.INTERNAL,
+            "external report authorization lookup failed",
+        )
+        for d in evidence.destinations
+        if d.external and d.authorized is None
+    ]
     return findings, unknowns
 
 
@@ -131,21 +145,36 @@ def _problem_finding(evidence: DmarcEvidence, subject: str) -> Finding:
     analysis = evidence.analysis
     example = f'{subject}. TXT "{suggested_record(evidence.domain)}"'
     if analysis.problem is DmarcProblem.MISSING:
-        return _finding("DMARC_MISSING", Severity.HIGH, evidence.domain, "No DMARC record",
-                        f"no DMARC policy for {evidence.domain} or its parents (RFC 9989 §4.10)",
-                        {"error": analysis.error},
-                        with_example("DMARC_MISSING", evidence.domain, example))
+        return _finding(
+            "DMARC_MISSING",
+            Severity.HIGH,
+            evidence.domain,
+            "No DMARC record",
+            f"no DMARC policy for {evidence.domain} or its parents (RFC 9989 §4.10)",
+            {"error": analysis.error},
+            with_example("DMARC_MISSING", evidence.domain, example),
+        )
     if analysis.problem is DmarcProblem.MULTIPLE:
-        return _finding("DMARC_MULTIPLE_RECORDS", Severity.HIGH, evidence.domain,
-                        "Several DMARC records",
-                        "more than one v=DMARC1 record: no policy applies (RFC 9989 §4.10)",
-                        {"error": analysis.error},
-                        with_example("DMARC_MULTIPLE_RECORDS", evidence.domain, example,
-                                     "Keep one record, e.g."))
-    return _finding("DMARC_INVALID", Severity.HIGH, evidence.domain, "Invalid DMARC record",
-                    f"{analysis.error} (RFC 9989 §4.7)",
-                    {"record": analysis.record, "error": analysis.error},
-                    with_example("DMARC_INVALID", evidence.domain, example, "A valid record"))
+        return _finding(
+            "DMARC_MULTIPLE_RECORDS",
+            Severity.HIGH,
+            evidence.domain,
+            "Several DMARC records",
+            "more than one v=DMARC1 record: no policy applies (RFC 9989 §4.10)",
+            {"error": analysis.error},
+            with_example(
+                "DMARC_MULTIPLE_RECORDS", evidence.domain, example, "Keep one record, e.g."
+            ),
+        )
+    return _finding(
+        "DMARC_INVALID",
+        Severity.HIGH,
+        evidence.domain,
+        "Invalid DMARC record",
+        f"{analysis.error} (RFC 9989 §4.7)",
+        {"record": analysis.record, "error": analysis.error},
+        with_example("DMARC_INVALID", evidence.domain, example, "A valid record"),
+    )
 
 
 def effective_policy(evidence: DmarcEvidence) -> str:
@@ -159,27 +188,52 @@ def judge_policy(evidence: DmarcEvidence) -> list[Finding]:
     domain, record = evidence.domain, evidence.analysis.record or ""
     policy = effective_policy(evidence)
     if policy == "none":
-        fixed = record.replace("p=none", "p=quarantine") if "p=none" in record else (
-            suggested_record(domain))
-        findings.append(_finding(
-            "DMARC_POLICY_NONE", Severity.MEDIUM, domain, "DMARC policy is none",
-            "p=none: receivers take no action on mail that fails DMARC (RFC 9989 §4.7)",
-            {"record": record, "location": evidence.analysis.location},
-            with_example("DMARC_POLICY_NONE", domain,
-                         f'_dmarc.{domain}. TXT "{fixed}"', "When reports are clean, publish")))
+        fixed = (
+            record.replace("p=none", "p=quarantine")
+            if "p=none" in record
+            else (suggested_record(domain))
+        )
+        findings.append(
+            _finding(
+                "DMARC_POLICY_NONE",
+                Severity.MEDIUM,
+                domain,
+                "DMARC policy is none",
+                "p=none: receivers take no action on mail that fails DMARC (RFC 9989 §4.7)",
+                {"record": record, "location": evidence.analysis.location},
+                with_example(
+                    "DMARC_POLICY_NONE",
+                    domain,
+                    f'_dmarc.{domain}. TXT "{fixed}"',
+                    "When reports are clean, publish",
+                ),
+            )
+        )
     p, sp = str(evidence.tag("p") or "none"), str(evidence.tag("sp") or "")
     if evidence.explicit("sp") and POLICY_STRENGTH.get(sp, 0) < POLICY_STRENGTH.get(p, 0):
-        findings.append(_finding(
-            "DMARC_SUBDOMAIN_POLICY_WEAKER", Severity.MEDIUM, domain,
-            "Subdomain policy weaker than the domain's",
-            f"sp={sp} is weaker than p={p}: subdomains can be spoofed (RFC 9989 §4.7)",
-            {"p": p, "sp": sp}))
+        findings.append(
+            _finding(
+                "DMARC_SUBDOMAIN_POLICY_WEAKER",
+                Severity.MEDIUM,
+                domain,
+                "Subdomain policy weaker than the domain's",
+                f"sp={sp} is weaker than p={p}: subdomains can be spoofed (RFC 9989 §4.7)",
+                {"p": p, "sp": sp},
+            )
+        )
     pct = raw_tags(record).get("pct")
     if pct is not None and pct.isdigit() and int(pct) < 100:
-        findings.append(_finding(
-            "DMARC_PCT_PARTIAL", Severity.LOW, domain, "DMARC policy applies to part of the mail",
-            f"pct={pct}: RFC 7489 receivers apply the policy to {pct}% of failing mail; "
-            "RFC 9989 removed pct (use t=y for testing)", {"pct": int(pct)}))
+        findings.append(
+            _finding(
+                "DMARC_PCT_PARTIAL",
+                Severity.LOW,
+                domain,
+                "DMARC policy applies to part of the mail",
+                f"pct={pct}: RFC 7489 receivers apply the policy to {pct}% of failing mail; "
+                "RFC 9989 removed pct (use t=y for testing)",
+                {"pct": int(pct)},
+            )
+        )
     return findings
 
 
@@ -189,19 +243,35 @@ def judge_reporting(evidence: DmarcEvidence) -> list[Finding]:
     if not evidence.tag("rua"):
         record = evidence.analysis.record or ""
         example = f"{record.rstrip('; ')}; rua=mailto:dmarc-reports@{domain}"
-        findings.append(_finding(
-            "DMARC_NO_RUA", Severity.LOW, domain, "No DMARC aggregate reports",
-            "no rua=: you receive no aggregate reports (RFC 9990)", {"record": record},
-            with_example("DMARC_NO_RUA", domain, f'_dmarc.{domain}. TXT "{example}"')))
+        findings.append(
+            _finding(
+                "DMARC_NO_RUA",
+                Severity.LOW,
+                domain,
+                "No DMARC aggregate reports",
+                "no rua=: you receive no aggregate reports (RFC 9990)",
+                {"record": record},
+                with_example("DMARC_NO_RUA", domain, f'_dmarc.{domain}. TXT "{example}"'),
+            )
+        )
     for destination in evidence.destinations:
         if destination.external and destination.authorized is False:
             name = destination.authorization_name
-            findings.append(_finding(
-                "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED", Severity.MEDIUM, destination.domain,
-                "External report destination has not authorized reports",
-                f"{destination.uri}: no v=DMARC1 record at {name}, so receivers drop these "
-                "reports (RFC 9990 §4)",
-                destination.__dict__ | {"reason": None},
-                with_example("DMARC_EXTERNAL_REPORTS_UNAUTHORIZED", destination.domain,
-                             f'{name}. TXT "v=DMARC1"', "Ask the destination to publish")))
+            findings.append(
+                _finding(
+                    "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED",
+                    Severity.MEDIUM,
+                    destination.domain,
+                    "External report destination has not authorized reports",
+                    f"{destination.uri}: no v=DMARC1 record at {name}, so receivers drop these "
+                    "reports (RFC 9990 §4)",
+                    destination.__dict__ | {"reason": None},
+                    with_example(
+                        "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED",
+                        destination.domain,
+                        f'{name}. TXT "v=DMARC1"',
+                        "Ask the destination to publish",
+                    ),
+                )
+            )
     return findings

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from audit.model import CheckId
 from checks.base import Check
+from checks.blacklist import BlacklistCheck
 from checks.dkim import DkimCheck
 from checks.dmarc import DmarcCheck
 from checks.ptr import PtrCheck
 from checks.spf import SpfCheck
 
 CHECKS: dict[CheckId, type[Check]] = {
+    CheckId.BLACKLIST: BlacklistCheck,
     CheckId.PTR: PtrCheck,
     CheckId.SPF: SpfCheck,
     CheckId.DKIM: DkimCheck,

@@ -32,9 +32,7 @@ async def _checkdmarc_view(dns: DnsClient, domain: str) -> SpfAnalysis | str:
         return f"{type(exc).__name__}: {exc}"
 
 
-async def evaluate_ips(
-    dns: DnsClient, domain: str, ips: tuple[str, ...]
-) -> tuple[SpfOutcome, ...]:
+async def evaluate_ips(dns: DnsClient, domain: str, ips: tuple[str, ...]) -> tuple[SpfOutcome, ...]:
     evaluator = SpfEvaluator(dns)
     return tuple(await asyncio.gather(*(evaluator.check_host(ip, domain) for ip in ips)))
 
@@ -44,8 +42,11 @@ async def evaluate_helo(
 ) -> tuple[SpfOutcome, ...]:
     """RFC 7208 §2.3: the HELO identity, with sender postmaster@<helo>."""
     evaluator = SpfEvaluator(dns)
-    checks = [evaluator.check_host(ip, helo, f"postmaster@{helo}", helo)
-              for helo in helo_names for ip in ips]
+    checks = [
+        evaluator.check_host(ip, helo, f"postmaster@{helo}", helo)
+        for helo in helo_names
+        for ip in ips
+    ]
     return tuple(await asyncio.gather(*checks))
 
 
@@ -70,11 +71,22 @@ async def collect_spf(
 
 class SpfCheck:
     id: ClassVar[CheckId] = CheckId.SPF
-    finding_codes: ClassVar[frozenset[str]] = frozenset({
-        "SPF_MISSING", "SPF_MULTIPLE_RECORDS", "SPF_SYNTAX_ERROR", "SPF_TOO_MANY_LOOKUPS",
-        "SPF_TOO_MANY_VOID_LOOKUPS", "SPF_PASS_ALL", "SPF_NEUTRAL_ALL", "SPF_PTR_MECHANISM",
-        "SPF_SOFTFAIL_ALL", "SPF_IP_NOT_AUTHORIZED", "SPF_INCLUDE_NO_RECORD", "SPF_PERMERROR",
-    })
+    finding_codes: ClassVar[frozenset[str]] = frozenset(
+        {
+            "SPF_MISSING",
+            "SPF_MULTIPLE_RECORDS",
+            "SPF_SYNTAX_ERROR",
+            "SPF_TOO_MANY_LOOKUPS",
+            "SPF_TOO_MANY_VOID_LOOKUPS",
+            "SPF_PASS_ALL",
+            "SPF_NEUTRAL_ALL",
+            "SPF_PTR_MECHANISM",
+            "SPF_SOFTFAIL_ALL",
+            "SPF_IP_NOT_AUTHORIZED",
+            "SPF_INCLUDE_NO_RECORD",
+            "SPF_PERMERROR",
+        }
+    )
 
     async def run(self, ctx: AuditContext) -> CheckResult:
         domain = ctx.target.domain or ctx.options.domain

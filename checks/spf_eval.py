@@ -206,8 +206,9 @@ class SpfEvaluator:
         except _PermError as exc:
             verdict = _Verdict(SpfResult.PERMERROR, detail=str(exc))
         except _TempError as exc:
-            return self._outcome(ip, domain, state, _Verdict(SpfResult.TEMPERROR, detail=str(exc)),
-                                 exc.reason)
+            return self._outcome(
+                ip, domain, state, _Verdict(SpfResult.TEMPERROR, detail=str(exc)), exc.reason
+            )
         return self._outcome(ip, domain, state, verdict, None)
 
     @staticmethod
@@ -264,8 +265,9 @@ class SpfEvaluator:
         validated = "unknown"
         if uses_validated_name(spec):
             validated = await self._validated_name(state, domain)
-        values = MacroValues(state.ip, state.sender, domain, state.helo, validated,
-                             timestamp=state.timestamp)
+        values = MacroValues(
+            state.ip, state.sender, domain, state.helo, validated, timestamp=state.timestamp
+        )
         return truncate_domain(expand(spec, values))
 
     # -- §5: mechanisms ----------------------------------------------------------
@@ -287,8 +289,10 @@ class SpfEvaluator:
             return True
         if kind in ("ip4", "ip6"):
             network = mechanism.network
-            return network is not None and state.ip.version == network.version and (
-                state.ip in network
+            return (
+                network is not None
+                and state.ip.version == network.version
+                and (state.ip in network)
             )
         state.count_term(mechanism.text)
         target = await self._target(state, mechanism.domain_spec, domain)
@@ -409,8 +413,9 @@ class SpfEvaluator:
         validated = "unknown"
         if uses_validated_name(text):
             validated = await self._validated_name(state, domain)
-        values = MacroValues(state.ip, state.sender, domain, state.helo, validated,
-                             timestamp=state.timestamp)
+        values = MacroValues(
+            state.ip, state.sender, domain, state.helo, validated, timestamp=state.timestamp
+        )
         return expand(text, values)
 
 

@@ -16,10 +16,15 @@ from checks.spf_record import Qualifier, SpfRecord
 from checks.spf_tree import SpfNode, TermCost
 
 NOT_AUTHORIZED = frozenset({SpfResult.FAIL, SpfResult.SOFTFAIL, SpfResult.NEUTRAL})
-RECORD_ERRORS = frozenset({
-    "SPF_SYNTAX_ERROR", "SPF_MULTIPLE_RECORDS", "SPF_TOO_MANY_LOOKUPS",
-    "SPF_TOO_MANY_VOID_LOOKUPS", "SPF_INCLUDE_NO_RECORD",
-})
+RECORD_ERRORS = frozenset(
+    {
+        "SPF_SYNTAX_ERROR",
+        "SPF_MULTIPLE_RECORDS",
+        "SPF_TOO_MANY_LOOKUPS",
+        "SPF_TOO_MANY_VOID_LOOKUPS",
+        "SPF_INCLUDE_NO_RECORD",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,15 @@ def costed_includes(tree: SpfNode) -> list[TermCost]:
     return sorted(followed, key=lambda term: (-term.dns_lookups, term.term))
 
 
-def _finding(code: str, severity: Severity, subject: str, title: str, detail: str = "",
-             evidence: dict[str, object] | None = None,
-             remediation: Remediation | None = None) -> Finding:
+def _finding(
+    code: str,
+    severity: Severity,
+    subject: str,
+    title: str,
+    detail: str = "",
+    evidence: dict[str, object] | None = None,
+    remediation: Remediation | None = None,
+) -> Finding:
     return Finding(CheckId.SPF, code, severity, subject, title, detail, evidence or {}, remediation)
 
 
@@ -99,32 +110,65 @@ def judge_record_problems(
     for node in tree.walk():
         root = node is tree
         if node.problem == "unknown":
-            unknowns.append(Unknown(node.domain, node.unknown_reason or UnknownReason.INTERNAL,
-                                    f"SPF record lookup failed: {node.detail}"))
+            unknowns.append(
+                Unknown(
+                    node.domain,
+                    node.unknown_reason or UnknownReason.INTERNAL,
+                    f"SPF record lookup failed: {node.detail}",
+                )
+            )
         elif node.problem == "missing" and root:
             example = suggested_record(sending_ips)
-            findings.append(_finding(
-                "SPF_MISSING", Severity.HIGH, node.domain, "No SPF record",
-                f"{node.domain} publishes no v=spf1 TXT record (RFC 7208 §4.5)",
-                {"suggested_record": example},
-                with_example("SPF_MISSING", node.domain, f'{node.domain}. TXT "{example}"')))
+            findings.append(
+                _finding(
+                    "SPF_MISSING",
+                    Severity.HIGH,
+                    node.domain,
+                    "No SPF record",
+                    f"{node.domain} publishes no v=spf1 TXT record (RFC 7208 §4.5)",
+                    {"suggested_record": example},
+                    with_example("SPF_MISSING", node.domain, f'{node.domain}. TXT "{example}"'),
+                )
+            )
         elif node.problem == "missing":
-            findings.append(_finding(
-                "SPF_INCLUDE_NO_RECORD", Severity.HIGH, node.domain,
-                "Included domain has no SPF record",
-                f"include/redirect target {node.domain} has no SPF record: permerror (§5.2)"))
+            findings.append(
+                _finding(
+                    "SPF_INCLUDE_NO_RECORD",
+                    Severity.HIGH,
+                    node.domain,
+                    "Included domain has no SPF record",
+                    f"include/redirect target {node.domain} has no SPF record: permerror (§5.2)",
+                )
+            )
         elif node.problem == "multiple":
             merged = merged_record(node.records)
-            findings.append(_finding(
-                "SPF_MULTIPLE_RECORDS", Severity.HIGH, node.domain, "Several SPF records",
-                f"{len(node.records)} v=spf1 records: permerror (RFC 7208 §4.5)",
-                {"records": list(node.records), "suggested_record": merged},
-                with_example("SPF_MULTIPLE_RECORDS", node.domain,
-                             f'{node.domain}. TXT "{merged}"', "Replace them with one record")))
+            findings.append(
+                _finding(
+                    "SPF_MULTIPLE_RECORDS",
+                    Severity.HIGH,
+                    node.domain,
+                    "Several SPF records",
+                    f"{len(node.records)} v=spf1 records: permerror (RFC 7208 §4.5)",
+                    {"records": list(node.records), "suggested_record": merged},
+                    with_example(
+                        "SPF_MULTIPLE_RECORDS",
+                        node.domain,
+                        f'{node.domain}. TXT "{merged}"',
+                        "Replace them with one record",
+                    ),
+                )
+            )
         elif node.problem == "syntax":
-            findings.append(_finding(
-                "SPF_SYNTAX_ERROR", Severity.HIGH, node.domain, "SPF syntax error",
-                f"{node.detail}: permerror (RFC 7208 §4.6)", {"record": node.records[0]}))
+            findings.append(
+                _finding(
+                    "SPF_SYNTAX_ERROR",
+                    Severity.HIGH,
+                    node.domain,
+                    "SPF syntax error",
+                    f"{node.detail}: permerror (RFC 7208 §4.6)",
+                    {"record": node.records[0]},
+                )
+            )
     return findings
 
 
@@ -134,22 +178,41 @@ def judge_limits(tree: SpfNode) -> list[Finding]:
     if tree.dns_lookups > MAX_DNS_TERMS:
         worst = costed_includes(tree)[:3]
         steps = [f"{term.term} costs {term.dns_lookups} lookups" for term in worst]
-        findings.append(_finding(
-            "SPF_TOO_MANY_LOOKUPS", Severity.HIGH, tree.domain, "Too many SPF DNS lookups",
-            f"{tree.dns_lookups} DNS-querying terms, over the limit of {MAX_DNS_TERMS}: "
-            "receivers return permerror (RFC 7208 §4.6.4)",
-            {"dns_lookups": tree.dns_lookups, "include_costs": costs},
-            with_steps("SPF_TOO_MANY_LOOKUPS", tree.domain, *steps)))
+        findings.append(
+            _finding(
+                "SPF_TOO_MANY_LOOKUPS",
+                Severity.HIGH,
+                tree.domain,
+                "Too many SPF DNS lookups",
+                f"{tree.dns_lookups} DNS-querying terms, over the limit of {MAX_DNS_TERMS}: "
+                "receivers return permerror (RFC 7208 §4.6.4)",
+                {"dns_lookups": tree.dns_lookups, "include_costs": costs},
+                with_steps("SPF_TOO_MANY_LOOKUPS", tree.domain, *steps),
+            )
+        )
     if tree.void_lookups > MAX_VOID_LOOKUPS:
-        voids = [term.term for node in tree.walk() for term in node.terms
-                 if term.child is None and term.void_lookups]
-        findings.append(_finding(
-            "SPF_TOO_MANY_VOID_LOOKUPS", Severity.HIGH, tree.domain, "Too many void lookups",
-            f"{tree.void_lookups} lookups return no data, over the limit of {MAX_VOID_LOOKUPS} "
-            "(RFC 7208 §4.6.4)",
-            {"void_lookups": tree.void_lookups, "void_terms": voids},
-            with_steps("SPF_TOO_MANY_VOID_LOOKUPS", tree.domain,
-                       *(f"Remove {term} (it finds nothing)" for term in voids))))
+        voids = [
+            term.term
+            for node in tree.walk()
+            for term in node.terms
+            if term.child is None and term.void_lookups
+        ]
+        findings.append(
+            _finding(
+                "SPF_TOO_MANY_VOID_LOOKUPS",
+                Severity.HIGH,
+                tree.domain,
+                "Too many void lookups",
+                f"{tree.void_lookups} lookups return no data, over the limit of {MAX_VOID_LOOKUPS} "
+                "(RFC 7208 §4.6.4)",
+                {"void_lookups": tree.void_lookups, "void_terms": voids},
+                with_steps(
+                    "SPF_TOO_MANY_VOID_LOOKUPS",
+                    tree.domain,
+                    *(f"Remove {term} (it finds nothing)" for term in voids),
+                ),
+            )
+        )
     return findings
 
 
@@ -183,24 +246,43 @@ def judge_all(tree: SpfNode) -> list[Finding]:
     else:
         code, severity, title = ALL_FINDINGS[qualifier]
     fixed = with_fail_all(node.record)
-    return [_finding(code, severity, node.domain, title,
-                     f"record ends in {qualifier.value + 'all' if qualifier else 'no all'}",
-                     {"record": node.record.text, "suggested_record": fixed},
-                     with_example(code, node.domain, f'{node.domain}. TXT "{fixed}"'))]
+    return [
+        _finding(
+            code,
+            severity,
+            node.domain,
+            title,
+            f"record ends in {qualifier.value + 'all' if qualifier else 'no all'}",
+            {"record": node.record.text, "suggested_record": fixed},
+            with_example(code, node.domain, f'{node.domain}. TXT "{fixed}"'),
+        )
+    ]
 
 
 def judge_ptr(tree: SpfNode) -> list[Finding]:
     findings = []
     for node in tree.walk():
         if node.record and any(m.kind == "ptr" for m in node.record.mechanisms):
-            without = " ".join(t for t in node.record.text.split()
-                               if not t.lstrip("+-~?").lower().startswith("ptr"))
-            findings.append(_finding(
-                "SPF_PTR_MECHANISM", Severity.LOW, node.domain, "Deprecated ptr mechanism",
-                "ptr is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5)",
-                {"record": node.record.text, "suggested_record": without},
-                with_example("SPF_PTR_MECHANISM", node.domain,
-                             f'{node.domain}. TXT "{without}" (list the ip4/ip6 ranges instead)')))
+            without = " ".join(
+                t
+                for t in node.record.text.split()
+                if not t.lstrip("+-~?").lower().startswith("ptr")
+            )
+            findings.append(
+                _finding(
+                    "SPF_PTR_MECHANISM",
+                    Severity.LOW,
+                    node.domain,
+                    "Deprecated ptr mechanism",
+                    "ptr is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5)",
+                    {"record": node.record.text, "suggested_record": without},
+                    with_example(
+                        "SPF_PTR_MECHANISM",
+                        node.domain,
+                        f'{node.domain}. TXT "{without}" (list the ip4/ip6 ranges instead)',
+                    ),
+                )
+            )
     return findings
 
 
@@ -215,23 +297,40 @@ def judge_outcomes(
     results = []
     for outcome in evidence.outcomes:
         if outcome.result is SpfResult.TEMPERROR:
-            unknowns.append(Unknown(outcome.ip, outcome.unknown_reason or UnknownReason.INTERNAL,
-                                    f"SPF temperror for {outcome.domain}: {outcome.detail}"))
+            unknowns.append(
+                Unknown(
+                    outcome.ip,
+                    outcome.unknown_reason or UnknownReason.INTERNAL,
+                    f"SPF temperror for {outcome.domain}: {outcome.detail}",
+                )
+            )
         elif outcome.result in NOT_AUTHORIZED:
             example = with_ip(record, outcome.ip) if record else suggested_record((outcome.ip,))
-            results.append(_finding(
-                "SPF_IP_NOT_AUTHORIZED", Severity.HIGH, outcome.ip,
-                "Sending IP not authorized by SPF",
-                f"check_host({outcome.ip}, {outcome.domain}) = {outcome.result.value}"
-                + (f" at {outcome.matched_term}" if outcome.matched_term else ""),
-                outcome.to_evidence(),
-                with_example("SPF_IP_NOT_AUTHORIZED", outcome.ip,
-                             f'{evidence.domain}. TXT "{example}"')))
+            results.append(
+                _finding(
+                    "SPF_IP_NOT_AUTHORIZED",
+                    Severity.HIGH,
+                    outcome.ip,
+                    "Sending IP not authorized by SPF",
+                    f"check_host({outcome.ip}, {outcome.domain}) = {outcome.result.value}"
+                    + (f" at {outcome.matched_term}" if outcome.matched_term else ""),
+                    outcome.to_evidence(),
+                    with_example(
+                        "SPF_IP_NOT_AUTHORIZED", outcome.ip, f'{evidence.domain}. TXT "{example}"'
+                    ),
+                )
+            )
         elif outcome.result is SpfResult.PERMERROR and not explained:
-            results.append(_finding(
-                "SPF_PERMERROR", Severity.HIGH, outcome.domain, "SPF evaluation fails",
-                f"check_host({outcome.ip}, {outcome.domain}) = permerror: {outcome.detail}",
-                outcome.to_evidence()))
+            results.append(
+                _finding(
+                    "SPF_PERMERROR",
+                    Severity.HIGH,
+                    outcome.domain,
+                    "SPF evaluation fails",
+                    f"check_host({outcome.ip}, {outcome.domain}) = permerror: {outcome.detail}",
+                    outcome.to_evidence(),
+                )
+            )
             explained = True
     return results
 
@@ -251,8 +350,11 @@ def suggested_record(sending_ips: tuple[str, ...]) -> str:
 def with_ip(record: SpfRecord, ip: str) -> str:
     """The record with ip4:/ip6: for `ip` before its all (or redirect=)."""
     terms = record.text.split()
-    ends = [i for i, term in enumerate(terms)
-            if term.lstrip("+-~?").lower() == "all" or term.lower().startswith("redirect=")]
+    ends = [
+        i
+        for i, term in enumerate(terms)
+        if term.lstrip("+-~?").lower() == "all" or term.lower().startswith("redirect=")
+    ]
     position = ends[0] if ends else len(terms)
     return " ".join([*terms[:position], ip_term(ip), *terms[position:]])
 

@@ -106,7 +106,9 @@ def check_macro_string(text: str, letters: frozenset[str], allow_space: bool = F
             continue
         token = MACRO_TOKEN.match(text, position)
         if token is None:
-            raise SpfSyntaxError(f"invalid character or macro at {text[position:position + 12]!r}")
+            raise SpfSyntaxError(
+                f"invalid character or macro at {text[position : position + 12]!r}"
+            )
         letter = token.group("letter")
         if letter is not None:
             if letter.lower() not in letters:

@@ -32,7 +32,9 @@ class TermCost:
 
     def to_evidence(self) -> dict[str, object]:
         evidence: dict[str, object] = {
-            "term": self.term, "dns_lookups": self.dns_lookups, "void_lookups": self.void_lookups,
+            "term": self.term,
+            "dns_lookups": self.dns_lookups,
+            "void_lookups": self.void_lookups,
         }
         if self.note:
             evidence["note"] = self.note
@@ -107,8 +109,9 @@ async def _node(walk: _Walk, domain: str, path: tuple[str, ...]) -> SpfNode:
     # next for the same name, issued now so its sequential walk finds them cached.
     lookup, *_ = await walk.dns.query_many([(domain, t) for t in SPF_RECORD_QUERY_TYPES])
     if lookup.status is LookupStatus.UNKNOWN:
-        return SpfNode(domain, problem="unknown", detail=lookup.detail,
-                       unknown_reason=lookup.reason)
+        return SpfNode(
+            domain, problem="unknown", detail=lookup.detail, unknown_reason=lookup.reason
+        )
     records = tuple(text for text in lookup.records if is_spf_record(text))
     if not records:
         return SpfNode(domain, problem="missing", detail="no v=spf1 record")

@@ -13,8 +13,9 @@ from tests.authlab import codes, run_check, zone_files
 
 @pytest.fixture
 def server(dns_server) -> LabDnsServer:  # type: ignore[no-untyped-def]
-    return dns_server(zone_files=zone_files(),
-                      behaviours={"sel._domainkey.slow.dkim.test": "timeout"})
+    return dns_server(
+        zone_files=zone_files(), behaviours={"sel._domainkey.slow.dkim.test": "timeout"}
+    )
 
 
 def dkim(server: LabDnsServer, domain: str, *selectors: str, timeout: float = 1.0):  # type: ignore[no-untyped-def]
@@ -112,8 +113,21 @@ def test_selector_that_times_out_is_unknown_not_missing(server: LabDnsServer) ->
 
 def test_curated_list_covers_major_providers() -> None:
     selectors = set(curated_selectors())
-    assert {"google", "selector1", "selector2", "s1", "s2", "k1", "mandrill", "amazonses",
-            "mx", "pm", "zoho", "fm1", "default"} <= selectors
+    assert {
+        "google",
+        "selector1",
+        "selector2",
+        "s1",
+        "s2",
+        "k1",
+        "mandrill",
+        "amazonses",
+        "mx",
+        "pm",
+        "zoho",
+        "fm1",
+        "default",
+    } <= selectors
 
 
 def test_every_finding_code_has_a_remediation() -> None:

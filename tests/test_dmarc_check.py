@@ -91,9 +91,13 @@ def test_alignment_per_sending_ip(server: LabDnsServer) -> None:
     # then the authorized IP would pass DMARC on SPF alone, the other would not
     rows = {row["ip"]: row for row in result.evidence["alignment"]}
     assert (rows["192.0.2.5"]["spf_result"], rows["192.0.2.5"]["dmarc_with_spf_only"]) == (
-        "pass", "pass")
+        "pass",
+        "pass",
+    )
     assert (rows["198.51.100.5"]["spf_result"], rows["198.51.100.5"]["dmarc_with_spf_only"]) == (
-        "fail", "fail")
+        "fail",
+        "fail",
+    )
     assert rows["198.51.100.5"]["dkim_available"] is True
 
 

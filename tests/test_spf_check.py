@@ -91,7 +91,9 @@ def test_too_many_lookups_is_high_and_counts_past_the_limit(server: LabDnsServer
     assert codes(result) == {"SPF_TOO_MANY_LOOKUPS": "high"}
     assert result.evidence["dns_lookups"] == 11
     assert result.evidence["include_costs"][0] == {
-        "term": "include:big.spf.test", "dns_lookups": 6, "void_lookups": 0,
+        "term": "include:big.spf.test",
+        "dns_lookups": 6,
+        "void_lookups": 0,
     }
 
 
@@ -159,8 +161,13 @@ def test_temperror_is_unknown_never_pass(server: LabDnsServer) -> None:
 
 def test_helo_identity_is_evaluated(server: LabDnsServer) -> None:
     # given a HELO name with its own SPF record
-    result = run_check(SpfCheck(), server.nameserver, "nospf.spf.test", ("192.0.2.10",),
-                       helo_names=("good.spf.test",))
+    result = run_check(
+        SpfCheck(),
+        server.nameserver,
+        "nospf.spf.test",
+        ("192.0.2.10",),
+        helo_names=("good.spf.test",),
+    )
     # then the HELO identity is evaluated alongside the domain
     helo = result.evidence["helo_results"][0]
     assert (helo["domain"], helo["result"]) == ("good.spf.test", "pass")

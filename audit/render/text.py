@@ -73,6 +73,8 @@ def _findings(result: AuditResult, console: Console) -> None:
         line.append(f"{finding.severity.label.upper():8}", style=SEVERITY_STYLE[finding.severity])
         line.append(f" {finding.code} ", style="bold")
         line.append(finding.title)
+        if finding.subject and finding.subject not in finding.title:
+            line.append(f" ({finding.subject})", style="dim")
         console.print(line)
         if finding.remediation is not None:
             console.print(Text(f"           fix: {finding.remediation.summary}", style="dim"))
