@@ -16,7 +16,6 @@ import asyncio
 import enum
 import logging
 import struct
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import dns.zone
+
+from audit.lab.threaded import ThreadedServer
 
 log = logging.getLogger(__name__)
 
@@ -190,70 +191,37 @@ class RecordStore:
             origin = next_origin
 
 
-class LabDnsServer:
+class LabDnsServer(ThreadedServer):
     """Serve a `RecordStore` on 127.0.0.1 (UDP and TCP, same port) from a thread."""
+
+    thread_name = "lab-dns"
 
     def __init__(
         self, store: RecordStore, host: str = "127.0.0.1", port: int = 0, delay_s: float = 0.0
     ) -> None:
+        super().__init__(host, port)
         self.store = store
-        self.host = host
-        self.port = port
         self.delay_s = delay_s
         self.queries = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._error: BaseException | None = None
+        self._listeners: list[asyncio.BaseTransport | asyncio.Server] = []
 
     @property
     def nameserver(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return self.address
 
-    def start(self) -> LabDnsServer:
-        self._thread = threading.Thread(target=self._run, name="lab-dns", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error is not None:
-            raise self._error
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> LabDnsServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as exc:  # surfaced to start()
-            self._error = exc
-            self._ready.set()
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
         # Bind TCP first on the requested port, then UDP on the same number.
         tcp = await asyncio.start_server(self._handle_tcp, self.host, self.port)
         self.port = tcp.sockets[0].getsockname()[1]
-        udp, _ = await self._loop.create_datagram_endpoint(
+        udp, _ = await loop.create_datagram_endpoint(
             lambda: _UdpProtocol(self), local_addr=(self.host, self.port)
         )
-        self._ready.set()
-        try:
-            await self._stop.wait()
-        finally:
-            udp.close()
-            tcp.close()
+        self._listeners = [udp, tcp]
+
+    async def _close(self) -> None:
+        for listener in self._listeners:
+            listener.close()
 
     async def respond(self, wire: bytes, max_size: int | None) -> bytes | None:
         self.queries += 1

@@ -29,6 +29,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit.lab.threaded import ThreadedServer
+
 log = logging.getLogger(__name__)
 
 CRLF = b"\r\n"
@@ -510,26 +512,18 @@ async def _send_hostile(session: _Session, reply: Reply) -> None:
             await asyncio.sleep(0)  # drain() does not yield while the buffer is low
 
 
-class ScriptedSmtpServer:
+class ScriptedSmtpServer(ThreadedServer):
     """Serve an `SmtpScript` on 127.0.0.1 from a daemon thread; record transcripts."""
 
+    thread_name = "lab-smtp"
+
     def __init__(self, script: SmtpScript, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port)
         self.script = script
-        self.host = host
-        self.port = port
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._error: BaseException | None = None
+        self._server: asyncio.Server | None = None
         self._lock = threading.Condition()
         self._transcripts: list[tuple[str, list[tuple[Direction, str]]]] = []
         self._tasks: set[asyncio.Task[None]] = set()
-
-    @property
-    def address(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
 
     @property
     def sessions(self) -> list[Transcript]:
@@ -547,49 +541,21 @@ class ScriptedSmtpServer:
         with self._lock:
             return self._lock.wait_for(lambda: len(self._transcripts) >= count, timeout_s)
 
-    def start(self) -> ScriptedSmtpServer:
-        self._thread = threading.Thread(target=self._run, name="lab-smtp", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error is not None:
-            raise self._error
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> ScriptedSmtpServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as exc:  # surfaced to start()
-            self._error = exc
-            self._ready.set()
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def _open(self) -> None:
         buffer_limit = max(READ_LIMIT, 2 * self.script.max_line_length)
-        server = await asyncio.start_server(self._handle, self.host, self.port, limit=buffer_limit)
-        self.port = server.sockets[0].getsockname()[1]
-        self._ready.set()
-        try:
-            await self._stop.wait()
-        finally:
-            server.close()
-            for _ in range(3):  # let connections accepted just now reach _handle
-                await asyncio.sleep(0)
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._server = await asyncio.start_server(
+            self._handle, self.host, self.port, limit=buffer_limit
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for _ in range(3):  # let connections accepted just now reach _handle
+            await asyncio.sleep(0)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
