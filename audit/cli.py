@@ -66,7 +66,9 @@ def root(
 
 @app.command()
 def audit(
-    domain: Annotated[str | None, typer.Argument(help="The mail domain to audit.")] = None,
+    domain: Annotated[
+        str | None, typer.Argument(metavar="DOMAIN", help="The mail domain to audit.")
+    ] = None,
     ip: IpOpt = None,
     selector: SelectorOpt = None,
     expect_ptr_suffix: PtrSuffixOpt = None,
@@ -118,7 +120,7 @@ def audit(
 @app.command()
 def demo(
     output_dir: Annotated[
-        Path, typer.Option("--output-dir", help="Where to write the reports.")
+        Path, typer.Option("--output-dir", metavar="DIR", help="Where to write the reports.")
     ] = Path("out"),
     quiet: QuietOpt = False,
 ) -> None:

@@ -41,11 +41,14 @@ DNS_LOG_LIMIT = 2000
 
 TargetsArg = Annotated[
     list[str],
-    typer.Argument(help="IPv4/IPv6 addresses, CIDR ranges, domains, or @FILE (one per line)."),
+    typer.Argument(
+        metavar="TARGET...",
+        help="IPv4/IPv6 addresses, CIDR ranges, domains, or @FILE (one per line).",
+    ),
 ]
 MaxTargetsOpt = Annotated[
     int | None,
-    typer.Option("--max-targets", help="Allow more targets than 4096 (a /20).", min=1),
+    typer.Option("--max-targets", metavar="N", help="Allow more targets than 4096 (a /20).", min=1),
 ]
 
 
@@ -244,7 +247,7 @@ def blacklist(
 HealthOpt = Annotated[
     bool, typer.Option("--health", help="Query each list's RFC 5782 test points.")
 ]
-ListsFormatOpt = Annotated[str, typer.Option("--format", help="text or json.")]
+ListsFormatOpt = Annotated[str, typer.Option("--format", metavar="FORMAT", help="text or json.")]
 
 
 def _catalog_document(selection: Selection, health: list | None) -> dict:

@@ -10,45 +10,63 @@ import typer
 
 IpOpt = Annotated[
     list[str] | None,
-    typer.Option("--ip", help="Sending IP (repeatable). Default: derived from MX and SPF."),
+    typer.Option(
+        "--ip", metavar="IP", help="Sending IP (repeatable). Default: derived from MX and SPF."
+    ),
 ]
 SelectorOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--selector", help="DKIM selector (repeatable). Default: common selectors are probed."
+        "--selector",
+        metavar="SELECTOR",
+        help="DKIM selector (repeatable). Default: common selectors are probed.",
     ),
 ]
 PtrSuffixOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--expect-ptr-suffix",
+        metavar="DOMAIN",
         help="Sending IPs' PTR names must end in this domain, e.g. mg.example.com (repeatable).",
     ),
 ]
 HeloOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--helo", help="HELO/EHLO name the server uses, for the SPF HELO check (repeatable)."
+        "--helo",
+        metavar="NAME",
+        help="HELO/EHLO name the server uses, for the SPF HELO check (repeatable).",
     ),
 ]
 ChecksOpt = Annotated[
-    str | None, typer.Option("--checks", help="Only these check ids, comma-separated.")
+    str | None,
+    typer.Option("--checks", metavar="ID,...", help="Only these check ids, comma-separated."),
 ]
 SkipOpt = Annotated[
-    str | None, typer.Option("--skip", help="Skip these check ids, comma-separated.")
+    str | None,
+    typer.Option("--skip", metavar="ID,...", help="Skip these check ids, comma-separated."),
 ]
 DnsblOpt = Annotated[
     list[str] | None,
-    typer.Option("--dnsbl", help="Add a blocklist zone: ZONE[:ip|domain] (repeatable)."),
+    typer.Option(
+        "--dnsbl",
+        metavar="ZONE[:ip|domain]",
+        help="Add a blocklist zone: ZONE[:ip|domain] (repeatable).",
+    ),
 ]
 ListsOpt = Annotated[
     str | None,
-    typer.Option("--lists", help="Blocklist catalog selection: default, all, or a catalog FILE."),
+    typer.Option(
+        "--lists",
+        metavar="default|all|FILE",
+        help="Blocklist catalog selection: default, all, or a catalog FILE.",
+    ),
 ]
 DqsOpt = Annotated[
     str | None,
     typer.Option(
         "--spamhaus-dqs-key",
+        metavar="KEY",
         envvar="MAILHYGIENE_SPAMHAUS_DQS_KEY",
         show_envvar=True,
         help="Query Spamhaus through DQS with this key (never printed).",
@@ -58,25 +76,34 @@ NameserverOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--nameserver",
+        metavar="HOST[:PORT]",
         help=(
             "Resolver HOST[:PORT] (repeatable; env MAILHYGIENE_NAMESERVER). Default: the system's."
         ),
     ),
 ]
 TimeoutOpt = Annotated[
-    float | None, typer.Option("--timeout", help="Seconds per DNS query.  [default: 3]")
+    float | None,
+    typer.Option("--timeout", metavar="SECONDS", help="Seconds per DNS query.  [default: 3]"),
 ]
 DeadlineOpt = Annotated[
-    float | None, typer.Option("--deadline", help="Seconds for the whole run.  [default: 120]")
+    float | None,
+    typer.Option(
+        "--deadline", metavar="SECONDS", help="Seconds for the whole run.  [default: 120]"
+    ),
 ]
 FormatOpt = Annotated[
-    str | None, typer.Option("--format", help="text, json, junit (html, pdf: not yet available).")
+    str | None,
+    typer.Option(
+        "--format", metavar="FORMAT", help="text, json, junit (html, pdf: not yet available)."
+    ),
 ]
 OutputOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--output",
         "-o",
+        metavar="PATH",
         help="Write the report here (repeatable; '-' = stdout; format from the extension).",
     ),
 ]
@@ -84,6 +111,7 @@ FailOnOpt = Annotated[
     str | None,
     typer.Option(
         "--fail-on",
+        metavar="SEVERITY",
         help=(
             "Exit 1 on findings at or above: info, low, medium, high, critical, never."
             "  [default: high]"
@@ -99,7 +127,9 @@ AllowIncompleteOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
-        "--config", help="TOML file with the same options, and `domains = [...]` for batch runs."
+        "--config",
+        metavar="FILE",
+        help="TOML file with the same options, and `domains = [...]` for batch runs.",
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, errors only.")]

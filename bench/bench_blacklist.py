@@ -113,7 +113,9 @@ class RbldnsdProcess:
         command = ["rbldnsd", "-n", "-q", "-b", f"127.0.0.1/{self.port}", "-w", str(self.workdir)]
         if os.geteuid() == 0:
             command += ["-u", "rbldns"]
-        self.process = subprocess.Popen([*command, *datasets])
+        self.process = subprocess.Popen(
+            [*command, *datasets], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(0.5)
 
     def stop(self) -> None:

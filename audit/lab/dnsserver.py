@@ -224,13 +224,19 @@ class LabDnsServer(ThreadedServer):
             listener.close()
 
     async def respond(self, wire: bytes, max_size: int | None) -> bytes | None:
+        """The reply to one query, sent `delay_s` after it arrived. The answer is built
+        first, so the delay models the network and not the server's own work."""
         self.queries += 1
+        reply = self._reply_wire(wire, max_size)
+        if self.delay_s and reply is not None:
+            await asyncio.sleep(self.delay_s)
+        return reply
+
+    def _reply_wire(self, wire: bytes, max_size: int | None) -> bytes | None:
         try:
             query = dns.message.from_wire(wire)
         except dns.exception.DNSException:
             return None
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
         response = self.store.answer(query)
         if response is None:
             return None
