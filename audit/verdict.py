@@ -68,6 +68,7 @@ def summarize(
         exit_code=exit_code,
         worst_severity=worst,
         counts=counts,
-        delisting_ready=not blockers,
+        # Unknown is never clean: an incomplete audit cannot say "ready".
+        delisting_ready=not blockers and not incomplete and not internal,
         delisting_blockers=blockers,
     )

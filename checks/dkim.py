@@ -233,19 +233,43 @@ def _rotate(subject: str, code: str, probe: SelectorProbe) -> Remediation:
 
 def judge_dkim(evidence: DkimEvidence) -> tuple[list[Finding], list[Unknown]]:
     findings = [finding for probe in evidence.found for finding in judge_key(probe)]
-    # A failed probe matters when nothing was found, or when the user named it.
+    unknowns = _unknowns(evidence)
+    if not evidence.found and not unknowns:
+        findings.append(_not_found(evidence))
+    return findings, unknowns
+
+
+def _unknowns(evidence: DkimEvidence) -> list[Unknown]:
+    """A failed probe matters when nothing was found, or when the user named it. Failed
+    discovery probes are grouped by reason: one unknown, not one per common selector."""
+    failed = [p for p in evidence.probes if p.lookup.status is LookupStatus.UNKNOWN]
     unknowns = [
         Unknown(
             probe.name,
             probe.lookup.reason or UnknownReason.INTERNAL,
             f"DKIM selector lookup failed: {probe.lookup.detail}",
         )
-        for probe in evidence.probes
-        if probe.lookup.status is LookupStatus.UNKNOWN and (probe.given or not evidence.found)
+        for probe in failed
+        if probe.given
     ]
-    if not evidence.found and not unknowns:
-        findings.append(_not_found(evidence))
-    return findings, unknowns
+    if evidence.found:
+        return unknowns
+    by_reason: dict[UnknownReason, list[SelectorProbe]] = {}
+    for probe in failed:
+        if not probe.given:
+            by_reason.setdefault(probe.lookup.reason or UnknownReason.INTERNAL, []).append(probe)
+    for reason, probes in by_reason.items():
+        names = ", ".join(p.selector for p in probes[:10])
+        more = f" and {len(probes) - 10} more" if len(probes) > 10 else ""
+        unknowns.append(
+            Unknown(
+                f"DKIM selectors of {evidence.domain}",
+                reason,
+                f"{len(probes)} of {len(evidence.probes)} probed selectors could not be looked "
+                f"up ({probes[0].lookup.detail}): {names}{more}",
+            )
+        )
+    return unknowns
 
 
 def _not_found(evidence: DkimEvidence) -> Finding:

@@ -132,3 +132,28 @@ def test_curated_list_covers_major_providers() -> None:
 
 def test_every_finding_code_has_a_remediation() -> None:
     assert DkimCheck.finding_codes <= set(catalog())
+
+
+def test_failed_discovery_probes_are_one_unknown_per_reason(dns_server) -> None:  # type: ignore[no-untyped-def]
+    """Given a domain whose selector lookups all time out, when checked, then the
+    discovery failures collapse into one unknown instead of one per selector."""
+    import asyncio
+
+    from audit.context import AuditContext, AuditOptions
+    from audit.dns import DnsClient, Nameserver
+    from audit.model import Target, UnknownReason
+    from checks.dkim import DkimCheck
+
+    server = dns_server(zones={"slow.test": "@ 300 SOA ns. h. 1 2 3 4 5\n"})
+    for selector in ("default", "google", "selector1", "selector2", "s1", "k1"):
+        server.store.set_behaviour(f"{selector}._domainkey.slow.test", "timeout")
+
+    async def run():  # type: ignore[no-untyped-def]
+        dns = DnsClient([Nameserver.parse(server.nameserver)], timeout=0.3, retries=0)
+        ctx = AuditContext(dns, AuditOptions(domain="slow.test"), Target("slow.test"))
+        return await DkimCheck().run(ctx)
+
+    result = asyncio.run(run())
+    timeouts = [u for u in result.unknowns if u.reason is UnknownReason.TIMEOUT]
+    assert len(timeouts) == 1
+    assert timeouts[0].subject == "DKIM selectors of slow.test"

@@ -276,3 +276,14 @@ def test_fail_on_never_keeps_status_fail_over_high_findings() -> None:
     summary = summarize([CheckResult(CheckId.PTR, findings=(finding,))], [], None, False)
     assert summary.exit_code == 0
     assert summary.status.value == "fail"
+
+
+def test_incomplete_audit_is_never_ready_for_delisting() -> None:
+    """Given no findings but an unknown, when summarised, then delisting is not ready."""
+    from audit.model import CheckId, CheckResult, Severity, Unknown, UnknownReason
+    from audit.verdict import summarize
+
+    unknown = Unknown("192.0.2.1", UnknownReason.TIMEOUT)
+    summary = summarize([CheckResult(CheckId.PTR, unknowns=(unknown,))], [], Severity.HIGH, True)
+    assert summary.delisting_ready is False
+    assert summary.delisting_blockers == ()

@@ -102,9 +102,17 @@ def _verdict(result: AuditResult, console: Console) -> None:
     )
     if summary.delisting_ready:
         console.print(Text("Delisting: ready to request delisting.", style="green"))
-    else:
+    elif summary.delisting_blockers:
         blockers = ", ".join(summary.delisting_blockers)
         console.print(Text(f"Delisting: fix these first: {blockers}", style="red"))
+    else:
+        console.print(
+            Text(
+                "Delisting: not yet known: some checks could not be completed "
+                "(see above); re-run before requesting delisting.",
+                style="magenta",
+            )
+        )
 
 
 def render_text(result: AuditResult, console: Console) -> None:
