@@ -137,11 +137,11 @@ async def run_blacklist(run: BlacklistRun, progress: object = None) -> AuditResu
 
     from audit import __version__
     from audit.context import AuditContext, AuditOptions, utc_now
+    from audit.dns_mux import MuxDnsClient
     from audit.model import AuditResult, IpSource, SendingIp, Target
     from audit.runner import run_check
     from audit.verdict import summarize
     from checks.blacklist import BlacklistCheck
-    from checks.dnsbl.wire import MuxDnsClient
 
     started_at, started = utc_now(), time.perf_counter()
     dns = MuxDnsClient(run.nameservers, timeout=run.timeout, retries=1, concurrency=DNS_CONCURRENCY)
@@ -270,9 +270,9 @@ def _catalog_document(selection: Selection, health: list | None) -> dict:
 async def _health_of(selection: Selection, run: BlacklistRun) -> list:
     import asyncio
 
+    from audit.dns_mux import MuxDnsClient
     from checks.blacklist import list_health
     from checks.dnsbl.selection import KEY_PLACEHOLDER
-    from checks.dnsbl.wire import MuxDnsClient
 
     dns = MuxDnsClient(run.nameservers, timeout=run.timeout, retries=1, concurrency=DNS_CONCURRENCY)
     for secret in selection.secrets:

@@ -265,9 +265,9 @@ def bench_latency() -> list[tuple[str, str]]:
 async def _ours_bulk(port: int, ips: list[str]):
     from audit.context import AuditContext, AuditOptions
     from audit.dns import Nameserver
+    from audit.dns_mux import MuxDnsClient
     from audit.model import IpSource, SendingIp, Target
     from checks.blacklist import BlacklistCheck
-    from checks.dnsbl.wire import MuxDnsClient
 
     dns = MuxDnsClient(
         [Nameserver("127.0.0.1", port)], timeout=5, retries=1, concurrency=CONCURRENCY
