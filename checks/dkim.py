@@ -29,6 +29,9 @@ from audit.model import (
 from checks.auth_remediation import with_example, with_steps
 from checks.dkim_key import DkimKey, KeyState, analyse_key, is_key_record
 
+# A selector no one uses: a key record there means `*._domainkey` is a wildcard, and every
+# probed selector would "find" that same record (RFC 4592 synthesis).
+WILDCARD_PROBE_SELECTOR = "mailhygiene-wildcard-probe"
 MIN_RSA_BITS = 1024  # RFC 8301 §3.2: verifiers MUST NOT accept shorter keys
 RECOMMENDED_RSA_BITS = 2048  # RFC 8301 §3.2: signers SHOULD use at least 2048
 
@@ -74,10 +77,27 @@ class SelectorProbe:
 class DkimEvidence:
     domain: str
     probes: tuple[SelectorProbe, ...]
+    wildcard: SelectorProbe | None = None  # the probe of a selector no one uses
+
+    @property
+    def wildcard_record(self) -> str | None:
+        if self.wildcard is None or self.wildcard.key is None:
+            return None
+        return self.wildcard.key.record
 
     @property
     def found(self) -> tuple[SelectorProbe, ...]:
-        return tuple(probe for probe in self.probes if probe.key is not None)
+        """Keys at real selectors; a wildcard's record counts once, as selector `*`."""
+        wildcard = self.wildcard_record
+        real = tuple(
+            probe
+            for probe in self.probes
+            if probe.key is not None and (wildcard is None or probe.key.record != wildcard)
+        )
+        if wildcard is not None and self.wildcard is not None:
+            star = f"*._domainkey.{self.domain}"
+            return (*real, SelectorProbe("*", star, self.wildcard.lookup, self.wildcard.key))
+        return real
 
     @property
     def usable(self) -> tuple[SelectorProbe, ...]:
@@ -88,6 +108,7 @@ class DkimEvidence:
         return {
             "domain": self.domain,
             "selectors_tried": [probe.selector for probe in self.probes],
+            "wildcard": self.wildcard_record is not None,
             "found": [probe.to_evidence() for probe in self.found],
             "unknown": [
                 probe.to_evidence()
@@ -125,10 +146,11 @@ async def probe_selector(dns: DnsClient, domain: str, selector: str, given: bool
 async def discover_keys(dns: DnsClient, domain: str, given: tuple[str, ...] = ()) -> DkimEvidence:
     selectors = dict.fromkeys(s.strip().lower() for s in given if s.strip())
     wanted = list(selectors) + [s for s in curated_selectors() if s not in selectors]
-    probes = await asyncio.gather(
-        *(probe_selector(dns, domain, selector, selector in selectors) for selector in wanted)
+    wildcard, *probes = await asyncio.gather(
+        probe_selector(dns, domain, WILDCARD_PROBE_SELECTOR, False),
+        *(probe_selector(dns, domain, selector, selector in selectors) for selector in wanted),
     )
-    return DkimEvidence(domain, tuple(probes))
+    return DkimEvidence(domain, tuple(probes), wildcard)
 
 
 # -- judgement --------------------------------------------------------------------------

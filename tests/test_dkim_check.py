@@ -157,3 +157,12 @@ def test_failed_discovery_probes_are_one_unknown_per_reason(dns_server) -> None:
     timeouts = [u for u in result.unknowns if u.reason is UnknownReason.TIMEOUT]
     assert len(timeouts) == 1
     assert timeouts[0].subject == "DKIM selectors of slow.test"
+
+
+def test_wildcard_key_is_reported_once_not_per_selector(server: LabDnsServer) -> None:
+    # given *._domainkey.wild.dkim.test holding a 1024-bit key
+    result = dkim(server, "wild.dkim.test")
+    # then the wildcard is detected and its key judged once, as selector "*"
+    assert result.evidence["wildcard"] is True
+    assert list(found(result)) == ["*"]
+    assert codes(result) == {"DKIM_KEY_1024": "low"}
