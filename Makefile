@@ -30,6 +30,7 @@ bench: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check audit checks tests bench
 	$(VENV)/bin/ruff format --check audit checks tests bench
+	$(VENV)/bin/mypy audit checks
 
 # Refresh samples/ from the demo (reports in every available format).
 samples: $(VENV)/.installed-base

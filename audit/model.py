@@ -178,6 +178,7 @@ class Summary:
     counts: Mapping[str, int]
     delisting_ready: bool
     delisting_blockers: tuple[str, ...]
+    delisting_unchecked: tuple[str, ...] = ()  # cause-finding checks this run skipped
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from audit.model import (
+    CheckId,
     CheckResult,
     CheckStatus,
     Severity,
@@ -23,6 +24,15 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 EXIT_INTERNAL = 4
+
+# The checks that find the causes list operators look for before delisting (SPEC.md:
+# PTR, SPF/DKIM/DMARC). A run that skipped any of them cannot call itself "ready".
+DELISTING_CAUSE_CHECKS: tuple[CheckId, ...] = (
+    CheckId.PTR,
+    CheckId.SPF,
+    CheckId.DKIM,
+    CheckId.DMARC,
+)
 
 
 def is_incomplete(checks: Sequence[CheckResult], run_unknowns: Sequence[Unknown]) -> bool:
@@ -63,12 +73,15 @@ def summarize(
     else:
         status = SummaryStatus.PASS
     blockers = tuple(sorted({f.code for f in findings if blocks_delisting(f.code)}))
+    ran = {c.check for c in checks if not c.skipped}
+    unchecked = tuple(c.value for c in DELISTING_CAUSE_CHECKS if c not in ran)
     return Summary(
         status=status,
         exit_code=exit_code,
         worst_severity=worst,
         counts=counts,
         # Unknown is never clean: an incomplete audit cannot say "ready".
-        delisting_ready=not blockers and not incomplete and not internal,
+        delisting_ready=not blockers and not unchecked and not incomplete and not internal,
         delisting_blockers=blockers,
+        delisting_unchecked=unchecked,
     )

@@ -105,7 +105,8 @@ def test_json_finding_carries_code_severity_and_remediation():
 
 def test_json_summary_names_the_delisting_blockers():
     summary = to_document(result_with(ptr_result()))["summary"]
-    assert summary["delisting"] == {"ready": False, "blockers": ["PTR_MISSING"]}
+    assert summary["delisting"]["ready"] is False
+    assert summary["delisting"]["blockers"] == ["PTR_MISSING"]
     assert summary["worst_severity"] == "high"
 
 

@@ -244,9 +244,22 @@ def test_blocking_finding_makes_delisting_not_ready():
     assert result.delisting_blockers == ("PTR_MISSING",)
 
 
+def passed(check: CheckId) -> CheckResult:
+    return CheckResult(check=check)
+
+
 def test_non_blocking_finding_leaves_delisting_ready():
-    result = summary([failed(finding("PTR_GENERIC", Severity.MEDIUM))])
+    others = [passed(c) for c in (CheckId.SPF, CheckId.DKIM, CheckId.DMARC)]
+    result = summary([failed(finding("PTR_GENERIC", Severity.MEDIUM)), *others])
     assert (result.delisting_ready, result.delisting_blockers) == (True, ())
+
+
+def test_run_without_the_cause_checks_is_not_ready():
+    """Given only a blacklist check (the `blacklist` command), then the verdict names the
+    cause-finding checks it did not run instead of saying ready."""
+    result = summary([passed(CheckId.BLACKLIST)])
+    assert result.delisting_ready is False
+    assert result.delisting_unchecked == ("ptr", "spf", "dkim", "dmarc")
 
 
 def test_blockers_are_unique_and_sorted():

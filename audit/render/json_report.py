@@ -101,6 +101,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             "delisting": {
                 "ready": summary.delisting_ready,
                 "blockers": list(summary.delisting_blockers),
+                "unchecked": list(summary.delisting_unchecked),
             },
         },
         "checks": [_check(c) for c in result.checks],

@@ -105,6 +105,15 @@ def _verdict(result: AuditResult, console: Console) -> None:
     elif summary.delisting_blockers:
         blockers = ", ".join(summary.delisting_blockers)
         console.print(Text(f"Delisting: fix these first: {blockers}", style="red"))
+    elif summary.delisting_unchecked:
+        unchecked = ", ".join(summary.delisting_unchecked)
+        console.print(
+            Text(
+                f"Delisting: not assessed: this run did not check {unchecked}; run "
+                "`mailhygiene audit DOMAIN` before requesting delisting.",
+                style="magenta",
+            )
+        )
     else:
         console.print(
             Text(
