@@ -193,13 +193,13 @@ def _execute(run: BlacklistRun, quiet: bool) -> AuditResult:
 
 
 def _print_text(result: AuditResult) -> None:
-    from rich.console import Console
     from rich.text import Text
 
+    from audit.cli_common import stdout_console
     from audit.render.text import render_text
     from checks.dnsbl.table import results_table
 
-    console = Console(highlight=False)
+    console = stdout_console()
     table, hidden = results_table(result.checks[0].evidence)
     if table.row_count:
         console.print(table)
@@ -324,12 +324,11 @@ def lists_command(
 
 
 def _print_lists(selection: Selection, results: list | None) -> None:
-    from rich.console import Console
-
+    from audit.cli_common import stdout_console
     from checks.dnsbl.catalog import shipped_catalog
     from checks.dnsbl.table import catalog_table, health_table
 
-    console = Console(highlight=False)
+    console = stdout_console()
     if results is not None:
         console.print(health_table(results))
         return

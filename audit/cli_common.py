@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from audit.validate import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from audit.dns import Nameserver
     from audit.model import AuditResult, CheckResult, Severity
     from audit.runner import RunConfig
@@ -25,6 +27,16 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "junit", "html", "pdf")
 AVAILABLE_FORMATS = ("text", "json", "junit")
 EXTENSIONS = {".txt": "text", ".json": "json", ".xml": "junit", ".html": "html", ".pdf": "pdf"}
+
+
+PIPED_WIDTH = 120  # rich's 80-column default wraps tables badly in files and CI logs
+
+
+def stdout_console() -> Console:
+    """The console for reports on stdout: the terminal's width, or 120 columns when piped."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
 def configure_logging(verbose: bool, quiet: bool) -> None:
@@ -121,11 +133,9 @@ def render(result: AuditResult, fmt: str, fail_on: Severity | None) -> str:
 def write_outputs(result: AuditResult, outputs: Sequence[Output], fail_on: Severity | None) -> None:
     for output in outputs:
         if output.path == "-" and output.format == "text":
-            from rich.console import Console
-
             from audit.render.text import render_text
 
-            render_text(result, Console(highlight=False))
+            render_text(result, stdout_console())
             continue
         content = render(result, output.format, fail_on)
         if output.path == "-":
