@@ -26,7 +26,7 @@ from checks.dmarc_judge import (
     raw_tags,
 )
 from checks.spf import evaluate_ips
-from checks.spf_eval import SpfOutcome, SpfResult
+from checks.spf_result import SpfOutcome, SpfResult
 from checks.spf_tree import build_tree
 
 MAX_TREE_WALK = 8  # RFC 9989 §4.10: at most eight DNS queries in the tree walk

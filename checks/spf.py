@@ -16,8 +16,9 @@ from audit.checkdmarc_adapter import SpfAnalysis, analyse_spf
 from audit.context import AuditContext
 from audit.dns import DnsClient
 from audit.model import CheckId, CheckResult
-from checks.spf_eval import SpfEvaluator, SpfOutcome
+from checks.spf_eval import SpfEvaluator
 from checks.spf_judge import SpfEvidence, judge_spf
+from checks.spf_result import SpfOutcome
 from checks.spf_tree import build_tree
 
 log = logging.getLogger(__name__)

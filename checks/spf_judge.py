@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from audit.checkdmarc_adapter import SpfAnalysis
 from audit.model import CheckId, Finding, Remediation, Severity, Unknown, UnknownReason
 from checks.auth_remediation import with_example, with_steps
-from checks.spf_eval import MAX_DNS_TERMS, MAX_VOID_LOOKUPS, SpfOutcome, SpfResult
 from checks.spf_record import Qualifier, SpfRecord
+from checks.spf_result import SpfOutcome, SpfResult
+from checks.spf_state import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
 from checks.spf_tree import SpfNode, TermCost
 
 NOT_AUTHORIZED = frozenset({SpfResult.FAIL, SpfResult.SOFTFAIL, SpfResult.NEUTRAL})

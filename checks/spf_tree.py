@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from audit.checkdmarc_adapter import SPF_RECORD_QUERY_TYPES
 from audit.dns import DnsClient, Lookup, LookupStatus
 from audit.model import UnknownReason
-from checks.spf_eval import MAX_MX_NAMES, is_valid_domain, mx_exchanges
 from checks.spf_macro import truncate_domain
+from checks.spf_mechanisms import mx_exchanges
 from checks.spf_record import Mechanism, SpfRecord, SpfSyntaxError, is_spf_record, parse_record
+from checks.spf_state import MAX_MX_NAMES, is_valid_domain
 
 MAX_NODES = 40  # records fetched per domain: enough for real trees, bounded for hostile ones
 

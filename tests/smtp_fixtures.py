@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from audit.lab.smtpserver import ScriptedSmtpServer, SmtpScript
+from audit.lab.smtpscript import SmtpScript
+from audit.lab.smtpserver import ScriptedSmtpServer
 
 SmtpFactory = Callable[..., ScriptedSmtpServer]
 

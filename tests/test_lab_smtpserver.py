@@ -14,16 +14,15 @@ from collections.abc import Iterator
 import pytest
 from smtp_fixtures import SmtpFactory
 
-from audit.lab.smtpserver import (
+from audit.lab.smtpscript import (
     SENDMAIL_RELAY_DENIED,
-    Direction,
     Hostility,
     RecipientKind,
-    Reply,
-    ScriptedSmtpServer,
     SmtpScript,
     classify_recipient,
 )
+from audit.lab.smtpserver import ScriptedSmtpServer
+from audit.lab.smtpwire import Direction, Reply
 
 # nmap smtp-open-relay style address tricks aimed at another domain through our host.
 ROUTING_TRICKS = [
