@@ -1,0 +1,36 @@
+"""The HTML report: one self-contained file (inline CSS, logo as a data: URI, no script).
+
+A pure function of the result: the view model (audit/render/report_model.py) is built
+from the JSON document, the template (report_templates/report.html.j2) is autoescaped
+with StrictUndefined. The PDF is this HTML rendered by WeasyPrint (audit/render/pdf.py).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any
+
+from audit.model import AuditResult
+from audit.render.branding import ReportBranding
+from audit.render.json_report import to_document
+from audit.render.report_model import build_report
+from audit.render.templates import environment
+
+
+@functools.cache
+def stylesheet() -> str:
+    """The bundled CSS (trusted package data, inlined into the page)."""
+    return (resources.files("report_templates") / "report.css").read_text(encoding="utf-8")
+
+
+def render_html_document(document: dict[str, Any], branding: ReportBranding) -> str:
+    from markupsafe import Markup
+
+    template = environment().get_template("report.html.j2")
+    view = build_report(document, branding)
+    return template.render(r=view, css=Markup(stylesheet())) + "\n"
+
+
+def render_html(result: AuditResult, branding: ReportBranding | None = None) -> str:
+    return render_html_document(to_document(result), branding or ReportBranding())
