@@ -1,0 +1,131 @@
+"""Split explain input (plain text or a Postfix/Exim log excerpt) into rejections.
+
+Plain text: one rejection per line, with SMTP multi-line replies ("550-…" … "550 …") and
+indented continuation lines joined (RFC 5321 §4.2.1). Log excerpts: only the lines that carry a
+remote rejection (Postfix `status=bounced|deferred (host X[ip] said: …)`, Postfix/Exim local
+rejects, Exim `SMTP error from remote mail server`) count; the rest of the log is ignored.
+A "host NAME[ip] said:" prefix names the receiving MTA, never the sender: it is removed from
+the text and kept as `remote_host`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MAX_REJECTIONS = 1000
+MAX_STATEMENT_CHARS = 8192
+
+POSTFIX_STATUS_RE = re.compile(r"\bstatus=(bounced|deferred|undeliverable) \((.*)\)\s*$")
+POSTFIX_DSN_RE = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
+POSTFIX_REJECT_RE = re.compile(
+    r"\b(?:NOQUEUE|[0-9A-F]{6,}): reject: \S+ from \S+: (.*?)(?:; from=<.*)?$"
+)
+EXIM_REMOTE_RE = re.compile(
+    r"SMTP error from remote mail(?:er| server) after .*?:\s+((?:4[25]\d|5[0-5]\d)[ -].*)$"
+)
+EXIM_REMOTE_HOST_RE = re.compile(r"\bH=([A-Za-z0-9.-]+)\s*\[")
+EXIM_REJECT_RE = re.compile(r"\brejected (?:RCPT|MAIL|connection|after DATA)[^:]*: (.*)$")
+EXIM_DEFER_RE = re.compile(r"^\S+ \S+ \S+ == ")
+REMOTE_PREFIX_RE = re.compile(
+    r"\bhost ([A-Za-z0-9.-]+\.[A-Za-z]{2,})\.?\s*\[[0-9A-Fa-f:.]+\](?::\d+)?"
+    r"(?:\s+(?:said|refused to talk to me))?:?\s*"
+)
+IN_REPLY_TO_RE = re.compile(r"\s*\(in reply to [^)]*\)\s*$")
+MULTILINE_RE = re.compile(r"^((?:4[25]\d|5[0-5]\d))-")
+CONTINUATION_PREFIX_RE = re.compile(r"^(?:4[25]\d|5[0-5]\d)[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?")
+# Lines worth classifying in free text (a reply code, an enhanced status or a block phrase).
+SIGNAL_RE = re.compile(
+    r"(?:^|\s)(?:4[25]\d|5[0-5]\d)[ -]|\b[45]\.\d{1,3}\.\d{1,3}\b|block|black ?list|listed"
+    r"|reject|refused|denied|deferred|reputation|spam|\brbl\b|not accepted|rate limit",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One remote rejection as found in the input, before classification."""
+
+    text: str
+    remote_host: str | None = None
+    deferred: bool | None = None  # the log's status=deferred / the DSN's Action: delayed
+    status: str | None = None  # an RFC 3463 status given outside the text (dsn=, Status:)
+
+
+def split_remote_host(text: str) -> tuple[str, str | None]:
+    """("550 …", "mx.example.net") from "host mx.example.net[192.0.2.1] said: 550 …"."""
+    match = REMOTE_PREFIX_RE.search(text)
+    if match is None:
+        return text, None
+    remainder = (text[: match.start()] + " " + text[match.end() :]).strip()
+    return IN_REPLY_TO_RE.sub("", remainder), match.group(1).lower()
+
+
+def _bounded(text: str) -> str:
+    return " ".join(text.split())[:MAX_STATEMENT_CHARS]
+
+
+def make_rejection(
+    text: str,
+    remote_host: str | None = None,
+    deferred: bool | None = None,
+    status: str | None = None,
+) -> Rejection:
+    cleaned, named_host = split_remote_host(_bounded(text))
+    return Rejection(_bounded(cleaned), remote_host or named_host, deferred, status)
+
+
+def from_log_line(line: str) -> Rejection | None:
+    """A remote rejection in one Postfix or Exim log line, or None."""
+    status = POSTFIX_STATUS_RE.search(line)
+    if status is not None:
+        if " said:" not in status.group(2) and "refused to talk to me" not in status.group(2):
+            return None  # timeouts and local errors are not rejections
+        dsn = POSTFIX_DSN_RE.search(line)
+        deferred = status.group(1) == "deferred"
+        return make_rejection(status.group(2), None, deferred, dsn.group(1) if dsn else None)
+    remote = EXIM_REMOTE_RE.search(line)
+    if remote is not None:
+        host = EXIM_REMOTE_HOST_RE.search(line)
+        deferred = bool(EXIM_DEFER_RE.match(line))
+        return make_rejection(remote.group(1), host.group(1).lower() if host else None, deferred)
+    local = POSTFIX_REJECT_RE.search(line) or EXIM_REJECT_RE.search(line)
+    return make_rejection(local.group(1)) if local is not None else None
+
+
+def _open_reply(line: str) -> str | None:
+    """The reply code of a line that announces more lines ("550-…"), else None."""
+    match = MULTILINE_RE.match(line)
+    return match.group(1) if match else None
+
+
+def statements(text: str) -> Iterator[str]:
+    """Lines, with SMTP multi-line replies and indented continuations joined."""
+    current, open_code = "", None
+    for line in text.splitlines():
+        stripped = line.strip()
+        continues = line[:1] in (" ", "\t") or (
+            open_code is not None and stripped.startswith(open_code)
+        )
+        if not stripped or not (current and continues):
+            if current:
+                yield current
+            current, open_code = stripped, _open_reply(stripped)
+            continue
+        current += "\n" + CONTINUATION_PREFIX_RE.sub("", stripped)
+        if open_code is not None and stripped.startswith(open_code):
+            open_code = _open_reply(stripped)
+    if current:
+        yield current
+
+
+def extract_text(text: str) -> list[Rejection]:
+    """Rejections in free text or a log excerpt; the whole text as one when nothing stands out."""
+    logged = [r for r in map(from_log_line, text.splitlines()) if r is not None]
+    if logged:
+        return logged[:MAX_REJECTIONS]
+    found = [make_rejection(s) for s in statements(text) if SIGNAL_RE.search(s)]
+    if not found and text.strip():
+        found = [make_rejection(text)]
+    return [r for r in found if r.text][:MAX_REJECTIONS]

@@ -1,0 +1,86 @@
+"""`mailhygiene explain`: classify SMTP rejections and bounces (SPEC.md, `explain`).
+
+The pipeline: bounded input (audit/bounce_input.py) → rejections (bounce_dsn.py for RFC 5322
+messages and DSNs, bounce_extract.py for text and log excerpts) → one classification each
+(bounce_classify.py, bounce_remedy.py) → the JSON document or the text listing. Pure apart
+from reading the input; nothing is fetched, not even the URLs the bounces contain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from audit.bounce_classify import Classification, find_reason, identify, is_temporary
+from audit.bounce_data import BounceKnowledge, shipped_knowledge
+from audit.bounce_dsn import extract_message, looks_like_message
+from audit.bounce_extract import MAX_REJECTIONS, Rejection, extract_text
+from audit.bounce_fields import sending_ip
+from audit.bounce_input import InputText
+from audit.bounce_remedy import remediation_for_rejection
+from checks.dnsbl.catalog import Catalog, shipped_catalog
+
+SCHEMA_VERSION = "1"
+
+
+def classify(rejection: Rejection, knowledge: BounceKnowledge, catalog: Catalog) -> Classification:
+    found = identify(rejection, knowledge, catalog)
+    reason = find_reason(rejection, found, knowledge)
+    provider = (
+        found.provider.id if found.provider else found.entry.provider if found.entry else None
+    )
+    return Classification(
+        input=rejection.text,
+        provider=provider,
+        blocklist=found.zone,
+        reason=reason,
+        sending_ip=sending_ip(rejection.text),
+        temporary=is_temporary(rejection, found.pattern),
+        remediation=remediation_for_rejection(found, reason, rejection.text, knowledge),
+    )
+
+
+def rejections_in(text: str) -> list[Rejection]:
+    """The rejections in one input: a message/DSN, a log excerpt, or free text."""
+    return extract_message(text) if looks_like_message(text) else extract_text(text)
+
+
+def explain(
+    inputs: Sequence[InputText],
+    knowledge: BounceKnowledge | None = None,
+    catalog: Catalog | None = None,
+) -> list[Classification]:
+    knowledge = knowledge or shipped_knowledge()
+    catalog = catalog or shipped_catalog()
+    rejections = [r for item in inputs for r in rejections_in(item.text)][:MAX_REJECTIONS]
+    return [classify(rejection, knowledge, catalog) for rejection in rejections]
+
+
+def classification_document(item: Classification) -> dict[str, Any]:
+    remediation = item.remediation
+    return {
+        "input": item.input,
+        "provider": item.provider,
+        "blocklist": item.blocklist,
+        "reason": item.reason.value,
+        "sending_ip": item.sending_ip,
+        "temporary": item.temporary,
+        "remediation": {
+            "summary": remediation.summary,
+            "steps": list(remediation.steps),
+            "links": list(remediation.links),
+            "provider": remediation.provider,
+        },
+    }
+
+
+def explain_document(classifications: Sequence[Classification]) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "classifications": [classification_document(c) for c in classifications],
+    }
+
+
+def render_json(classifications: Sequence[Classification]) -> str:
+    return json.dumps(explain_document(classifications), indent=2, ensure_ascii=False) + "\n"
