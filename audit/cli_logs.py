@@ -1,0 +1,119 @@
+"""The `logs` command: the volume check alone over mail logs, no domain and no network.
+
+Emits the same JSON document as `audit` (SPEC.md: target without a domain; its IPs are
+the sending IPs the logs state, source "log"), with the same outputs and exit codes.
+`register(app)` adds it to the main Typer app (audit/cli.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from audit.cli_options import (
+    AllowIncompleteOpt,
+    FailOnOpt,
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    VerboseOpt,
+)
+
+if TYPE_CHECKING:
+    from audit.model import AuditResult, Severity
+
+DEFAULT_DEADLINE = 600.0  # parsing a multi-GB log takes minutes, not seconds
+
+LogFilesArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="FILE...",
+        help="Postfix, Exim or Mailgun events JSON logs ('-' = stdin; .gz ok); auto-detected.",
+    ),
+]
+DomainOpt = Annotated[
+    str | None,
+    typer.Option("--domain", metavar="DOMAIN", help="Your mail domain (mail to it is local)."),
+]
+
+
+def _target(result_evidence: dict, domain: str | None) -> object:
+    from audit.model import IpSource, SendingIp, Target
+
+    ips = tuple(
+        SendingIp(entry["ip"], IpSource.LOG, "seen in the logs")
+        for entry in result_evidence.get("sending_ips", [])
+    )
+    return Target(domain, ips)
+
+
+async def run_logs(
+    paths: tuple[str, ...], domain: str | None, fail_on: Severity | None, allow_incomplete: bool
+) -> AuditResult:
+    """The volume check through the shared runner boundary (run_check) and verdict."""
+    import time
+
+    from audit import __version__
+    from audit.context import AuditContext, AuditOptions, utc_now
+    from audit.dns import DnsClient, Nameserver
+    from audit.model import AuditResult, ResolverInfo, Target
+    from audit.runner import run_check
+    from audit.verdict import summarize
+    from checks.volume import VolumeCheck
+
+    started_at, started = utc_now(), time.perf_counter()
+    # The check never queries DNS; the context wants a client, so it gets an idle one.
+    dns = DnsClient((Nameserver.parse("127.0.0.1"),), timeout=1.0)
+    options = AuditOptions(domain=domain, log_files=paths, check_timeout=DEFAULT_DEADLINE)
+    ctx = AuditContext(dns, options, Target(domain, ()))
+    result = await run_check(VolumeCheck(), ctx, DEFAULT_DEADLINE, True)
+    summary = summarize((result,), (), fail_on, allow_incomplete)
+    return AuditResult(
+        tool_version=__version__,
+        target=_target(dict(result.evidence), domain),  # type: ignore[arg-type]
+        started_at=started_at,
+        duration_s=round(time.perf_counter() - started, 3),
+        resolver=ResolverInfo(nameservers=(), public=False),
+        checks=(result,),
+        summary=summary,
+    )
+
+
+def logs(
+    files: LogFilesArg,
+    domain: DomainOpt = None,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    allow_incomplete: AllowIncompleteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Outbound volume heuristics and rejection analysis over mail logs only."""
+    import asyncio
+
+    from audit.audit_command import _log_files
+    from audit.cli_common import (
+        check_output_paths,
+        configure_logging,
+        parse_fail_on,
+        plan_outputs,
+        write_outputs,
+    )
+    from audit.validate import parse_domain
+
+    configure_logging(verbose, quiet)
+    paths = _log_files(files)
+    parsed_domain = parse_domain(domain) if domain else None
+    threshold = parse_fail_on(fail_on or "high")
+    planned = plan_outputs(output or [], format)
+    check_output_paths(planned)
+    result = asyncio.run(run_logs(paths, parsed_domain, threshold, allow_incomplete))
+    write_outputs(result, planned, threshold)
+    raise typer.Exit(result.summary.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `logs` to the main app (called once from audit/cli.py)."""
+    app.command("logs")(logs)

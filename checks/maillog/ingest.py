@@ -1,0 +1,122 @@
+"""Read log files into `LogFacts`: open, detect the format, parse, aggregate.
+
+`validate_logs` is the up-front check the CLI runs (exit 2 on an unreadable file or an
+unknown format); `read_logs` is what the volume check runs, in a worker thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+
+from checks.maillog.detect import DETECT_LINES, detect_format, make_parser
+from checks.maillog.digest import Digest
+from checks.maillog.facts import FileFacts, LogFacts
+from checks.maillog.mailgun import MailgunParser
+from checks.maillog.reader import STDIN, LogInputError, ReadStats, bounded_lines, open_log
+from checks.maillog.records import LogFormat
+from checks.volume_rules import VolumeRules
+
+
+def _reference_date(path: str, today: date) -> date:
+    """Anchor for syslog years: the file's modification date (logs end when written)."""
+    if path == STDIN:
+        return today
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, UTC).date()
+    except OSError:
+        return today
+
+
+def _head(lines: Iterable[str]) -> list[str]:
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if sum(1 for h in head if h.strip()) >= DETECT_LINES:
+            break
+    return head
+
+
+def read_file(path: str, digest: Digest, today: date) -> FileFacts:
+    stats = ReadStats()
+    with open_log(path) as stream:
+        lines = bounded_lines(stream, stats)
+        head = _head(lines)
+        log_format = detect_format(head)
+        if log_format is None:
+            if any(line.strip() for line in head):
+                raise LogInputError(f"{path}: not a Postfix, Exim or Mailgun events log")
+            return FileFacts(path, None, stats.lines, 0, 0, stats.truncated_lines, False)
+        parser = make_parser(log_format, _reference_date(path, today))
+        events = malformed = 0
+        for line in itertools.chain(head, lines):
+            parsed = parser.parse(line)
+            if parsed is None:
+                malformed += 1
+                continue
+            events += len(parsed)
+            for event in parsed:
+                digest.add(event)
+        if isinstance(parser, MailgunParser):
+            malformed += parser.finish()
+    return FileFacts(
+        path, log_format.value, stats.lines, events, malformed,
+        stats.truncated_lines, stats.size_limit_reached,
+    )  # fmt: skip
+
+
+def read_logs(
+    paths: Sequence[str],
+    rules: VolumeRules,
+    local_domains: frozenset[str] = frozenset(),
+    today: date | None = None,
+) -> LogFacts:
+    digest = Digest(rules, local_domains)
+    day = today or datetime.now(UTC).date()
+    files = tuple(read_file(path, digest, day) for path in paths)
+    return digest.facts(files)
+
+
+def validate_logs(paths: Sequence[str]) -> dict[str, LogFormat | None]:
+    """Each file's format, or LogInputError. Stdin is not read here (it can be read once)."""
+    formats: dict[str, LogFormat | None] = {}
+    for path in paths:
+        if path == STDIN:
+            formats[path] = None
+            continue
+        if os.path.isdir(path):
+            raise LogInputError(f"cannot read log {path}: is a directory")
+        with open_log(path) as stream:
+            head = _head(bounded_lines(stream, ReadStats()))
+        log_format = detect_format(head)
+        if log_format is None and any(line.strip() for line in head):
+            raise LogInputError(f"{path}: not a Postfix, Exim or Mailgun events log")
+        formats[path] = log_format
+    return formats
+
+
+LOGS_STATING_SENDING_IP = (LogFormat.MAILGUN, LogFormat.EXIM)
+
+
+def log_sending_ips(
+    paths: Sequence[str], rules: VolumeRules | None = None
+) -> list[tuple[str, str]]:
+    """(IP, file) for each of our sending IPs a log states; stdin (readable once) and
+    Postfix logs (which never state the local address) are not scanned."""
+    from checks.volume_rules import shipped_rules
+
+    found: dict[str, str] = {}
+    today = datetime.now(UTC).date()
+    for path in paths:
+        try:
+            if path == STDIN or validate_logs([path])[path] not in LOGS_STATING_SENDING_IP:
+                continue
+            digest = Digest(rules or shipped_rules())
+            read_file(path, digest, today)
+        except LogInputError:
+            continue
+        for ip, _ in digest.facts(()).sending_ips:
+            found.setdefault(ip, path)
+    return list(found.items())

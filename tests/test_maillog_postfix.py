@@ -1,0 +1,86 @@
+"""Postfix log parsing: correlation by queue id, both timestamp styles, bad lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from checks.maillog.postfix import PostfixParser
+from checks.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
+
+SMTPD = (
+    "Mar 11 02:00:01 mx1 postfix/submission/smtpd[812]: 4Bx1Yz2abc: client=unknown"
+    "[198.18.7.9]:51234, sasl_method=LOGIN, sasl_username=alice@example.com"
+)
+QMGR = (
+    "Mar 11 02:00:01 mx1 postfix/qmgr[700]: 4Bx1Yz2abc: from=<alice@example.com>, size=2048, "
+    "nrcpt=2 (queue active)"
+)
+BOUNCED = (
+    "Mar 11 02:00:03 mx1 postfix/smtp[900]: 4Bx1Yz2abc: to=<bob@outlook.com>, relay="
+    "outlook-com.olc.protection.outlook.com[52.101.68.2]:25, delay=2, delays=0.1/0/1/1, "
+    "dsn=5.7.1, status=bounced (host outlook-com.olc.protection.outlook.com[52.101.68.2] said: "
+    "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent (S3150). "
+    "(in reply to MAIL FROM command))"
+)
+
+
+def parse_all(lines: list[str], reference: date = date(2025, 6, 1)) -> list:
+    parser = PostfixParser(reference)
+    return [event for line in lines for event in (parser.parse(line) or [])]
+
+
+def test_a_sasl_submission_is_correlated_to_its_delivery_by_queue_id() -> None:
+    # given smtpd, qmgr and smtp lines of one queue id
+    events = parse_all([SMTPD, QMGR, BOUNCED])
+    # then the submission carries the SASL user and client, the delivery its account
+    submission, delivery = events
+    assert isinstance(submission, SubmissionEvent) and isinstance(delivery, DeliveryEvent)
+    assert (submission.account, submission.client_ip, submission.recipients) == (
+        "alice@example.com", "198.18.7.9", 2,
+    )  # fmt: skip
+    assert delivery.account == "alice@example.com"
+    assert delivery.status is DeliveryStatus.BOUNCED and delivery.remote
+    assert delivery.relay_ip == "52.101.68.2" and "S3150" in delivery.reply
+
+
+def test_qmgr_retries_of_a_deferred_message_count_once() -> None:
+    events = parse_all([SMTPD, QMGR, QMGR.replace("02:00:01", "02:30:01")])
+    assert len([e for e in events if isinstance(e, SubmissionEvent)]) == 1
+
+
+def test_rfc3339_timestamps_are_parsed_in_utc() -> None:
+    line = QMGR.replace("Mar 11 02:00:01", "2025-03-11T03:00:01.123456+01:00")
+    (event,) = parse_all([line])
+    assert event.at == datetime(2025, 3, 11, 2, 0, 1, 123456, tzinfo=UTC)
+
+
+def test_the_year_rolls_over_from_december_to_january() -> None:
+    # given a log from Dec 31 to Jan 1, read in February
+    lines = [
+        QMGR.replace("Mar 11", "Dec 31"),
+        QMGR.replace("Mar 11", "Jan  1").replace("4Bx1", "5Cx1"),
+    ]
+    first, second = parse_all(lines, reference=date(2025, 2, 1))
+    assert (first.at.year, second.at.year) == (2024, 2025)
+
+
+def test_a_garbled_line_is_malformed_and_other_daemons_are_ignored() -> None:
+    parser = PostfixParser(date(2025, 6, 1))
+    assert parser.parse("\x00\x01 garbage ☃") is None
+    assert parser.parse(QMGR[:20]) is None
+    assert parser.parse("Mar 11 02:00:01 mx1 dovecot[1]: imap-login: Login: user=<a>") == []
+
+
+def test_local_pickup_submissions_are_attributed_to_the_uid() -> None:
+    pickup = "Mar 11 02:00:01 mx1 postfix/pickup[1]: 7AB12CD34E: uid=33 from=<www-data>"
+    (event,) = parse_all([pickup, QMGR.replace("4Bx1Yz2abc", "7AB12CD34E")])
+    assert event.account == "local:uid=33" and event.local
+
+
+def test_a_content_filter_hop_and_lmtp_are_not_remote() -> None:
+    amavis = BOUNCED.replace(
+        "outlook-com.olc.protection.outlook.com[52.101.68.2]:25", "127.0.0.1[127.0.0.1]:10024", 1
+    )
+    lmtp = BOUNCED.replace("postfix/smtp[", "postfix/lmtp[")
+    assert not parse_all([amavis])[0].remote
+    assert not parse_all([lmtp])[0].remote
