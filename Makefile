@@ -35,6 +35,8 @@ lint: $(VENV)/.installed-dev
 # Refresh samples/ from the demo (reports in every available format).
 samples: $(VENV)/.installed-base
 	$(VENV)/bin/mailhygiene demo --output-dir samples/demo --quiet
+	$(VENV)/bin/mailhygiene explain --format json -o samples/explain.json \
+		$(patsubst %,--file %,$(sort $(wildcard samples/bounces/*)))
 
 clean:
 	rm -rf $(VENV) out dist build .pytest_cache

@@ -19,18 +19,25 @@ from audit.cli_common import (
 from audit.config import FileConfig, load_config
 from audit.context import AuditOptions
 from audit.model import CheckId
+from audit.render.branding import ReportBranding, build_branding
 from audit.runner import RunConfig
 from audit.validate import (
     InputError,
+    format_smtp_host,
     parse_check_ids,
     parse_domain,
     parse_ip,
+    parse_smtp_host,
     parse_suffix,
 )
 
 DEFAULT_TIMEOUT = 3.0
 DEFAULT_DEADLINE = 120.0
 DEFAULT_CHECK_TIMEOUT = 90.0
+# SMTP servers answer slower than DNS (RBL lookups, callouts before a RCPT reply): each
+# SMTP command may take this many times --timeout, within MAX_SMTP_TIMEOUT.
+SMTP_TIMEOUT_FACTOR = 3.0
+MAX_SMTP_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class AuditPlan:
     configs: list[RunConfig]
     outputs: list[str]
     format: str | None
+    branding: ReportBranding = field(default_factory=ReportBranding)
 
 
 @dataclass
@@ -47,6 +55,9 @@ class AuditArgs:
     selectors: list[str] = field(default_factory=list)
     ptr_suffixes: list[str] = field(default_factory=list)
     helo: list[str] = field(default_factory=list)
+    smtp_hosts: list[str] = field(default_factory=list)
+    no_relay_probe: bool = False
+    logs: list[str] = field(default_factory=list)
     checks: str | None = None
     skip: str | None = None
     dnsbl: list[str] = field(default_factory=list)
@@ -62,6 +73,10 @@ class AuditArgs:
     config: Path | None = None
     quiet: bool = False
     verbose: bool = False
+    brand_name: str | None = None
+    brand_logo: Path | None = None
+    client_name: str | None = None
+    prepared_by: str | None = None
 
 
 def _pick(flag: Any, file_config: FileConfig, key: str, default: Any = None) -> Any:
@@ -104,6 +119,25 @@ def _validate_dnsbl(entries: list[str]) -> tuple[str, ...]:
     return tuple(validated)
 
 
+def _smtp_hosts(values: list[str]) -> tuple[str, ...]:
+    """--smtp-host values as canonical HOST:PORT (exit 2 on a bad one)."""
+    return tuple(dict.fromkeys(format_smtp_host(*parse_smtp_host(v)) for v in values))
+
+
+def _log_files(paths: list[str]) -> tuple[str, ...]:
+    """--log files, each readable and in a known format (exit 2 otherwise)."""
+    from checks.maillog.ingest import validate_logs
+    from checks.maillog.reader import LogInputError
+
+    if paths.count("-") > 1:
+        raise InputError("--log -: standard input can be given only once")
+    try:
+        validate_logs(paths)
+    except LogInputError as exc:
+        raise InputError(str(exc)) from None
+    return tuple(dict.fromkeys(paths))
+
+
 def build_plan(args: AuditArgs) -> AuditPlan:
     """Validated RunConfigs (one per domain) and where the reports go."""
     file_config = load_config(args.config) if args.config else FileConfig()
@@ -135,6 +169,10 @@ def build_plan(args: AuditArgs) -> AuditPlan:
         custom_dnsbls=_validate_dnsbl(_pick(args.dnsbl, file_config, "dnsbl", [])),
         spamhaus_dqs_key=_pick(args.dqs_key, file_config, "spamhaus_dqs_key"),
         check_timeout=min(DEFAULT_CHECK_TIMEOUT, deadline),
+        log_files=_log_files(_pick(args.logs, file_config, "log", [])),
+        smtp_hosts=_smtp_hosts(_pick(args.smtp_hosts, file_config, "smtp_host", [])),
+        relay_probe=not _pick(args.no_relay_probe, file_config, "no_relay_probe", False),
+        smtp_timeout=min(timeout * SMTP_TIMEOUT_FACTOR, MAX_SMTP_TIMEOUT),
     )
     check_ids = _selected_checks(
         _pick(args.checks, file_config, "checks"), _pick(args.skip, file_config, "skip")
@@ -158,7 +196,19 @@ def build_plan(args: AuditArgs) -> AuditPlan:
     outputs = list(_pick(args.outputs, file_config, "output", []))
     if len(configs) > 1 and any("{domain}" not in o and o != "-" for o in outputs):
         raise InputError("several domains: put {domain} in each -o path, e.g. out/{domain}.json")
-    return AuditPlan(configs, outputs, _pick(args.format, file_config, "format"))
+    return AuditPlan(
+        configs, outputs, _pick(args.format, file_config, "format"), _branding(args, file_config)
+    )
+
+
+def _branding(args: AuditArgs, file_config: FileConfig) -> ReportBranding:
+    """--brand-name/--brand-logo/--client-name/--prepared-by (a bad logo is exit 2)."""
+    return build_branding(
+        brand_name=_pick(args.brand_name, file_config, "brand_name"),
+        brand_logo=_pick(args.brand_logo, file_config, "brand_logo"),
+        client_name=_pick(args.client_name, file_config, "client_name"),
+        prepared_by=_pick(args.prepared_by, file_config, "prepared_by"),
+    )
 
 
 def run_audit_command(args: AuditArgs) -> int:
@@ -175,6 +225,6 @@ def run_audit_command(args: AuditArgs) -> int:
     codes = []
     for config, planned in runs:
         result = execute(config, instantiate(config.check_ids), args.quiet)
-        write_outputs(result, planned, config.fail_on)
+        write_outputs(result, planned, config.fail_on, plan.branding)
         codes.append(result.summary.exit_code)
     return combine_exit_codes(codes)

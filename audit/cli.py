@@ -15,7 +15,10 @@ import typer
 from audit import __version__
 from audit.cli_options import (
     AllowIncompleteOpt,
+    BrandLogoOpt,
+    BrandNameOpt,
     ChecksOpt,
+    ClientNameOpt,
     ConfigOpt,
     DeadlineOpt,
     DnsblOpt,
@@ -25,12 +28,16 @@ from audit.cli_options import (
     HeloOpt,
     IpOpt,
     ListsOpt,
+    LogOpt,
     NameserverOpt,
+    NoRelayProbeOpt,
     OutputOpt,
+    PreparedByOpt,
     PtrSuffixOpt,
     QuietOpt,
     SelectorOpt,
     SkipOpt,
+    SmtpHostOpt,
     TimeoutOpt,
     VerboseOpt,
 )
@@ -73,6 +80,9 @@ def audit(
     selector: SelectorOpt = None,
     expect_ptr_suffix: PtrSuffixOpt = None,
     helo: HeloOpt = None,
+    smtp_host: SmtpHostOpt = None,
+    no_relay_probe: NoRelayProbeOpt = False,
+    log: LogOpt = None,
     checks: ChecksOpt = None,
     skip: SkipOpt = None,
     dnsbl: DnsblOpt = None,
@@ -86,6 +96,10 @@ def audit(
     fail_on: FailOnOpt = None,
     allow_incomplete: AllowIncompleteOpt = False,
     config: ConfigOpt = None,
+    brand_name: BrandNameOpt = None,
+    brand_logo: BrandLogoOpt = None,
+    client_name: ClientNameOpt = None,
+    prepared_by: PreparedByOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -98,6 +112,9 @@ def audit(
         selectors=selector or [],
         ptr_suffixes=expect_ptr_suffix or [],
         helo=helo or [],
+        smtp_hosts=smtp_host or [],
+        no_relay_probe=no_relay_probe,
+        logs=log or [],
         checks=checks,
         skip=skip,
         dnsbl=dnsbl or [],
@@ -113,6 +130,10 @@ def audit(
         config=config,
         quiet=quiet,
         verbose=verbose,
+        brand_name=brand_name,
+        brand_logo=brand_logo,
+        client_name=client_name,
+        prepared_by=prepared_by,
     )
     raise typer.Exit(run_audit_command(args))
 
@@ -132,9 +153,16 @@ def demo(
 
 def _register_extensions() -> None:
     """Commands defined in their own modules (kept light: they import lazily)."""
-    from audit import cli_blacklist
+    from audit import cli_blacklist, cli_report
 
     cli_blacklist.register(app)
+    from audit import cli_explain
+
+    cli_explain.register(app)
+    cli_report.register(app)
+    from audit import cli_logs
+
+    cli_logs.register(app)
 
 
 _register_extensions()

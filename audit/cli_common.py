@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
     from audit.dns import Nameserver
     from audit.model import AuditResult, CheckResult, Severity
+    from audit.render.branding import ReportBranding
     from audit.runner import RunConfig
     from checks.base import Check
 
 FORMATS = ("text", "json", "junit", "html", "pdf")
-AVAILABLE_FORMATS = ("text", "json", "junit")
+AVAILABLE_FORMATS = ("text", "json", "junit", "html", "pdf")
+BINARY_FORMATS = frozenset({"pdf"})
 EXTENSIONS = {".txt": "text", ".json": "json", ".xml": "junit", ".html": "html", ".pdf": "pdf"}
 
 
@@ -104,6 +106,10 @@ def plan_outputs(outputs: Sequence[str], fmt: str | None) -> list[Output]:
                 f"the {output.format} report is not available in this version "
                 f"(available: {', '.join(AVAILABLE_FORMATS)})"
             )
+        if output.path == "-" and output.format in BINARY_FORMATS and sys.stdout.isatty():
+            raise InputError(
+                f"refusing to write {output.format.upper()} to a terminal: use -o FILE or a pipe"
+            )
     return planned
 
 
@@ -116,7 +122,21 @@ def check_output_paths(outputs: Sequence[Output]) -> None:
             raise InputError(f"cannot write {output.path}: directory {parent} does not exist")
 
 
-def render(result: AuditResult, fmt: str, fail_on: Severity | None) -> str:
+def render(
+    result: AuditResult,
+    fmt: str,
+    fail_on: Severity | None,
+    branding: ReportBranding | None = None,
+) -> str | bytes:
+    """The report in one format; PDF is bytes, every other format text."""
+    if fmt == "html":
+        from audit.render.html import render_html
+
+        return render_html(result, branding)
+    if fmt == "pdf":
+        from audit.render.pdf import render_pdf
+
+        return render_pdf(result, branding)
     if fmt == "json":
         from audit.render.json_report import render_json
 
@@ -130,20 +150,35 @@ def render(result: AuditResult, fmt: str, fail_on: Severity | None) -> str:
     return render_text_string(result)
 
 
-def write_outputs(result: AuditResult, outputs: Sequence[Output], fail_on: Severity | None) -> None:
+def _write_stdout(content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    else:
+        sys.stdout.write(content)
+    sys.stdout.flush()
+
+
+def write_outputs(
+    result: AuditResult,
+    outputs: Sequence[Output],
+    fail_on: Severity | None,
+    branding: ReportBranding | None = None,
+) -> None:
     for output in outputs:
         if output.path == "-" and output.format == "text":
             from audit.render.text import render_text
 
             render_text(result, stdout_console())
             continue
-        content = render(result, output.format, fail_on)
+        content = render(result, output.format, fail_on, branding)
         if output.path == "-":
-            sys.stdout.write(content)
-            sys.stdout.flush()
+            _write_stdout(content)
             continue
         try:
-            Path(output.path).write_text(content, encoding="utf-8")
+            if isinstance(content, bytes):
+                Path(output.path).write_bytes(content)
+            else:
+                Path(output.path).write_text(content, encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {output.path}: {exc.strerror or exc}") from None
 

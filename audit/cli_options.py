@@ -38,6 +38,29 @@ HeloOpt = Annotated[
         help="HELO/EHLO name the server uses, for the SPF HELO check (repeatable).",
     ),
 ]
+SmtpHostOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--smtp-host",
+        metavar="HOST[:PORT]",
+        help="SMTP server to probe for open relay (repeatable). Default: the MX hosts on 25.",
+    ),
+]
+NoRelayProbeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-relay-probe", help="Skip the active SMTP relay probe (the relay check is skipped)."
+    ),
+]
+LogOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--log",
+        metavar="FILE",
+        help="Mail log to analyse: Postfix, Exim or Mailgun events JSON (repeatable; '-' = stdin;"
+        " .gz ok).",
+    ),
+]
 ChecksOpt = Annotated[
     str | None,
     typer.Option("--checks", metavar="ID,...", help="Only these check ids, comma-separated."),
@@ -94,9 +117,7 @@ DeadlineOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option(
-        "--format", metavar="FORMAT", help="text, json, junit (html, pdf: not yet available)."
-    ),
+    typer.Option("--format", metavar="FORMAT", help="text, json, junit, html or pdf."),
 ]
 OutputOpt = Annotated[
     list[str] | None,
@@ -134,3 +155,23 @@ ConfigOpt = Annotated[
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, errors only.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging to stderr.")]
+BrandNameOpt = Annotated[
+    str | None,
+    typer.Option("--brand-name", metavar="NAME", help="Your name on html/pdf reports."),
+]
+BrandLogoOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--brand-logo",
+        metavar="FILE",
+        help="Logo for html/pdf reports (PNG, JPEG or SVG, at most 1 MB).",
+    ),
+]
+ClientNameOpt = Annotated[
+    str | None,
+    typer.Option("--client-name", metavar="NAME", help="Client named on html/pdf reports."),
+]
+PreparedByOpt = Annotated[
+    str | None,
+    typer.Option("--prepared-by", metavar="NAME", help="Author named on html/pdf reports."),
+]

@@ -17,6 +17,7 @@ from audit.validate import InputError
 KEYS: dict[str, str] = {
     "domains": "list",
     "ip": "list",
+    "log": "list",
     "selector": "list",
     "expect_ptr_suffix": "list",
     "helo": "list",
@@ -32,6 +33,12 @@ KEYS: dict[str, str] = {
     "output": "list",
     "fail_on": "str",
     "allow_incomplete": "bool",
+    "brand_name": "str",
+    "brand_logo": "str",
+    "client_name": "str",
+    "prepared_by": "str",
+    "smtp_host": "list",
+    "no_relay_probe": "bool",
 }
 
 

@@ -27,6 +27,8 @@ class AuditOptions:
     spamhaus_dqs_key: str | None = field(default=None, repr=False)
     smtp_hosts: tuple[str, ...] = ()
     relay_probe: bool = True
+    log_files: tuple[str, ...] = ()  # --log: Postfix/Exim/Mailgun logs ("-" = stdin)
+    smtp_timeout: float = 10.0  # seconds per SMTP command (the greeting gets more)
     check_timeout: float = 60.0
 
 

@@ -113,7 +113,7 @@ async def run_audit(
     try:
         async with asyncio.timeout(config.deadline):
             target, run_unknowns = await resolve_target(
-                dns, config.options.domain, config.given_ips
+                dns, config.options.domain, config.given_ips, config.options.log_files
             )
     except TimeoutError:
         target = Target(config.options.domain, ())

@@ -65,17 +65,28 @@ async def _spf_ips(dns: DnsClient, domain: str) -> tuple[list[SendingIp], list[U
     return found, []
 
 
+async def _log_ips(log_files: tuple[str, ...]) -> list[SendingIp]:
+    """Our sending IPs where the logs state them (Mailgun sending-ip, Exim I=; Postfix
+    does not log its own address). Unreadable logs are the volume check's to report."""
+    if not log_files:
+        return []
+    from checks.maillog.ingest import log_sending_ips
+
+    seen = await asyncio.to_thread(log_sending_ips, log_files)
+    return [SendingIp(ip, IpSource.LOG, f"seen in {path}") for ip, path in seen]
+
+
 async def resolve_target(
-    dns: DnsClient, domain: str | None, given_ips: tuple[str, ...]
+    dns: DnsClient, domain: str | None, given_ips: tuple[str, ...], log_files: tuple[str, ...] = ()
 ) -> tuple[Target, list[Unknown]]:
     if given_ips or domain is None:
         ips = tuple(SendingIp(ip, IpSource.GIVEN) for ip in dict.fromkeys(given_ips))
         return Target(domain, ips), []
-    (mx_ips, mx_unknowns), (spf_ips, spf_unknowns) = await asyncio.gather(
-        _mx_ips(dns, domain), _spf_ips(dns, domain)
+    (mx_ips, mx_unknowns), (spf_ips, spf_unknowns), log_ips = await asyncio.gather(
+        _mx_ips(dns, domain), _spf_ips(dns, domain), _log_ips(log_files)
     )
     unique: dict[str, SendingIp] = {}
-    for candidate in [*mx_ips, *spf_ips]:
+    for candidate in [*mx_ips, *spf_ips, *log_ips]:
         unique.setdefault(candidate.ip, candidate)
     ips = tuple(list(unique.values())[:MAX_SENDING_IPS])
     return Target(domain, ips), [*mx_unknowns, *spf_unknowns]

@@ -68,3 +68,37 @@ def parse_check_ids(text: str) -> list[CheckId]:
 
 def parse_suffix(text: str) -> str:
     return parse_domain(text.lstrip("."))
+
+
+def parse_smtp_host(text: str) -> tuple[str, int]:
+    """`--smtp-host HOST[:PORT]`: a name or IP literal (IPv6 in brackets when a port
+    follows, `[2001:db8::1]:25`), port 1-65535, default 25 (RFC 5321 §4.5.4.2)."""
+    raw = text.strip()
+    host, port_text = raw, ""
+    if raw.startswith("["):
+        host, _, rest = raw[1:].partition("]")
+        if rest and not rest.startswith(":"):
+            raise InputError(f"invalid --smtp-host {text!r}: expected [IPV6]:PORT")
+        port_text = rest[1:]
+    elif raw.count(":") == 1:
+        host, port_text = raw.split(":")
+    port = _smtp_port(port_text, text) if port_text or raw.endswith(":") else 25
+    try:
+        return str(ipaddress.ip_address(host)), port
+    except ValueError:
+        pass
+    try:
+        return parse_domain(host), port
+    except InputError as exc:
+        raise InputError(f"invalid --smtp-host {text!r}: {exc}") from None
+
+
+def _smtp_port(port_text: str, text: str) -> int:
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise InputError(f"invalid --smtp-host {text!r}: the port must be 1-65535")
+    return int(port_text)
+
+
+def format_smtp_host(host: str, port: int) -> str:
+    """The canonical HOST:PORT text (IPv6 literals in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -26,12 +26,13 @@ EXIT_INCOMPLETE = 3
 EXIT_INTERNAL = 4
 
 # The checks that find the causes list operators look for before delisting (SPEC.md:
-# PTR, SPF/DKIM/DMARC). A run that skipped any of them cannot call itself "ready".
+# PTR, SPF/DKIM/DMARC, open relay). A run that skipped any of them cannot call itself "ready".
 DELISTING_CAUSE_CHECKS: tuple[CheckId, ...] = (
     CheckId.PTR,
     CheckId.SPF,
     CheckId.DKIM,
     CheckId.DMARC,
+    CheckId.RELAY,
 )
 
 

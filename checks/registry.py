@@ -8,7 +8,9 @@ from checks.blacklist import BlacklistCheck
 from checks.dkim import DkimCheck
 from checks.dmarc import DmarcCheck
 from checks.ptr import PtrCheck
+from checks.relay import RelayCheck
 from checks.spf import SpfCheck
+from checks.volume import VolumeCheck
 
 CHECKS: dict[CheckId, type[Check]] = {
     CheckId.BLACKLIST: BlacklistCheck,
@@ -16,6 +18,8 @@ CHECKS: dict[CheckId, type[Check]] = {
     CheckId.SPF: SpfCheck,
     CheckId.DKIM: DkimCheck,
     CheckId.DMARC: DmarcCheck,
+    CheckId.RELAY: RelayCheck,
+    CheckId.VOLUME: VolumeCheck,
 }
 
 

@@ -135,11 +135,12 @@ def test_unknown_check_id(capsys):
     assert_usage_error(result, "nope")
 
 
-def test_planned_but_absent_check_id(capsys):
-    result = cli(
-        capsys, "audit", "example.test", "--nameserver", "127.0.0.1:53", "--checks", "relay"
-    )
-    assert_usage_error(result, "relay")
+def test_planned_but_absent_check_id(capsys, monkeypatch):
+    """Given an id the contract reserves for a later version (e.g. `mx`), when it is
+    selected, then a clear usage error names it instead of "unknown check"."""
+    monkeypatch.setattr("audit.validate.PLANNED_CHECK_IDS", frozenset({"mx"}))
+    result = cli(capsys, "audit", "example.test", "--nameserver", "127.0.0.1:53", "--checks", "mx")
+    assert_usage_error(result, "not available in this version")
 
 
 def test_unknown_check_id_in_skip(capsys):
@@ -180,20 +181,6 @@ def test_output_into_a_missing_directory(capsys, tmp_path):
     target = tmp_path / "nowhere" / "r.json"
     result = cli(capsys, "audit", "example.test", "--nameserver", "127.0.0.1:53", "-o", str(target))
     assert_usage_error(result, "nowhere")
-
-
-@pytest.mark.parametrize("fmt", ["html", "pdf"])
-def test_format_not_available_yet(capsys, fmt):
-    result = cli(capsys, "audit", "example.test", "--nameserver", "127.0.0.1:53", "--format", fmt)
-    assert_usage_error(result, fmt)
-
-
-@pytest.mark.parametrize("name", ["r.html", "r.pdf"])
-def test_output_extension_not_available_yet(capsys, tmp_path, name):
-    target = tmp_path / name
-    result = cli(capsys, "audit", "example.test", "--nameserver", "127.0.0.1:53", "-o", str(target))
-    assert_usage_error(result, name.split(".")[1])
-    assert not target.exists()
 
 
 def test_unknown_format(capsys):

@@ -39,7 +39,13 @@ def wheel_names(wheel: Path) -> set[str]:
     "name",
     [
         "report_templates/junit.xml.j2",
+        "report_templates/report.html.j2",
+        "report_templates/report.css",
+        "report_templates/report/_playbooks.html.j2",
         "audit/schema/result.schema.json",
+        "audit/schema/explain.schema.json",
+        "audit/data/bounce/providers.toml",
+        "audit/data/bounce/lists.toml",
         "audit/data/remediation/ptr.toml",
         "audit/cli.py",
         "checks/ptr.py",

@@ -4,7 +4,8 @@ The lab is a fictional company, Northwind Traders (northwind.example), whose zon
 samples/lab/zones/ carry the problems a real audit finds. A DNS server started here,
 in-process on 127.0.0.1, serves those zones and a mirror of every blocklist zone the
 audit queries (with RFC 5782 test points and the lab's listings from
-samples/lab/dnsbl-listings.toml). Nothing leaves the machine.
+samples/lab/dnsbl-listings.toml), and a scripted SMTP server plays Northwind's MX for
+the relay probe (`lab_mx_script`). Nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from audit.cli_common import Output, execute, write_outputs
 from audit.context import AuditOptions
 from audit.dns import Nameserver
 from audit.lab.dnsserver import LabDnsServer, RecordStore
+from audit.lab.smtpscript import SmtpScript
+from audit.lab.smtpserver import ScriptedSmtpServer
 from audit.model import CheckId, Severity
 from audit.runner import RunConfig
 
@@ -48,11 +51,29 @@ def _add_blocklist_mirror(store: RecordStore, folder: Path) -> None:
     add_mirror(store, folder / "dnsbl-listings.toml")
 
 
-def demo_config(nameserver: str) -> RunConfig:
+def lab_mx_script() -> SmtpScript:
+    """Northwind's MX as the demo probes it: plain relaying refused, but percent-hack
+    and bang-path recipients accepted at RCPT time (accept-then-drop, OpenSMTPD #754).
+    The probe runs from loopback, so the report shows the vantage-point caveat."""
+    return SmtpScript.accept_then_drop(
+        hostname="mx1.northwind.example",
+        greeting="220 mx1.northwind.example ESMTP",
+        local_domains=frozenset({LAB_DOMAIN}),
+        starttls=True,
+    )
+
+
+def demo_config(nameserver: str, smtp_host: str | None = None) -> RunConfig:
     from checks.registry import CHECKS
 
     return RunConfig(
-        options=AuditOptions(domain=LAB_DOMAIN, helo_names=LAB_HELO, check_timeout=60.0),
+        options=AuditOptions(
+            domain=LAB_DOMAIN,
+            helo_names=LAB_HELO,
+            check_timeout=60.0,
+            smtp_hosts=(smtp_host,) if smtp_host else (),
+            log_files=(str(lab_data_dir() / "logs" / "postfix-compromised.log"),),
+        ),
         check_ids=tuple(c for c in CheckId if c in CHECKS),
         nameservers=(Nameserver.parse(nameserver),),
         timeout=2.0,
@@ -65,13 +86,15 @@ def run_demo(output_dir: Path, quiet: bool = False) -> int:
     from checks.registry import instantiate
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    with LabDnsServer(lab_store()) as server:
-        config = demo_config(server.nameserver)
+    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
+        config = demo_config(server.nameserver, smtp.address)
         result = execute(config, instantiate(config.check_ids), quiet)
     outputs = [
         Output(str(output_dir / "report.json"), "json"),
         Output(str(output_dir / "report.txt"), "text"),
         Output(str(output_dir / "report.xml"), "junit"),
+        Output(str(output_dir / "report.html"), "html"),
+        Output(str(output_dir / "report.pdf"), "pdf"),
     ]
     write_outputs(result, [*outputs, Output("-", "text")], config.fail_on)
     if not quiet:
