@@ -58,6 +58,7 @@ class AuditArgs:
     smtp_hosts: list[str] = field(default_factory=list)
     no_relay_probe: bool = False
     logs: list[str] = field(default_factory=list)
+    bounces: list[str] = field(default_factory=list)
     checks: str | None = None
     skip: str | None = None
     dnsbl: list[str] = field(default_factory=list)
@@ -138,6 +139,13 @@ def _log_files(paths: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(paths))
 
 
+def _bounce_files(paths: list[str]) -> tuple[str, ...]:
+    """--bounce files, each readable as text (exit 2 otherwise)."""
+    from audit.bounce_audit import validate_bounce_files
+
+    return validate_bounce_files(paths)
+
+
 def build_plan(args: AuditArgs) -> AuditPlan:
     """Validated RunConfigs (one per domain) and where the reports go."""
     file_config = load_config(args.config) if args.config else FileConfig()
@@ -170,6 +178,7 @@ def build_plan(args: AuditArgs) -> AuditPlan:
         spamhaus_dqs_key=_pick(args.dqs_key, file_config, "spamhaus_dqs_key"),
         check_timeout=min(DEFAULT_CHECK_TIMEOUT, deadline),
         log_files=_log_files(_pick(args.logs, file_config, "log", [])),
+        bounce_files=_bounce_files(_pick(args.bounces, file_config, "bounce", [])),
         smtp_hosts=_smtp_hosts(_pick(args.smtp_hosts, file_config, "smtp_host", [])),
         relay_probe=not _pick(args.no_relay_probe, file_config, "no_relay_probe", False),
         smtp_timeout=min(timeout * SMTP_TIMEOUT_FACTOR, MAX_SMTP_TIMEOUT),

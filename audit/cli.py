@@ -15,6 +15,7 @@ import typer
 from audit import __version__
 from audit.cli_options import (
     AllowIncompleteOpt,
+    BounceOpt,
     BrandLogoOpt,
     BrandNameOpt,
     ChecksOpt,
@@ -83,6 +84,7 @@ def audit(
     smtp_host: SmtpHostOpt = None,
     no_relay_probe: NoRelayProbeOpt = False,
     log: LogOpt = None,
+    bounce: BounceOpt = None,
     checks: ChecksOpt = None,
     skip: SkipOpt = None,
     dnsbl: DnsblOpt = None,
@@ -115,6 +117,7 @@ def audit(
         smtp_hosts=smtp_host or [],
         no_relay_probe=no_relay_probe,
         logs=log or [],
+        bounces=bounce or [],
         checks=checks,
         skip=skip,
         dnsbl=dnsbl or [],

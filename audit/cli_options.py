@@ -61,6 +61,15 @@ LogOpt = Annotated[
         " .gz ok).",
     ),
 ]
+BounceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--bounce",
+        metavar="FILE",
+        help="Bounce message (.eml, DSN) or rejection lines to classify into the report"
+        " (repeatable).",
+    ),
+]
 ChecksOpt = Annotated[
     str | None,
     typer.Option("--checks", metavar="ID,...", help="Only these check ids, comma-separated."),

@@ -18,6 +18,7 @@ KEYS: dict[str, str] = {
     "domains": "list",
     "ip": "list",
     "log": "list",
+    "bounce": "list",
     "selector": "list",
     "expect_ptr_suffix": "list",
     "helo": "list",

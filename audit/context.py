@@ -28,6 +28,7 @@ class AuditOptions:
     smtp_hosts: tuple[str, ...] = ()
     relay_probe: bool = True
     log_files: tuple[str, ...] = ()  # --log: Postfix/Exim/Mailgun logs ("-" = stdin)
+    bounce_files: tuple[str, ...] = ()  # --bounce: .eml bounces or rejection lines to classify
     smtp_timeout: float = 10.0  # seconds per SMTP command (the greeting gets more)
     check_timeout: float = 60.0
 

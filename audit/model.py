@@ -11,7 +11,10 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from audit.bounce_classify import Classification
 
 
 class Severity(enum.IntEnum):
@@ -197,6 +200,9 @@ class AuditResult:
     unknowns: tuple[Unknown, ...] = ()  # run-level: e.g. sending IPs not derivable
     dns_lookups: tuple[Any, ...] = ()  # audit.dns.Lookup, for the evidence appendix
     options: Mapping[str, Any] = field(default_factory=dict)
+    # --bounce: the rejections classified by explain's classifier; None when no --bounce
+    # was given (nothing asked), () when the files held no rejection.
+    rejections: tuple[Classification, ...] | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from audit import __version__
 from audit.context import AuditContext, AuditOptions, utc_now
@@ -31,6 +32,9 @@ from audit.remediation import attach
 from audit.targets import resolve_target
 from audit.verdict import summarize
 from checks.base import Check
+
+if TYPE_CHECKING:
+    from audit.bounce_classify import Classification
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,33 @@ async def run_check(
     return replace(result, duration_s=round(time.perf_counter() - started, 3))
 
 
+async def classify_bounces(
+    paths: Sequence[str], budget: float
+) -> tuple[tuple[Classification, ...] | None, list[Unknown]]:
+    """The --bounce rejections, classified in a worker thread within `budget` seconds.
+
+    None when no --bounce was given. A file that vanished since validation, a run out of
+    time or a classifier bug becomes a run-level unknown: the checks still report.
+    """
+    if not paths:
+        return None, []
+    from audit.bounce_audit import classify_bounce_files
+    from audit.validate import InputError
+
+    try:
+        async with asyncio.timeout(budget):
+            return await asyncio.to_thread(classify_bounce_files, paths), []
+    except TimeoutError:
+        detail = f"not classified within the run's deadline ({budget:g}s)"
+        return (), [Unknown("bounces", UnknownReason.DEADLINE, detail)]
+    except InputError as exc:
+        return (), [Unknown("bounces", UnknownReason.MALFORMED, str(exc))]
+    except Exception as exc:  # the one boundary: a bug becomes unknown(internal)
+        log.exception("classifying the --bounce files failed")
+        detail = f"{type(exc).__name__}: {exc}"[:300] + f"; please report it at {ISSUES_URL}"
+        return (), [Unknown("bounces", UnknownReason.INTERNAL, detail)]
+
+
 async def run_audit(
     config: RunConfig,
     checks: Sequence[Check],
@@ -132,6 +163,9 @@ async def run_audit(
 
     results = await asyncio.gather(*(one(c) for c in checks))
     ordered = tuple(sorted(results, key=lambda r: list(CheckId).index(r.check)))
+    remaining = max(config.deadline - (time.perf_counter() - started), 0.001)
+    rejections, bounce_unknowns = await classify_bounces(config.options.bounce_files, remaining)
+    run_unknowns = [*run_unknowns, *bounce_unknowns]
     summary = summarize(ordered, run_unknowns, config.fail_on, config.allow_incomplete)
     result = AuditResult(
         tool_version=__version__,
@@ -143,5 +177,6 @@ async def run_audit(
         summary=summary,
         unknowns=tuple(run_unknowns),
         dns_lookups=tuple(dns.lookups[: config.dns_log_limit]),
+        rejections=rejections,
     )
     return result, dns

@@ -73,6 +73,7 @@ def demo_config(nameserver: str, smtp_host: str | None = None) -> RunConfig:
             check_timeout=60.0,
             smtp_hosts=(smtp_host,) if smtp_host else (),
             log_files=(str(lab_data_dir() / "logs" / "postfix-compromised.log"),),
+            bounce_files=tuple(str(p) for p in sorted((lab_data_dir() / "bounces").glob("*"))),
         ),
         check_ids=tuple(c for c in CheckId if c in CHECKS),
         nameservers=(Nameserver.parse(nameserver),),

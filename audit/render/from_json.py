@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from audit.bounce_classify import Classification
+from audit.bounce_data import Reason
 from audit.model import (
     AuditResult,
     CheckId,
@@ -161,6 +163,26 @@ def _summary(raw: Mapping[str, Any]) -> Summary:
     )
 
 
+def _classification(raw: Mapping[str, Any]) -> Classification:
+    remediation = _remediation(raw["remediation"])
+    assert remediation is not None  # the schema requires it
+    return Classification(
+        input=raw["input"],
+        provider=raw["provider"],
+        blocklist=raw["blocklist"],
+        reason=_enum(Reason, raw["reason"], "rejection reason"),
+        sending_ip=raw["sending_ip"],
+        temporary=raw["temporary"],
+        remediation=remediation,
+    )
+
+
+def _rejections(document: Mapping[str, Any]) -> tuple[Classification, ...] | None:
+    if "rejections" not in document:  # no --bounce in that run (or an older version)
+        return None
+    return tuple(_classification(r) for r in document["rejections"])
+
+
 def _lookups(document: Mapping[str, Any]) -> tuple[StoredLookup, ...]:
     entries = document.get("appendix", {}).get("dns", [])
     return tuple(
@@ -195,6 +217,7 @@ def from_document(document: Mapping[str, Any]) -> AuditResult:
         summary=_summary(document["summary"]),
         unknowns=tuple(_unknown(u) for u in document.get("unknowns", [])),
         dns_lookups=_lookups(document),
+        rejections=_rejections(document),
     )
 
 

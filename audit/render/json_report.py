@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from audit.explain import classification_document
 from audit.model import AuditResult, CheckResult, Finding, Remediation, Unknown
 
 SCHEMA_VERSION = "1"
@@ -80,7 +81,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
         ],
     }
     target.update(_plain(result.target.extra))
-    return {
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "mailhygiene", "version": result.tool_version},
         "target": target,
@@ -116,6 +117,9 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             ]
         },
     }
+    if result.rejections is not None:  # present exactly when --bounce was given
+        document["rejections"] = [classification_document(c) for c in result.rejections]
+    return document
 
 
 def render_json(result: AuditResult) -> str:

@@ -15,8 +15,10 @@ from typing import Any
 from audit.remediation import catalog
 from audit.render.branding import ReportBranding
 from audit.render.report_appendix import dns_table, evidence_sections, run_section
+from audit.render.report_chart import VolumeChart, volume_chart
 from audit.render.report_ips import blocklist_matrix, ip_table
 from audit.render.report_playbook import LISTING_CODES, Playbook, build_playbooks, playbook_anchor
+from audit.render.report_rejections import RejectionPlaybook, build_rejection_playbooks
 from audit.render.report_view import (
     SEVERITIES,
     STATUS_LABELS,
@@ -67,6 +69,7 @@ class FindingView:
     anchor: str
     code: str
     severity: str
+    check: str
     check_label: str
     title: str
     subject: str
@@ -102,7 +105,9 @@ class ReportView:
     ip_table: DataTable
     matrix: DataTable | None
     findings: tuple[FindingView, ...]
+    volume_chart: VolumeChart | None
     playbooks: tuple[Playbook, ...]
+    rejection_playbooks: tuple[RejectionPlaybook, ...]
     unknowns: tuple[UnknownView, ...]
     public_resolver_warning: str | None
     run: Section
@@ -178,6 +183,7 @@ def _finding_view(index: int, finding: Mapping[str, Any]) -> FindingView:
         anchor=finding_anchor(index, finding),
         code=finding["code"],
         severity=finding["severity"],
+        check=finding["check"],
         check_label=check_label(finding["check"]),
         title=finding["title"],
         subject=finding["subject"],
@@ -252,7 +258,9 @@ def build_report(document: Mapping[str, Any], branding: ReportBranding) -> Repor
         ip_table=ip_table(document),
         matrix=blocklist_matrix(document),
         findings=tuple(_finding_view(i, f) for i, f in enumerate(document["findings"])),
+        volume_chart=volume_chart(document),
         playbooks=build_playbooks(document, date),
+        rejection_playbooks=build_rejection_playbooks(document, date),
         unknowns=_unknowns(document),
         public_resolver_warning=_public_warning(document),
         run=run_section(document),

@@ -93,6 +93,26 @@ def _unknowns(result: AuditResult, console: Console) -> None:
         console.print(Text(f"  … and {len(unknowns) - 50} more (see the JSON report)"))
 
 
+def _rejections(result: AuditResult, console: Console) -> None:
+    """--bounce: who rejected, which list, why, from which IP, and the first thing to do."""
+    if result.rejections is None:
+        return
+    console.print()
+    console.print(Text(f"Classified rejections ({len(result.rejections)}):", style="bold"))
+    if not result.rejections:
+        console.print(Text("  no rejection found in the --bounce files"))
+    for item in result.rejections[:50]:
+        kind = "temporary" if item.temporary else "permanent"
+        where = f" on {item.blocklist}" if item.blocklist else ""
+        ip = f", IP {item.sending_ip}" if item.sending_ip else ""
+        line = f"  {item.provider or 'unknown provider'}{where}: {item.reason.value} ({kind}{ip})"
+        console.print(Text(line))
+        steps = item.remediation.steps or (item.remediation.summary,)
+        console.print(Text(f"           first: {steps[0]}", style="dim"))
+    if len(result.rejections) > 50:
+        console.print(Text(f"  … and {len(result.rejections) - 50} more (see the JSON report)"))
+
+
 def _verdict(result: AuditResult, console: Console) -> None:
     summary = result.summary
     counts = ", ".join(f"{n} {label}" for label, n in summary.counts.items() if n)
@@ -131,6 +151,7 @@ def render_text(result: AuditResult, console: Console) -> None:
     console.print()
     _findings(result, console)
     _unknowns(result, console)
+    _rejections(result, console)
     console.print()
     _verdict(result, console)
 
