@@ -133,17 +133,13 @@ def _build_run(
 
 async def run_blacklist(run: BlacklistRun, progress: object = None) -> AuditResult:
     """One blacklist check over the given targets; the shared runner boundary and verdict."""
-    import time
-
-    from audit import __version__
-    from audit.context import AuditContext, AuditOptions, utc_now
+    from audit.context import AuditContext, AuditOptions
     from audit.dns_mux import MuxDnsClient
-    from audit.model import AuditResult, IpSource, SendingIp, Target
-    from audit.runner import run_check
-    from audit.verdict import summarize
+    from audit.model import IpSource, SendingIp, Target
+    from audit.runner import RunClock, assemble_result, run_check
     from checks.blacklist import BlacklistCheck
 
-    started_at, started = utc_now(), time.perf_counter()
+    run_clock = RunClock.now()
     dns = MuxDnsClient(run.nameservers, timeout=run.timeout, retries=1, concurrency=DNS_CONCURRENCY)
     domain = run.domains[0] if len(run.domains) == 1 else None
     extra = {"domains": list(run.domains)} if len(run.domains) > 1 else {}
@@ -160,15 +156,13 @@ async def run_blacklist(run: BlacklistRun, progress: object = None) -> AuditResu
         result = await run_check(check, AuditContext(dns, options, target), run.deadline, True)
     finally:
         dns.close()
-    summary = summarize((result,), (), run.fail_on, run.allow_incomplete)
-    return AuditResult(
-        tool_version=__version__,
-        target=target,
-        started_at=started_at,
-        duration_s=round(time.perf_counter() - started, 3),
-        resolver=dns.info,
-        checks=(result,),
-        summary=summary,
+    return assemble_result(
+        (result,),
+        target,
+        run_clock,
+        dns.info,
+        run.fail_on,
+        run.allow_incomplete,
         dns_lookups=tuple(dns.lookups[:DNS_LOG_LIMIT]),
     )
 

@@ -7,7 +7,8 @@ the sending IPs the logs state, source "log"), with the same outputs and exit co
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,7 +22,7 @@ from audit.cli_options import (
 )
 
 if TYPE_CHECKING:
-    from audit.model import AuditResult, Severity
+    from audit.model import AuditResult, Severity, Target
 
 DEFAULT_DEADLINE = 600.0  # parsing a multi-GB log takes minutes, not seconds
 
@@ -38,12 +39,12 @@ DomainOpt = Annotated[
 ]
 
 
-def _target(result_evidence: dict, domain: str | None) -> object:
+def _target(evidence: Mapping[str, Any], domain: str | None) -> Target:
     from audit.model import IpSource, SendingIp, Target
 
     ips = tuple(
         SendingIp(entry["ip"], IpSource.LOG, "seen in the logs")
-        for entry in result_evidence.get("sending_ips", [])
+        for entry in evidence.get("sending_ips", [])
     )
     return Target(domain, ips)
 
@@ -52,31 +53,25 @@ async def run_logs(
     paths: tuple[str, ...], domain: str | None, fail_on: Severity | None, allow_incomplete: bool
 ) -> AuditResult:
     """The volume check through the shared runner boundary (run_check) and verdict."""
-    import time
-
-    from audit import __version__
-    from audit.context import AuditContext, AuditOptions, utc_now
+    from audit.context import AuditContext, AuditOptions
     from audit.dns import DnsClient, Nameserver
-    from audit.model import AuditResult, ResolverInfo, Target
-    from audit.runner import run_check
-    from audit.verdict import summarize
+    from audit.model import ResolverInfo, Target
+    from audit.runner import RunClock, assemble_result, run_check
     from checks.volume import VolumeCheck
 
-    started_at, started = utc_now(), time.perf_counter()
+    run_clock = RunClock.now()
     # The check never queries DNS; the context wants a client, so it gets an idle one.
     dns = DnsClient((Nameserver.parse("127.0.0.1"),), timeout=1.0)
     options = AuditOptions(domain=domain, log_files=paths, check_timeout=DEFAULT_DEADLINE)
     ctx = AuditContext(dns, options, Target(domain, ()))
     result = await run_check(VolumeCheck(), ctx, DEFAULT_DEADLINE, True)
-    summary = summarize((result,), (), fail_on, allow_incomplete)
-    return AuditResult(
-        tool_version=__version__,
-        target=_target(dict(result.evidence), domain),  # type: ignore[arg-type]
-        started_at=started_at,
-        duration_s=round(time.perf_counter() - started, 3),
-        resolver=ResolverInfo(nameservers=(), public=False),
-        checks=(result,),
-        summary=summary,
+    return assemble_result(
+        (result,),
+        _target(result.evidence, domain),
+        run_clock,
+        ResolverInfo(nameservers=(), public=False),
+        fail_on,
+        allow_incomplete,
     )
 
 

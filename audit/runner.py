@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from audit import __version__
 from audit.context import AuditContext, AuditOptions, utc_now
-from audit.dns import DnsClient, Nameserver
+from audit.dns import DnsClient, Lookup, Nameserver
 from audit.model import (
     AuditResult,
     CheckId,
     CheckResult,
+    ResolverInfo,
     Severity,
     Target,
     Unknown,
@@ -166,17 +167,54 @@ async def run_audit(
     remaining = max(config.deadline - (time.perf_counter() - started), 0.001)
     rejections, bounce_unknowns = await classify_bounces(config.options.bounce_files, remaining)
     run_unknowns = [*run_unknowns, *bounce_unknowns]
-    summary = summarize(ordered, run_unknowns, config.fail_on, config.allow_incomplete)
-    result = AuditResult(
-        tool_version=__version__,
-        target=target,
-        started_at=started_at,
-        duration_s=round(time.perf_counter() - started, 3),
-        resolver=dns.info,
-        checks=ordered,
-        summary=summary,
-        unknowns=tuple(run_unknowns),
+    result = assemble_result(
+        ordered,
+        target,
+        RunClock(started_at, started),
+        dns.info,
+        config.fail_on,
+        config.allow_incomplete,
+        run_unknowns=tuple(run_unknowns),
         dns_lookups=tuple(dns.lookups[: config.dns_log_limit]),
         rejections=rejections,
     )
     return result, dns
+
+
+@dataclass(frozen=True)
+class RunClock:
+    """When a run started: the wall-clock timestamp and the monotonic start."""
+
+    started_at: datetime
+    started: float
+
+    @classmethod
+    def now(cls, clock: Callable[[], datetime] = utc_now) -> RunClock:
+        return cls(clock(), time.perf_counter())
+
+
+def assemble_result(
+    checks: tuple[CheckResult, ...],
+    target: Target,
+    run_clock: RunClock,
+    resolver: ResolverInfo,
+    fail_on: Severity | None,
+    allow_incomplete: bool,
+    run_unknowns: tuple[Unknown, ...] = (),
+    dns_lookups: tuple[Lookup, ...] = (),
+    rejections: tuple[Classification, ...] | None = None,
+) -> AuditResult:
+    """The one place an `AuditResult` and its verdict are put together (audit, and the
+    single-check commands `blacklist` and `logs`)."""
+    return AuditResult(
+        tool_version=__version__,
+        target=target,
+        started_at=run_clock.started_at,
+        duration_s=round(time.perf_counter() - run_clock.started, 3),
+        resolver=resolver,
+        checks=checks,
+        summary=summarize(checks, run_unknowns, fail_on, allow_incomplete),
+        unknowns=run_unknowns,
+        dns_lookups=dns_lookups,
+        rejections=rejections,
+    )
