@@ -16,6 +16,9 @@ import typer
 
 from audit.cli_options import (
     AllowIncompleteOpt,
+    BrandLogoOpt,
+    BrandNameOpt,
+    ClientNameOpt,
     DeadlineOpt,
     DnsblOpt,
     DqsOpt,
@@ -24,6 +27,7 @@ from audit.cli_options import (
     ListsOpt,
     NameserverOpt,
     OutputOpt,
+    PreparedByOpt,
     QuietOpt,
     TimeoutOpt,
     VerboseOpt,
@@ -216,13 +220,19 @@ def blacklist(
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
     allow_incomplete: AllowIncompleteOpt = False,
+    brand_name: BrandNameOpt = None,
+    brand_logo: BrandLogoOpt = None,
+    client_name: ClientNameOpt = None,
+    prepared_by: PreparedByOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Check IPs, CIDR ranges and domains against the blocklist catalog."""
     from audit.cli_common import check_output_paths, configure_logging, plan_outputs, write_outputs
+    from audit.render.branding import build_branding
 
     configure_logging(verbose, quiet)
+    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
     run = _build_run(
         targets, max_targets, lists, dnsbl, spamhaus_dqs_key, nameserver,
         timeout, deadline, fail_on, allow_incomplete,
@@ -233,7 +243,10 @@ def blacklist(
     if any(o.path == "-" and o.format == "text" for o in planned):
         _print_text(result)
     write_outputs(
-        result, [o for o in planned if not (o.path == "-" and o.format == "text")], run.fail_on
+        result,
+        [o for o in planned if not (o.path == "-" and o.format == "text")],
+        run.fail_on,
+        branding,
     )
     raise typer.Exit(result.summary.exit_code)
 

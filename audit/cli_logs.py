@@ -14,9 +14,13 @@ import typer
 
 from audit.cli_options import (
     AllowIncompleteOpt,
+    BrandLogoOpt,
+    BrandNameOpt,
+    ClientNameOpt,
     FailOnOpt,
     FormatOpt,
     OutputOpt,
+    PreparedByOpt,
     QuietOpt,
     VerboseOpt,
 )
@@ -82,6 +86,10 @@ def logs(
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
     allow_incomplete: AllowIncompleteOpt = False,
+    brand_name: BrandNameOpt = None,
+    brand_logo: BrandLogoOpt = None,
+    client_name: ClientNameOpt = None,
+    prepared_by: PreparedByOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -96,16 +104,18 @@ def logs(
         plan_outputs,
         write_outputs,
     )
+    from audit.render.branding import build_branding
     from audit.validate import parse_domain
 
     configure_logging(verbose, quiet)
+    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
     paths = _log_files(files)
     parsed_domain = parse_domain(domain) if domain else None
     threshold = parse_fail_on(fail_on or "high")
     planned = plan_outputs(output or [], format)
     check_output_paths(planned)
     result = asyncio.run(run_logs(paths, parsed_domain, threshold, allow_incomplete))
-    write_outputs(result, planned, threshold)
+    write_outputs(result, planned, threshold, branding)
     raise typer.Exit(result.summary.exit_code)
 
 

@@ -1,0 +1,259 @@
+"""Benchmark: `mailhygiene logs` vs pflogsumm on the same large Postfix log.
+
+Run: .venv/bin/python bench/bench_logs.py   (about a minute; prints a table)
+
+Generates a realistic Postfix log deterministically (fixed seed) into a temporary
+directory, with the message model of samples/logs/generate.py extended: two weeks of a
+40-account company (connect/cleanup/disconnect lines, inbound mail, deferrals, spam
+rejected at RCPT time), and one SASL account that sends thousands of messages at night
+from a botnet and gets blocked by Outlook (S3150), Gmail (4.7.28) and Spamhaus. Then it
+times, in the same run:
+- `mailhygiene logs FILE --format json` on the plain file and on a gzip copy;
+- `pflogsumm FILE` (Debian package; Perl), and `zcat FILE.gz | pflogsumm` for gzip.
+Each is the median of REPEATS runs, wall time including process start-up. The table
+shows lines/s, the ratio, and what each produced: our findings (anomaly detection and
+classified remote rejections), pflogsumm's grand totals (a traffic summary: it has no
+anomaly detection). If pflogsumm is missing, it is installed with apt-get when we are
+root; if that fails, its rows say "peer not available".
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "samples" / "logs"))
+
+import generate as sample  # noqa: E402  (samples/logs/generate.py: the message model)
+
+MAILHYGIENE = str(REPO / ".venv" / "bin" / "mailhygiene")
+SEED = 2025
+DAYS = 14
+USERS = [f"{name}{n}" for n in range(5) for name in sample.USERS]  # 40 accounts
+COMPROMISED = "heidi3"
+INCIDENT_DAY = 10  # nights of this day and the next
+INCIDENT = ((1, 1400), (2, 1800), (3, 1300), (4, 900))  # (hour, messages)
+REPEATS = 3
+
+
+class BigPostfixLog(sample.PostfixLog):
+    """samples/logs/generate.py's PostfixLog with the lines a real Postfix adds around
+    each message (smtpd connect/disconnect, cleanup message-id), plus RCPT-time rejects."""
+
+    def message(self, at: datetime, user: str, client: str, rcpt: str, outcome: str) -> None:
+        self.line(at, "smtpd", f"connect from unknown[{client}]")
+        self._with_cleanup(at, lambda: super(BigPostfixLog, self).message(at, user, client, rcpt, outcome))
+        self.line(at, "smtpd", f"disconnect from unknown[{client}] ehlo=1 auth=1 mail=1 "
+                  "rcpt=1 data=1 quit=1 commands=6")  # fmt: skip
+
+    def inbound(self, at: datetime, user: str) -> None:
+        self.line(at, "smtpd", "connect from mail.contoso.example[192.0.2.80]")
+        self._with_cleanup(at, lambda: super(BigPostfixLog, self).inbound(at, user))
+        self.line(at, "smtpd", "disconnect from mail.contoso.example[192.0.2.80] ehlo=1 "
+                  "mail=1 rcpt=1 data=1 quit=1 commands=5")  # fmt: skip
+
+    def reject(self, at: datetime, client: str, rcpt: str) -> None:
+        """Spam stopped at RCPT time by a DNSBL (postscreen-less smtpd)."""
+        self.line(at, "smtpd", f"connect from unknown[{client}]")
+        self.line(at, "smtpd", f"NOQUEUE: reject: RCPT from unknown[{client}]: 554 5.7.1 "
+                  f"Service unavailable; Client host [{client}] blocked using zen.spamhaus.org; "
+                  f"from=<promo@spam.example> to=<{rcpt}> proto=ESMTP helo=<bulk>")  # fmt: skip
+        self.line(at, "smtpd", f"disconnect from unknown[{client}] ehlo=1 mail=1 rcpt=0/1 "
+                  "quit=1 commands=3/4")  # fmt: skip
+
+    def _with_cleanup(self, at: datetime, emit: Callable[[], None]) -> None:
+        """Run `emit` (the sample's lines for one message), then add cleanup's
+        message-id line after its first (smtpd) line."""
+        outer, self.lines = self.lines, []
+        emit()
+        chunk, self.lines = self.lines, outer
+        qid = chunk[0].split(": ", 2)[1]
+        self.pid += 1
+        stamp = at.isoformat(timespec="microseconds")
+        mid = f"{self.rng.getrandbits(48):012x}@{sample.DOMAIN}"
+        chunk.insert(1, f"{stamp} mx1 postfix/cleanup[{self.pid}]: {qid}: message-id=<{mid}>")
+        self.lines.extend(chunk)
+
+
+def office_outcome(rng: random.Random, domain: str) -> str:
+    roll = rng.random()
+    if domain == "gmail.com" and roll < 0.01:
+        return "4.7.28"  # the odd deferral on an ordinary day
+    return "sent"
+
+
+def postfix_lines(rng: random.Random) -> list[str]:
+    log = BigPostfixLog(rng)
+    first = datetime(2025, 3, 1, tzinfo=UTC)
+    remotes = list(sample.REMOTE)
+    events: list[tuple[datetime, str, str, str, str]] = []
+    for day in range(DAYS):
+        date = first + timedelta(days=day)
+        weekend = date.weekday() >= 5
+        for user in USERS:
+            for _ in range(rng.randint(2, 8) if weekend else rng.randint(25, 55)):
+                at = date + timedelta(hours=rng.randint(8, 17), seconds=rng.randint(0, 3599))
+                domain = rng.choice(remotes)
+                rcpt = f"{rng.choice(['ann', 'ben', 'cho', 'dee', 'eve'])}{rng.randint(1, 99)}"
+                events.append((at, "office", user, f"{rcpt}@{domain}", office_outcome(rng, domain)))
+            for _ in range(rng.randint(3, 10) if weekend else rng.randint(20, 40)):
+                at = date + timedelta(hours=rng.randint(0, 23), seconds=rng.randint(0, 3599))
+                events.append((at, "inbound", user, "", ""))
+        for _ in range(rng.randint(250, 450)):
+            at = date + timedelta(hours=rng.randint(0, 23), seconds=rng.randint(0, 3599))
+            spammer = f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.9"
+            events.append((at, "reject", spammer, f"{rng.choice(USERS)}@{sample.DOMAIN}", ""))
+    botnet = [f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}."
+              f"{rng.randint(1, 254)}" for _ in range(60)]  # fmt: skip
+    for night in (INCIDENT_DAY, INCIDENT_DAY + 1):
+        for hour, count in INCIDENT:
+            for _ in range(count):
+                at = first + timedelta(days=night, hours=hour, seconds=rng.randint(0, 3599))
+                domain = rng.choice(remotes)
+                roll, outcome = rng.random(), "sent"
+                if domain == "outlook.com" and roll < 0.7:
+                    outcome = "s3150"
+                elif domain == "gmail.com" and roll < 0.6:
+                    outcome = "4.7.28"
+                elif domain == "mail.example.net" and roll < 0.8:
+                    outcome = "zen"
+                rcpt = f"user{rng.randint(1000, 99999)}@{domain}"
+                events.append((at, rng.choice(botnet), COMPROMISED, rcpt, outcome))
+    for at, client, user, rcpt, outcome in sorted(events):
+        if client == "inbound":
+            log.inbound(at, user)
+        elif client == "reject":
+            log.reject(at, user, rcpt)
+        else:
+            log.message(at, user, sample.OFFICE_IP if client == "office" else client, rcpt,
+                        outcome)  # fmt: skip
+    return log.lines
+
+
+def ensure_pflogsumm() -> str | None:
+    found = shutil.which("pflogsumm")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "pflogsumm"]
+    try:
+        if subprocess.run(install, env=env, capture_output=True, timeout=300).returncode:
+            # the package lists may be missing or stale: update once, then try again
+            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=300)
+            subprocess.run(install, env=env, capture_output=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return shutil.which("pflogsumm")
+
+
+def timed(argv: list[str] | str, shell: bool = False) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, shell=shell, check=False)
+    return time.perf_counter() - started, done
+
+
+def median_run(argv: list[str] | str, shell: bool = False):
+    runs = [timed(argv, shell) for _ in range(REPEATS)]
+    return statistics.median(t for t, _ in runs), runs[0][1]
+
+
+def our_summary(done: subprocess.CompletedProcess) -> tuple[str, float | None]:
+    try:
+        document = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return f"no JSON (exit {done.returncode}): {done.stderr.strip()[:120]}", None
+    check = document["checks"][0]
+    evidence = check["evidence"]
+    codes: dict[str, int] = {}
+    for finding in document["findings"]:
+        codes[finding["code"]] = codes.get(finding["code"], 0) + 1
+    listed = ", ".join(f"{code.removeprefix('VOLUME_')} x{n}" for code, n in codes.items())
+    totals = evidence["totals"]
+    text = (
+        f"{len(document['findings'])} findings ({listed}); {totals['messages']} messages, "
+        f"{len(evidence['rejections'])} remote rejection groups classified"
+    )
+    return text, check.get("duration_s")
+
+
+GRAND_TOTAL = re.compile(r"^\s*(\d+)\s+(received|delivered|deferred|bounced|rejected)\b", re.M)
+
+
+def pflogsumm_summary(done: subprocess.CompletedProcess) -> str:
+    totals = dict((name, int(n)) for n, name in GRAND_TOTAL.findall(done.stdout)[:5])
+    sections = sum(1 for line in done.stdout.splitlines() if re.fullmatch(r"-{4,}", line))
+    listed = ", ".join(f"{name} {n}" for name, n in totals.items())
+    return (
+        f"traffic report ({sections} sections, {len(done.stdout.splitlines())} lines): {listed}; "
+        "no anomaly detection (no findings)"
+    )
+
+
+def main() -> None:
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+    try:
+        lines = postfix_lines(random.Random(SEED))
+        plain = workdir / "mail.log"
+        plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        packed = workdir / "mail.log.gz"
+        with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=6) as target:
+            shutil.copyfileobj(source, target)
+        count = len(lines)
+        generated = time.perf_counter() - started
+        peer = ensure_pflogsumm()
+        ours_s, ours_done = median_run([MAILHYGIENE, "logs", str(plain), "--format", "json"])
+        ours_gz_s, ours_gz_done = median_run([MAILHYGIENE, "logs", str(packed), "--format", "json"])
+        ours_text, check_s = our_summary(ours_done)
+        gz_text, _ = our_summary(ours_gz_done)
+        rows = [
+            ("log", f"{count:,} Postfix lines, {plain.stat().st_size / 1e6:.0f} MB "
+                    f"({packed.stat().st_size / 1e6:.1f} MB gzip), {DAYS} days, "
+                    f"generated in {generated:.1f} s"),  # fmt: skip
+            ("runs per measurement (median, wall incl. start-up)", str(REPEATS)),
+            ("mailhygiene logs (plain)", f"{ours_s:6.2f} s  {count / ours_s:>9,.0f} lines/s"),
+        ]
+        if check_s:
+            rows.append(("  of which the volume check itself", f"{check_s:6.2f} s"))
+        rows.append(
+            ("mailhygiene logs (.gz)", f"{ours_gz_s:6.2f} s  {count / ours_gz_s:>9,.0f} lines/s")
+        )
+        if peer:
+            peer_s, peer_done = median_run([peer, str(plain)])
+            peer_gz_s, _ = median_run(f"zcat {packed} | {peer}", shell=True)
+            rows += [
+                ("pflogsumm (plain)", f"{peer_s:6.2f} s  {count / peer_s:>9,.0f} lines/s"),
+                ("pflogsumm (zcat .gz |)", f"{peer_gz_s:6.2f} s  {count / peer_gz_s:>9,.0f} lines/s"),
+                ("ratio lines/s mailhygiene / pflogsumm (plain)", f"{peer_s / ours_s:.2f}"),
+                ("ratio lines/s mailhygiene / pflogsumm (.gz)", f"{peer_gz_s / ours_gz_s:.2f}"),
+            ]  # fmt: skip
+        else:
+            rows.append(("pflogsumm", "peer not available (not installed, apt-get failed)"))
+        rows.append(("mailhygiene produced", ours_text))
+        if gz_text != ours_text:
+            rows.append(("mailhygiene produced (.gz) DIFFERS", gz_text))
+        if peer:
+            rows.append(("pflogsumm produced", pflogsumm_summary(peer_done)))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    print(f"\n(total {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
