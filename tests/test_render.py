@@ -179,3 +179,21 @@ def test_text_names_the_finding_code_and_status():
 def test_text_shows_hostile_strings_literally(text):
     rendered = render_text_string(hostile_result(text), width=200)
     assert text in rendered
+
+
+def test_text_report_shows_terminal_escapes_instead_of_interpreting_them():
+    """Given a finding whose title carries ANSI escapes and a bidi override (hostile TXT
+    or PTR data), when rendered as text, then no raw control character reaches the
+    terminal: each is shown as a visible escape."""
+    from audit.render.text import render_text_string
+
+    hostile = "evil \x1b[2J\x1b]0;owned\x07 \u202etxt"
+    result = result_with(
+        CheckResult(
+            check=CheckId.PTR,
+            findings=(Finding(CheckId.PTR, "PTR_GENERIC", Severity.MEDIUM, "192.0.2.1", hostile),),
+        )
+    )
+    text = render_text_string(result)
+    assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+    assert "\\x1b[2J" in text and "\\u202e" in text

@@ -14,6 +14,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from audit.render.terminal import safe_text
 from checks.dnsbl.catalog import DnsblList
 from checks.dnsbl.health import ListHealth
 from checks.dnsbl.selection import SelectedList
@@ -31,10 +32,10 @@ def _per_target(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, list[s
 
 def _state_cell(states: Mapping[str, list[str]]) -> Text:
     if states.get("listed"):
-        return Text("LISTED", style=STATE_STYLE["listed"])
+        return safe_text("LISTED", style=STATE_STYLE["listed"])
     if states.get("unknown"):
-        return Text("unknown", style=STATE_STYLE["unknown"])
-    return Text("clean", style=STATE_STYLE["clean"])
+        return safe_text("unknown", style=STATE_STYLE["unknown"])
+    return safe_text("clean", style=STATE_STYLE["clean"])
 
 
 def results_table(evidence: Mapping[str, Any]) -> tuple[Table, int]:
@@ -54,10 +55,10 @@ def results_table(evidence: Mapping[str, Any]) -> tuple[Table, int]:
             continue
         shown += 1
         table.add_row(
-            Text(target),
+            safe_text(target),
             _state_cell(states),
-            Text(", ".join(states.get("listed", []))),
-            Text(", ".join(states.get("unknown", []))),
+            safe_text(", ".join(states.get("listed", []))),
+            safe_text(", ".join(states.get("unknown", []))),
             str(len(states.get("clean", []))),
         )
     return table, hidden
@@ -70,14 +71,14 @@ def catalog_table(entries: Sequence[DnsblList], selected_ids: set[str]) -> Table
     for entry in entries:
         status = entry.status.value + (f" (ended {entry.ended})" if entry.ended else "")
         table.add_row(
-            Text(entry.id),
-            Text(entry.zone),
+            safe_text(entry.id),
+            safe_text(entry.zone),
             ",".join(sorted(kind.value for kind in entry.targets)),
             entry.impact.value,
-            Text(status, style="dim" if entry.ended else ""),
+            safe_text(status, style="dim" if entry.ended else ""),
             entry.access.value,
             "yes" if entry.id in selected_ids else "",
-            Text(entry.operator),
+            safe_text(entry.operator),
         )
     return table
 
@@ -89,9 +90,9 @@ def health_table(results: Sequence[tuple[SelectedList, ListHealth]]) -> Table:
     for selected, health in results:
         style = "green" if health.health.value == "healthy" else "magenta"
         table.add_row(
-            Text(selected.entry.id),
-            Text(selected.display_zone),
-            Text(health.health.value, style=style),
-            Text(health.detail),
+            safe_text(selected.entry.id),
+            safe_text(selected.display_zone),
+            safe_text(health.health.value, style=style),
+            safe_text(health.detail),
         )
     return table

@@ -1,0 +1,31 @@
+"""Make hostile strings safe for a terminal.
+
+DNS TXT records, PTR names, SMTP replies and log lines are attacker-controlled. rich
+drops a few control characters but passes ESC through, so a TXT record could recolour,
+hide or rewrite what the terminal shows (or set its title). Every dynamic string the
+text renderers print goes through `terminal_safe`: C0/C1 controls (except newline and
+tab) and Unicode bidirectional overrides (the "Trojan Source" characters) are shown as
+visible escapes instead of being interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    return _UNSAFE.sub(_escape, text)
+
+
+def safe_text(text: str, style: str = "") -> Text:
+    """A rich `Text` of `text` with every unsafe character made visible."""
+    return Text(terminal_safe(text), style=style)
