@@ -19,6 +19,7 @@ from audit.render.report_chart import VolumeChart, volume_chart
 from audit.render.report_ips import blocklist_matrix, ip_table
 from audit.render.report_playbook import LISTING_CODES, Playbook, build_playbooks, playbook_anchor
 from audit.render.report_rejections import RejectionPlaybook, build_rejection_playbooks
+from audit.render.report_smtp import smtp_table
 from audit.render.report_view import (
     SEVERITIES,
     STATUS_LABELS,
@@ -104,6 +105,7 @@ class ReportView:
     tiles: tuple[Tile, ...]
     ip_table: DataTable
     matrix: DataTable | None
+    smtp: DataTable | None
     findings: tuple[FindingView, ...]
     volume_chart: VolumeChart | None
     playbooks: tuple[Playbook, ...]
@@ -257,6 +259,7 @@ def build_report(document: Mapping[str, Any], branding: ReportBranding) -> Repor
         tiles=_tiles(document),
         ip_table=ip_table(document),
         matrix=blocklist_matrix(document),
+        smtp=smtp_table(document),
         findings=tuple(_finding_view(i, f) for i, f in enumerate(document["findings"])),
         volume_chart=volume_chart(document),
         playbooks=build_playbooks(document, date),
