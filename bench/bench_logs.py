@@ -55,24 +55,41 @@ class BigPostfixLog(sample.PostfixLog):
 
     def message(self, at: datetime, user: str, client: str, rcpt: str, outcome: str) -> None:
         self.line(at, "smtpd", f"connect from unknown[{client}]")
-        self._with_cleanup(at, lambda: super(BigPostfixLog, self).message(at, user, client, rcpt, outcome))
-        self.line(at, "smtpd", f"disconnect from unknown[{client}] ehlo=1 auth=1 mail=1 "
-                  "rcpt=1 data=1 quit=1 commands=6")  # fmt: skip
+        self._with_cleanup(
+            at, lambda: super(BigPostfixLog, self).message(at, user, client, rcpt, outcome)
+        )
+        self.line(
+            at,
+            "smtpd",
+            f"disconnect from unknown[{client}] ehlo=1 auth=1 mail=1 "
+            "rcpt=1 data=1 quit=1 commands=6",
+        )
 
     def inbound(self, at: datetime, user: str) -> None:
         self.line(at, "smtpd", "connect from mail.contoso.example[192.0.2.80]")
         self._with_cleanup(at, lambda: super(BigPostfixLog, self).inbound(at, user))
-        self.line(at, "smtpd", "disconnect from mail.contoso.example[192.0.2.80] ehlo=1 "
-                  "mail=1 rcpt=1 data=1 quit=1 commands=5")  # fmt: skip
+        self.line(
+            at,
+            "smtpd",
+            "disconnect from mail.contoso.example[192.0.2.80] ehlo=1 "
+            "mail=1 rcpt=1 data=1 quit=1 commands=5",
+        )
 
     def reject(self, at: datetime, client: str, rcpt: str) -> None:
         """Spam stopped at RCPT time by a DNSBL (postscreen-less smtpd)."""
         self.line(at, "smtpd", f"connect from unknown[{client}]")
-        self.line(at, "smtpd", f"NOQUEUE: reject: RCPT from unknown[{client}]: 554 5.7.1 "
-                  f"Service unavailable; Client host [{client}] blocked using zen.spamhaus.org; "
-                  f"from=<promo@spam.example> to=<{rcpt}> proto=ESMTP helo=<bulk>")  # fmt: skip
-        self.line(at, "smtpd", f"disconnect from unknown[{client}] ehlo=1 mail=1 rcpt=0/1 "
-                  "quit=1 commands=3/4")  # fmt: skip
+        self.line(
+            at,
+            "smtpd",
+            f"NOQUEUE: reject: RCPT from unknown[{client}]: 554 5.7.1 "
+            f"Service unavailable; Client host [{client}] blocked using zen.spamhaus.org; "
+            f"from=<promo@spam.example> to=<{rcpt}> proto=ESMTP helo=<bulk>",
+        )
+        self.line(
+            at,
+            "smtpd",
+            f"disconnect from unknown[{client}] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4",
+        )
 
     def _with_cleanup(self, at: datetime, emit: Callable[[], None]) -> None:
         """Run `emit` (the sample's lines for one message), then add cleanup's
@@ -116,8 +133,10 @@ def postfix_lines(rng: random.Random) -> list[str]:
             at = date + timedelta(hours=rng.randint(0, 23), seconds=rng.randint(0, 3599))
             spammer = f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.9"
             events.append((at, "reject", spammer, f"{rng.choice(USERS)}@{sample.DOMAIN}", ""))
-    botnet = [f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}."
-              f"{rng.randint(1, 254)}" for _ in range(60)]  # fmt: skip
+    botnet = [
+        f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        for _ in range(60)
+    ]
     for night in (INCIDENT_DAY, INCIDENT_DAY + 1):
         for hour, count in INCIDENT:
             for _ in range(count):
@@ -138,8 +157,7 @@ def postfix_lines(rng: random.Random) -> list[str]:
         elif client == "reject":
             log.reject(at, user, rcpt)
         else:
-            log.message(at, user, sample.OFFICE_IP if client == "office" else client, rcpt,
-                        outcome)  # fmt: skip
+            log.message(at, user, sample.OFFICE_IP if client == "office" else client, rcpt, outcome)
     return log.lines
 
 
@@ -170,83 +188,117 @@ def median_run(argv: list[str] | str, shell: bool = False):
     return statistics.median(t for t, _ in runs), runs[0][1]
 
 
-def our_summary(done: subprocess.CompletedProcess) -> tuple[str, float | None]:
+def our_document(done: subprocess.CompletedProcess) -> dict | None:
     try:
-        document = json.loads(done.stdout)
+        return json.loads(done.stdout)
     except json.JSONDecodeError:
-        return f"no JSON (exit {done.returncode}): {done.stderr.strip()[:120]}", None
-    check = document["checks"][0]
-    evidence = check["evidence"]
+        return None
+
+
+def our_summary(document: dict) -> str:
+    evidence = document["checks"][0]["evidence"]
     codes: dict[str, int] = {}
     for finding in document["findings"]:
         codes[finding["code"]] = codes.get(finding["code"], 0) + 1
     listed = ", ".join(f"{code.removeprefix('VOLUME_')} x{n}" for code, n in codes.items())
-    totals = evidence["totals"]
-    text = (
-        f"{len(document['findings'])} findings ({listed}); {totals['messages']} messages, "
-        f"{len(evidence['rejections'])} remote rejection groups classified"
+    flagged = sorted(
+        f["subject"] for f in document["findings"] if f["code"] == "VOLUME_COMPROMISED_ACCOUNT"
     )
-    return text, check.get("duration_s")
+    return (
+        f"{len(document['findings'])} findings ({listed}); compromised: "
+        f"{', '.join(flagged) or 'none'}; {len(evidence['rejections'])} remote rejection "
+        f"groups classified (provider, blocklist, reason)"
+    )
 
 
 GRAND_TOTAL = re.compile(r"^\s*(\d+)\s+(received|delivered|deferred|bounced|rejected)\b", re.M)
 
 
+def pflogsumm_totals(done: subprocess.CompletedProcess) -> dict[str, int]:
+    return {name: int(n) for n, name in GRAND_TOTAL.findall(done.stdout)[:5]}
+
+
 def pflogsumm_summary(done: subprocess.CompletedProcess) -> str:
-    totals = dict((name, int(n)) for n, name in GRAND_TOTAL.findall(done.stdout)[:5])
     sections = sum(1 for line in done.stdout.splitlines() if re.fullmatch(r"-{4,}", line))
-    listed = ", ".join(f"{name} {n}" for name, n in totals.items())
     return (
-        f"traffic report ({sections} sections, {len(done.stdout.splitlines())} lines): {listed}; "
-        "no anomaly detection (no findings)"
+        f"a traffic report ({sections} sections, {len(done.stdout.splitlines()):,} lines); "
+        "no anomaly detection: no findings, no account flagged"
     )
+
+
+def totals_row(ours: dict, peer: dict[str, int]) -> str:
+    pairs = (
+        ("messages", "received"),
+        ("sent", "delivered"),
+        ("deferred", "deferred"),
+        ("bounced", "bounced"),
+    )
+    shown = [f"{o} {ours.get(o)}/{peer.get(p)}" for o, p in pairs]
+    same = all(ours.get(o) == peer.get(p) for o, p in pairs)
+    tail = f"; pflogsumm also counts {peer.get('rejected', 0)} local RCPT rejects (NOQUEUE)"
+    return f"{'agree' if same else 'DIFFER'}: {', '.join(shown)}{tail}"
+
+
+def rate(seconds: float, count: int) -> str:
+    return f"{seconds:6.2f} s  {count / seconds:>9,.0f} lines/s"
+
+
+def write_logs(workdir: Path) -> tuple[Path, Path, int]:
+    lines = postfix_lines(random.Random(SEED))
+    plain = workdir / "mail.log"
+    plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    packed = workdir / "mail.log.gz"
+    with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=6) as target:
+        shutil.copyfileobj(source, target)
+    return plain, packed, len(lines)
+
+
+def bench(plain: Path, packed: Path, count: int) -> list[tuple[str, str]]:
+    peer = ensure_pflogsumm()
+    ours_s, ours_done = median_run([MAILHYGIENE, "logs", str(plain), "--format", "json"])
+    ours_gz_s, ours_gz_done = median_run([MAILHYGIENE, "logs", str(packed), "--format", "json"])
+    document, gz_document = our_document(ours_done), our_document(ours_gz_done)
+    if document is None:
+        raise SystemExit(f"mailhygiene logs gave no JSON: {ours_done.stderr.strip()[:300]}")
+    rows = [
+        ("runs per measurement (median, wall incl. start-up)", str(REPEATS)),
+        ("mailhygiene logs (plain)", rate(ours_s, count)),
+        ("  of which the volume check itself", f"{document['checks'][0]['duration_s']:6.2f} s"),
+        ("mailhygiene logs (.gz)", rate(ours_gz_s, count)),
+    ]
+    peer_done = None
+    if peer:
+        peer_s, peer_done = median_run([peer, str(plain)])
+        peer_gz_s, _ = median_run(f"zcat {packed} | {peer}", shell=True)
+        rows += [
+            ("pflogsumm (plain)", rate(peer_s, count)),
+            ("pflogsumm (zcat .gz |)", rate(peer_gz_s, count)),
+            ("ratio lines/s mailhygiene / pflogsumm (plain)", f"{peer_s / ours_s:.2f}"),
+            ("ratio lines/s mailhygiene / pflogsumm (.gz)", f"{peer_gz_s / ours_gz_s:.2f}"),
+        ]
+    else:
+        rows.append(("pflogsumm", "peer not available (not installed, apt-get failed)"))
+    rows.append(("mailhygiene produced", our_summary(document)))
+    if gz_document is None or our_summary(gz_document) != our_summary(document):
+        rows.append(("mailhygiene (.gz) produced something else", ours_gz_done.stderr[:200]))
+    if peer_done is not None:
+        totals = totals_row(
+            document["checks"][0]["evidence"]["totals"], pflogsumm_totals(peer_done)
+        )
+        rows.append(("pflogsumm produced", pflogsumm_summary(peer_done)))
+        rows.append(("totals ours/pflogsumm", totals))
+    return rows
 
 
 def main() -> None:
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
     try:
-        lines = postfix_lines(random.Random(SEED))
-        plain = workdir / "mail.log"
-        plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        packed = workdir / "mail.log.gz"
-        with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=6) as target:
-            shutil.copyfileobj(source, target)
-        count = len(lines)
+        plain, packed, count = write_logs(workdir)
+        size = f"{plain.stat().st_size / 1e6:.0f} MB ({packed.stat().st_size / 1e6:.1f} MB gzip)"
         generated = time.perf_counter() - started
-        peer = ensure_pflogsumm()
-        ours_s, ours_done = median_run([MAILHYGIENE, "logs", str(plain), "--format", "json"])
-        ours_gz_s, ours_gz_done = median_run([MAILHYGIENE, "logs", str(packed), "--format", "json"])
-        ours_text, check_s = our_summary(ours_done)
-        gz_text, _ = our_summary(ours_gz_done)
-        rows = [
-            ("log", f"{count:,} Postfix lines, {plain.stat().st_size / 1e6:.0f} MB "
-                    f"({packed.stat().st_size / 1e6:.1f} MB gzip), {DAYS} days, "
-                    f"generated in {generated:.1f} s"),  # fmt: skip
-            ("runs per measurement (median, wall incl. start-up)", str(REPEATS)),
-            ("mailhygiene logs (plain)", f"{ours_s:6.2f} s  {count / ours_s:>9,.0f} lines/s"),
-        ]
-        if check_s:
-            rows.append(("  of which the volume check itself", f"{check_s:6.2f} s"))
-        rows.append(
-            ("mailhygiene logs (.gz)", f"{ours_gz_s:6.2f} s  {count / ours_gz_s:>9,.0f} lines/s")
-        )
-        if peer:
-            peer_s, peer_done = median_run([peer, str(plain)])
-            peer_gz_s, _ = median_run(f"zcat {packed} | {peer}", shell=True)
-            rows += [
-                ("pflogsumm (plain)", f"{peer_s:6.2f} s  {count / peer_s:>9,.0f} lines/s"),
-                ("pflogsumm (zcat .gz |)", f"{peer_gz_s:6.2f} s  {count / peer_gz_s:>9,.0f} lines/s"),
-                ("ratio lines/s mailhygiene / pflogsumm (plain)", f"{peer_s / ours_s:.2f}"),
-                ("ratio lines/s mailhygiene / pflogsumm (.gz)", f"{peer_gz_s / ours_gz_s:.2f}"),
-            ]  # fmt: skip
-        else:
-            rows.append(("pflogsumm", "peer not available (not installed, apt-get failed)"))
-        rows.append(("mailhygiene produced", ours_text))
-        if gz_text != ours_text:
-            rows.append(("mailhygiene produced (.gz) DIFFERS", gz_text))
-        if peer:
-            rows.append(("pflogsumm produced", pflogsumm_summary(peer_done)))
+        log_row = f"{count:,} Postfix lines, {size}, {DAYS} days, made in {generated:.1f} s"
+        rows = [("log", log_row), *bench(plain, packed, count)]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     width = max(len(label) for label, _ in rows)
