@@ -204,8 +204,12 @@ def median(values: list[float]) -> float:
 
 
 def latency_rows(port: int, label: str) -> list[tuple[str, str]]:
+    with tempfile.TemporaryDirectory(prefix="bench-lists-") as folder:
+        return _latency_rows(port, label, Path(folder) / "none.txt")
+
+
+def _latency_rows(port: int, label: str, empty: Path) -> list[tuple[str, str]]:
     ns = f"127.0.0.1:{port}"
-    empty = Path(tempfile.mkdtemp(prefix="bench-lists-")) / "none.txt"
     empty.write_text("# no list: the run does everything except DNS\n", encoding="utf-8")
     # Start-up = the same command with no list selected: interpreter, imports, catalog,
     # option parsing and JSON rendering, but not a single query.
