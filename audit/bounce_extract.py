@@ -6,6 +6,9 @@ remote rejection (Postfix `status=bounced|deferred (host X[ip] said: …)`, Post
 rejects, Exim `SMTP error from remote mail server`) count; the rest of the log is ignored.
 A "host NAME[ip] said:" prefix names the receiving MTA, never the sender: it is removed from
 the text and kept as `remote_host`.
+
+Every rejection found is returned; `explain` classifies the first MAX_REJECTIONS of a run and
+reports how many more there were.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-MAX_REJECTIONS = 1000
+MAX_REJECTIONS = 10_000  # classified per explain run; the rest are counted (explain.py)
 MAX_STATEMENT_CHARS = 8192
 
 POSTFIX_STATUS_RE = re.compile(r"\bstatus=(bounced|deferred|undeliverable) \((.*)\)\s*$")
@@ -124,8 +127,8 @@ def extract_text(text: str) -> list[Rejection]:
     """Rejections in free text or a log excerpt; the whole text as one when nothing stands out."""
     logged = [r for r in map(from_log_line, text.splitlines()) if r is not None]
     if logged:
-        return logged[:MAX_REJECTIONS]
+        return logged
     found = [make_rejection(s) for s in statements(text) if SIGNAL_RE.search(s)]
     if not found and text.strip():
         found = [make_rejection(text)]
-    return [r for r in found if r.text][:MAX_REJECTIONS]
+    return [r for r in found if r.text]

@@ -88,16 +88,15 @@ def write(content: str, output: str | None) -> None:
 
 
 def run_explain(text: str | None, files: list[str], fmt: str | None, output: str | None) -> int:
-    from audit.explain import explain, render_json
+    from audit.explain import explain_inputs, render_json
     from audit.explain_render import render_text
 
     chosen = choose_format(fmt, output)
-    classifications = explain(gather_inputs(text, files))
-    if not classifications:
+    explained = explain_inputs(gather_inputs(text, files))
+    if not explained.classifications:
         raise _input_error("no rejection found in the input")
-    write(
-        render_json(classifications) if chosen == "json" else render_text(classifications), output
-    )
+    render = render_json if chosen == "json" else render_text
+    write(render(explained.classifications, explained.truncated), output)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from audit.bounce_classify import Classification, find_reason, identify, is_temporary
@@ -46,15 +47,43 @@ def rejections_in(text: str) -> list[Rejection]:
     return extract_message(text) if looks_like_message(text) else extract_text(text)
 
 
+@dataclass(frozen=True)
+class Explained:
+    """The classifications of one run, and how many rejections were found beyond them."""
+
+    classifications: list[Classification]
+    truncated: int = 0  # found after the first MAX_REJECTIONS: counted, not classified
+
+
+def explain_inputs(
+    inputs: Sequence[InputText],
+    knowledge: BounceKnowledge | None = None,
+    catalog: Catalog | None = None,
+) -> Explained:
+    """The first MAX_REJECTIONS rejections of the inputs classified, in order; the rest counted.
+
+    Only the kept rejections are held across inputs, so memory stays bounded by the largest
+    input, however many inputs there are.
+    """
+    knowledge = knowledge or shipped_knowledge()
+    catalog = catalog or shipped_catalog()
+    kept: list[Rejection] = []
+    found = 0
+    for item in inputs:
+        rejections = rejections_in(item.text)
+        found += len(rejections)
+        kept.extend(rejections[: MAX_REJECTIONS - len(kept)])
+    classifications = [classify(rejection, knowledge, catalog) for rejection in kept]
+    return Explained(classifications, found - len(kept))
+
+
 def explain(
     inputs: Sequence[InputText],
     knowledge: BounceKnowledge | None = None,
     catalog: Catalog | None = None,
 ) -> list[Classification]:
-    knowledge = knowledge or shipped_knowledge()
-    catalog = catalog or shipped_catalog()
-    rejections = [r for item in inputs for r in rejections_in(item.text)][:MAX_REJECTIONS]
-    return [classify(rejection, knowledge, catalog) for rejection in rejections]
+    """The classifications alone (at most MAX_REJECTIONS); `explain_inputs` also counts the rest."""
+    return explain_inputs(inputs, knowledge, catalog).classifications
 
 
 def classification_document(item: Classification) -> dict[str, Any]:
@@ -75,12 +104,19 @@ def classification_document(item: Classification) -> dict[str, Any]:
     }
 
 
-def explain_document(classifications: Sequence[Classification]) -> dict[str, Any]:
-    return {
+def explain_document(
+    classifications: Sequence[Classification], truncated: int = 0
+) -> dict[str, Any]:
+    """The JSON document; `truncated` (rejections found but not classified) only when > 0."""
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "classifications": [classification_document(c) for c in classifications],
     }
+    if truncated > 0:
+        document["truncated"] = truncated
+    return document
 
 
-def render_json(classifications: Sequence[Classification]) -> str:
-    return json.dumps(explain_document(classifications), indent=2, ensure_ascii=False) + "\n"
+def render_json(classifications: Sequence[Classification], truncated: int = 0) -> str:
+    document = explain_document(classifications, truncated)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Sequence
 
 from audit.bounce_classify import Classification
+from audit.bounce_extract import MAX_REJECTIONS
 
 WIDTH = 100
 INPUT_PREVIEW = 300
@@ -43,10 +44,21 @@ def _remediation_lines(item: Classification) -> list[str]:
     return lines
 
 
-def render_text(classifications: Sequence[Classification]) -> str:
+def truncation_line(truncated: int) -> str:
+    more = "rejection" if truncated == 1 else "rejections"
+    return (
+        f"Not classified: {truncated:,} more {more} found beyond the limit of "
+        f"{MAX_REJECTIONS:,} a run; split the input to explain the rest."
+    )
+
+
+def render_text(classifications: Sequence[Classification], truncated: int = 0) -> str:
+    """One block per classification; a last line says how many were left out, if any."""
     count = len(classifications)
     blocks = [
         "\n".join([f"Rejection {n} of {count}", *_field_lines(c), *_remediation_lines(c)])
         for n, c in enumerate(classifications, start=1)
     ]
+    if truncated > 0:
+        blocks.append(truncation_line(truncated))
     return "\n\n".join(blocks) + "\n"

@@ -59,6 +59,35 @@ def test_the_samples_json_is_current(capsys):
     validate(json.loads(out))
 
 
+def test_json_says_how_many_rejections_were_not_classified(monkeypatch, capsys):
+    # given more rejections than one run classifies
+    monkeypatch.setattr("audit.explain.MAX_REJECTIONS", 2)
+    text = "\n".join([TSS04] * 5)
+    # when explained as JSON
+    code, out, _ = run(["explain", text, "--format", "json"], capsys)
+    document = json.loads(out)
+    # then the cap is not silent: "truncated" counts the rest, and the schema allows it
+    assert code == 0
+    assert (len(document["classifications"]), document["truncated"]) == (2, 3)
+    validate(document)
+
+
+def test_json_has_no_truncated_key_under_the_cap(capsys):
+    code, out, _ = run(["explain", TSS04, "--format", "json"], capsys)
+    assert code == 0 and "truncated" not in json.loads(out)
+
+
+def test_text_says_how_many_rejections_were_not_classified(monkeypatch, capsys):
+    monkeypatch.setattr("audit.explain.MAX_REJECTIONS", 2)
+    monkeypatch.setattr("audit.explain_render.MAX_REJECTIONS", 2)
+    code, out, _ = run(["explain", "\n".join([TSS04] * 5)], capsys)
+    assert code == 0 and "Rejection 2 of 2" in out and "Rejection 3" not in out
+    assert out.rstrip().splitlines()[-1] == (
+        "Not classified: 3 more rejections found beyond the limit of 2 a run; "
+        "split the input to explain the rest."
+    )
+
+
 def test_text_output_lists_provider_reason_and_steps(capsys):
     code, out, _ = run(["explain", TSS04], capsys)
     assert code == 0

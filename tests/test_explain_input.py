@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from audit.bounce_input import MAX_INPUT_BYTES, MAX_LINE_CHARS, decode, read_file, read_stream
-from audit.explain import explain, rejections_in
+from audit.explain import explain, explain_inputs, rejections_in
 from audit.validate import InputError
 
 BOUNCES = Path(__file__).resolve().parent / "fixtures" / "bounces"
@@ -97,6 +98,61 @@ def test_bare_dsn_fields_are_read_as_a_delivery_status():
     assert result.reason.value == "user_unknown"
 
 
+def test_rfc2047_encoded_and_folded_dsn_fields_are_decoded():
+    # given a DSN whose Diagnostic-Codes are folded RFC 2047 words (B with a UTF-8 character
+    # split across two words, and Q), one recipient delivered, one delayed
+    first, second = explain_file("rfc2047-folded-dsn.eml")
+    # then each is decoded into one line, and classified as the plain text would be
+    assert first.input.startswith("554 5.7.1 Zugriff verweigert für [198.51.100.30]: blocked")
+    assert (first.provider, first.blocklist, first.sending_ip, first.temporary) == (
+        "spamhaus", "zen.spamhaus.org", "198.51.100.30", False,
+    )  # fmt: skip
+    assert second.input.startswith("421-4.7.28 [203.0.113.9 15] Our system has detected")
+    assert (second.provider, second.reason.value, second.temporary) == (
+        "google-gmail", "rate_limited", True,
+    )  # fmt: skip
+
+
+def test_dsn_field_groups_give_remote_mta_status_and_action():
+    [failed, delayed] = rejections_in(read_file(str(BOUNCES / "rfc2047-folded-dsn.eml")).text)
+    assert (failed.remote_host, failed.status, failed.deferred) == (
+        "mx.example.net",
+        "5.7.1",
+        False,
+    )
+    assert (delayed.remote_host, delayed.status, delayed.deferred) == (
+        "gmail-smtp-in.l.google.com", "4.7.28", True,
+    )  # fmt: skip
+
+
+def test_a_text_bounce_in_base64_latin1_is_decoded():
+    body = "Votre message a été refusé: 554 5.7.1 bloqué par zen.spamhaus.org\n"
+    text = (
+        "From: MAILER-DAEMON@example.fr\nSubject: =?iso-8859-1?q?Non_remis?=\nMIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: base64\n\n"
+        + base64.encodebytes(body.encode("latin-1")).decode()
+    )
+    [result] = explain([decode("TEXT", text.encode())])
+    assert "bloqué par zen.spamhaus.org" in result.input
+    assert result.blocklist == "zen.spamhaus.org"
+
+
+def test_rejections_beyond_the_cap_are_counted_not_classified(monkeypatch):
+    # given a cap of 3 and five rejections across two inputs
+    monkeypatch.setattr("audit.explain.MAX_REJECTIONS", 3)
+    lines = [f"550 5.7.1 blocked using bl.spamcop.net ({n})" for n in range(5)]
+    inputs = [
+        decode("a", "\n".join(lines[:2]).encode()),
+        decode("b", "\n".join(lines[2:]).encode()),
+    ]
+    # when explained
+    explained = explain_inputs(inputs)
+    # then the first three are classified, in order, and the two others counted
+    assert [c.input[-3:] for c in explained.classifications] == ["(0)", "(1)", "(2)"]
+    assert explained.truncated == 2
+    assert explain(inputs) == explained.classifications
+
+
 # -- hostile and malformed input ----------------------------------------------------------------
 
 
@@ -119,6 +175,19 @@ def test_nul_bytes_and_escapes_are_blanked_not_fatal():
     [result] = explain([decode("TEXT", data)])
     assert "\x00" not in result.input and "\x1b" not in result.input
     assert (result.blocklist, result.sending_ip) == ("bl.spamcop.net", "203.0.113.5")
+
+
+def test_control_characters_decoded_from_encoded_words_are_blanked():
+    # given an escape sequence hidden in an RFC 2047 word, where the input reader cannot see it
+    text = (
+        "Action: failed\nStatus: 5.7.1\n"
+        "Diagnostic-Code: smtp; 550 5.7.1 =?utf-8?q?=1B[2J=1B]0;owned=07blocked?=\n"
+        "  using bl.spamcop.net\n"
+    )
+    [result] = explain([decode("TEXT", text.encode())])
+    # then decoding does not bring the control characters back
+    assert not any(ord(char) < 0x20 for char in result.input)
+    assert result.blocklist == "bl.spamcop.net"
 
 
 def test_markup_in_a_bounce_is_data():

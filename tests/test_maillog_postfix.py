@@ -84,3 +84,20 @@ def test_a_content_filter_hop_and_lmtp_are_not_remote() -> None:
     lmtp = BOUNCED.replace("postfix/smtp[", "postfix/lmtp[")
     assert not parse_all([amavis])[0].remote
     assert not parse_all([lmtp])[0].remote
+
+
+def test_a_remembered_stamp_still_follows_the_year_rollover() -> None:
+    # given the same classic stamp before and after a year rollover (Jan, Aug, Jan: the parser
+    # remembers parsed stamps, the year must not come from that memory)
+    jan = QMGR.replace("Mar 11", "Jan  1")
+    aug = QMGR.replace("Mar 11", "Aug  1").replace("4Bx1", "6Dx1")
+    lines = [jan, aug, jan.replace("4Bx1", "5Cx1")]
+    first, _, third = parse_all(lines, reference=date(2025, 2, 1))
+    assert (first.at.year, third.at.year) == (2025, 2026)
+
+
+def test_parse_batch_counts_what_parse_returns() -> None:
+    lines = [SMTPD, "\x00 garbage", QMGR, QMGR, "Mar 11 02:00:01 mx1 dovecot[1]: x", BOUNCED]
+    events: list = []
+    assert PostfixParser(date(2025, 6, 1)).parse_batch(lines, events.append) == (2, 1)
+    assert [type(e) for e in events] == [type(e) for e in parse_all(lines)]

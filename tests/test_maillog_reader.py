@@ -12,7 +12,13 @@ import pytest
 
 from checks.maillog.detect import detect_format
 from checks.maillog.ingest import read_logs, validate_logs
-from checks.maillog.reader import LogInputError, ReadStats, bounded_lines, open_log
+from checks.maillog.reader import (
+    LogInputError,
+    ReadStats,
+    bounded_lines,
+    line_batches,
+    open_log,
+)
 from checks.maillog.records import LogFormat
 from checks.volume_rules import shipped_rules
 
@@ -63,6 +69,18 @@ def test_long_lines_are_truncated_and_the_total_is_bounded() -> None:
     lines = list(bounded_lines(stream, stats, max_line=100, max_total=50_200))
     assert lines[0] == "x" * 100 and lines[1] == "short"
     assert stats.truncated_lines == 1 and stats.size_limit_reached and len(lines) < 200
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64])
+def test_lines_split_across_chunks_are_read_as_by_readline(chunk: int) -> None:
+    # given CRLF, a lone CR, an over-long line and no final newline, read in small chunks
+    text = "ab\r\ncd\rlong-" + "z" * 30 + "\nlast"
+    stream = io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8", newline=None)
+    stats = ReadStats()
+    batches = line_batches(stream, stats, max_line=10, max_total=1000, chunk_chars=chunk)
+    lines = [line for batch in batches for line in batch]
+    assert lines == ["ab", "cd", "long-zzzzz", "last"]
+    assert (stats.lines, stats.truncated_lines, stats.size_limit_reached) == (4, 1, False)
 
 
 def test_non_utf8_bytes_are_replaced_and_garbage_lines_counted(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ memory (capped sets, capped maps) so a hostile or huge log cannot exhaust it."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
@@ -29,7 +30,10 @@ from checks.volume_rules import VolumeRules
 MAX_SET = 1000  # distinct values kept per set (the count saturates there)
 MAX_ACCOUNTS = 50_000
 MAX_MESSAGES_REMEMBERED = 200_000
+MAX_CLASSIFIED = 1024  # classified replies remembered at once (a cache, not state)
+MAX_CACHED_IP_CHARS = 64  # longer "addresses" are checked, never remembered
 OTHER_ACCOUNTS = "(other accounts)"
+STATUS_KEYS = {status: status.value for status in DeliveryStatus}  # faster than .value
 
 
 def _add(values: set[str], value: str | None) -> None:
@@ -42,8 +46,15 @@ def _hour_of(at: datetime) -> datetime:
 
 
 def _is_external(ip: str | None) -> bool:
+    if ip is None:
+        return False
+    return _is_global(ip) if len(ip) <= MAX_CACHED_IP_CHARS else _is_global.__wrapped__(ip)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_global(ip: str) -> bool:
     try:
-        return ip is not None and ipaddress.ip_address(ip).is_global
+        return ipaddress.ip_address(ip).is_global
     except ValueError:
         return False
 
@@ -79,20 +90,37 @@ class Digest:
         self.totals: Counter[str] = Counter()
         self.first: datetime | None = None
         self.last: datetime | None = None
+        self._classified: dict[tuple[str, str | None, DeliveryStatus], Rejection] = {}
 
     def add(self, event: Event) -> None:
-        if event.at is not None:
-            self.first = event.at if self.first is None else min(self.first, event.at)
-            self.last = event.at if self.last is None else max(self.last, event.at)
+        at = event.at
+        if at is not None:
+            if self.first is None or at < self.first:
+                self.first = at
+            if self.last is None or at > self.last:
+                self.last = at
         if isinstance(event, SubmissionEvent):
             self._submission(event)
         else:
             self._delivery(event)
 
     def _account(self, name: str) -> _Account:
-        if name not in self.accounts and len(self.accounts) >= MAX_ACCOUNTS:
-            name = OTHER_ACCOUNTS
-        return self.accounts.setdefault(name, _Account())
+        account = self.accounts.get(name)
+        if account is None:
+            if len(self.accounts) >= MAX_ACCOUNTS:
+                return self.accounts.setdefault(OTHER_ACCOUNTS, _Account())
+            account = self.accounts[name] = _Account()
+        return account
+
+    def _classify(self, event: DeliveryEvent) -> Rejection:
+        """`classify`, once per distinct (reply, relay host, status): all it reads."""
+        key = (event.reply, event.relay_host, event.status)
+        rejection = self._classified.get(key)
+        if rejection is None:
+            if len(self._classified) >= MAX_CLASSIFIED:
+                self._classified.clear()
+            rejection = self._classified[key] = classify(event, self.rules)
+        return rejection
 
     def _remember(self, table: OrderedDict[str, str], key: str, value: str) -> None:
         table[key] = value
@@ -116,13 +144,16 @@ class Digest:
             account.messages += 1
         account.recipients += event.recipients
         if event.at is not None:
-            hour = account.hours.setdefault(_hour_of(event.at), _Hour())
+            key = _hour_of(event.at)
+            hour = account.hours.get(key)
+            if hour is None:
+                hour = account.hours[key] = _Hour()
             hour.messages += 0 if repeated else 1
             hour.recipients += event.recipients
             _add(hour.client_ips, event.client_ip)
 
     def _delivery(self, event: DeliveryEvent) -> None:
-        self.totals[event.status.value] += 1
+        self.totals[STATUS_KEYS[event.status]] += 1
         domain = recipient_domain(event.recipient)
         if event.local_ip:
             self.sending_ips[event.local_ip] += 1
@@ -132,9 +163,10 @@ class Digest:
         elif not event.forwarded:
             self._maybe_relayed(event, domain)
         if is_remote_rejection(event):
-            rejection = classify(event, self.rules)
+            rejection = self._classify(event)
             self.rejections[rejection] += 1
-            self.samples.setdefault(rejection, sample_reply(event))
+            if rejection not in self.samples:
+                self.samples[rejection] = sample_reply(event)
         account_name = event.account or self.seen.get(event.message_id)
         if not account_name:
             return

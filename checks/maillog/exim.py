@@ -29,6 +29,8 @@ FIELD = re.compile(r" (?P<key>[UAPIRT])=(?P<value>\S+)")
 RECIPIENTS = re.compile(r" for (?P<rcpts>.+)$")
 PARENT = re.compile(r"^\S+ <[^>]*>")
 REMOTE_ERROR = re.compile(r"\]:?\d*: (?P<reply>(?:SMTP error|host |[2-5]\d\d[ -]).*)$")
+MAX_STAMPS = 4096  # parsed timestamps remembered at once
+MAX_STAMP_CHARS = 64  # longer ones are parsed, never remembered
 DELIVERY_STATUS = {
     "=>": DeliveryStatus.SENT,
     "->": DeliveryStatus.SENT,
@@ -52,15 +54,23 @@ def _account(fields: dict[str, str]) -> str | None:
 class EximParser:
     def __init__(self) -> None:
         self.accounts: dict[str, str | None] = {}
+        self.stamps: dict[tuple[str, str | None], datetime | None] = {}  # parsed stamps
 
     def parse(self, line: str) -> list[Event] | None:
         """Events of one line; [] for lines of no interest; None for a malformed line."""
         stamp = LINE.match(line)
         if stamp is None:
             return None
-        zone = stamp["tz"]
-        iso = stamp["date"] + (f"{zone[:3]}:{zone[3:]}" if zone else "")
-        at = parse_rfc3339(iso)
+        key = (stamp["date"], stamp["tz"])
+        if key in self.stamps:
+            at = self.stamps[key]
+        else:
+            date, zone = key
+            at = parse_rfc3339(date + (f"{zone[:3]}:{zone[3:]}" if zone else ""))
+            if len(self.stamps) >= MAX_STAMPS:
+                self.stamps.clear()
+            if len(date) <= MAX_STAMP_CHARS:
+                self.stamps[key] = at
         message = MESSAGE.match(stamp["rest"])
         if message is None:
             return []  # queue runs, connections, rejections at SMTP time

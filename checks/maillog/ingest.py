@@ -11,13 +11,16 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from checks.maillog.detect import DETECT_LINES, detect_format, make_parser
+from checks.maillog.detect import DETECT_LINES, LineParser, detect_format, make_parser
 from checks.maillog.digest import Digest
 from checks.maillog.facts import FileFacts, LogFacts
 from checks.maillog.mailgun import MailgunParser
-from checks.maillog.reader import STDIN, LogInputError, ReadStats, bounded_lines, open_log
+from checks.maillog.postfix import PostfixParser
+from checks.maillog.reader import STDIN, LogInputError, ReadStats, line_batches, open_log
 from checks.maillog.records import LogFormat
 from checks.volume_rules import VolumeRules
+
+HEAD_CHUNK_CHARS = 8192  # validate_logs reads the first lines, as a line reader would
 
 
 def _reference_date(path: str, today: date) -> date:
@@ -30,20 +33,40 @@ def _reference_date(path: str, today: date) -> date:
         return today
 
 
-def _head(lines: Iterable[str]) -> list[str]:
+def _head(batches: Iterable[list[str]]) -> tuple[list[str], list[str]]:
+    """The lines up to the DETECT_LINES-th non-empty one, and the rest of their batch."""
     head: list[str] = []
+    found = 0
+    for batch in batches:
+        for index, line in enumerate(batch):
+            if line.strip():
+                found += 1
+                if found >= DETECT_LINES:
+                    head.extend(batch[: index + 1])
+                    return head, batch[index + 1 :]
+        head.extend(batch)
+    return head, []
+
+
+def _parse_each(parser: LineParser, lines: list[str], digest: Digest) -> tuple[int, int]:
+    """(events, malformed lines) of `lines`, the events added to `digest`."""
+    events = malformed = 0
     for line in lines:
-        head.append(line)
-        if sum(1 for h in head if h.strip()) >= DETECT_LINES:
-            break
-    return head
+        parsed = parser.parse(line)
+        if parsed is None:
+            malformed += 1
+            continue
+        events += len(parsed)
+        for event in parsed:
+            digest.add(event)
+    return events, malformed
 
 
 def read_file(path: str, digest: Digest, today: date) -> FileFacts:
     stats = ReadStats()
     with open_log(path) as stream:
-        lines = bounded_lines(stream, stats)
-        head = _head(lines)
+        batches = line_batches(stream, stats)
+        head, rest = _head(batches)
         log_format = detect_format(head)
         if log_format is None:
             if any(line.strip() for line in head):
@@ -51,14 +74,12 @@ def read_file(path: str, digest: Digest, today: date) -> FileFacts:
             return FileFacts(path, None, stats.lines, 0, 0, stats.truncated_lines, False)
         parser = make_parser(log_format, _reference_date(path, today))
         events = malformed = 0
-        for line in itertools.chain(head, lines):
-            parsed = parser.parse(line)
-            if parsed is None:
-                malformed += 1
-                continue
-            events += len(parsed)
-            for event in parsed:
-                digest.add(event)
+        for batch in itertools.chain((head, rest), batches):
+            if isinstance(parser, PostfixParser):
+                found, bad = parser.parse_batch(batch, digest.add)
+            else:
+                found, bad = _parse_each(parser, batch, digest)
+            events, malformed = events + found, malformed + bad
         if isinstance(parser, MailgunParser):
             malformed += parser.finish()
     return FileFacts(
@@ -89,7 +110,7 @@ def validate_logs(paths: Sequence[str]) -> dict[str, LogFormat | None]:
         if os.path.isdir(path):
             raise LogInputError(f"cannot read log {path}: is a directory")
         with open_log(path) as stream:
-            head = _head(bounded_lines(stream, ReadStats()))
+            head, _ = _head(line_batches(stream, ReadStats(), chunk_chars=HEAD_CHUNK_CHARS))
         log_format = detect_format(head)
         if log_format is None and any(line.strip() for line in head):
             raise LogInputError(f"{path}: not a Postfix, Exim or Mailgun events log")

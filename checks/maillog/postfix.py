@@ -10,9 +10,11 @@ https://www.postfix.org/MAILLOG_README.html. Both classic and RFC 3339 stamps pa
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,13 +22,20 @@ from checks.maillog.records import DeliveryEvent, DeliveryStatus, Event, Submiss
 from checks.maillog.timestamps import SyslogClock, parse_rfc3339
 
 MAX_QUEUE_STATE = 100_000  # queue ids remembered at once (bounded memory)
+MAX_STAMPS = 4096  # parsed timestamps remembered at once
+MAX_CACHED_CHARS = 64  # longer stamps and addresses are parsed, never remembered
 
 CLASSIC = re.compile(
     r"^(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d\d:\d\d:\d\d) (?P<rest>.*)$"
 )
 RFC3339 = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) (?P<rest>.*)$")
-PROGRAM = re.compile(r"^\S+ (?P<program>[\w./-]+?)(?:\[\d+\])?: (?P<message>.*)$")
-QUEUED = re.compile(r"^(?P<qid>[0-9A-Za-z]{5,20}): (?P<body>.*)$")
+# `host program[pid]: message`, and `qid: body` when the message starts with a queue id
+# (possessive: a program name, a pid or a queue id ends where its characters do, so
+# backtracking into them could never find another match)
+PROGRAM_QUEUED = re.compile(
+    r"\S++ (?P<program>[\w./-]++)(?:\[\d++\])?+: "
+    r"(?:(?P<qid>[0-9A-Za-z]{5,20}+): (?P<body>.*)|.*)$"
+)
 CLIENT = re.compile(r"client=(?P<name>[^\[\s,]*)\[(?P<ip>[^\]]+)\]")
 SASL_USER = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
 PICKUP = re.compile(r"^uid=(?P<uid>\d+) from=<(?P<sender>[^>]*)>")
@@ -36,6 +45,13 @@ ORIG_TO = re.compile(r", orig_to=<[^>]*>")
 RELAY = re.compile(r", relay=(?P<host>[^\[,\s]+)(?:\[(?P<ip>[^\]]*)\](?::\d+)?)?")
 STATUS = re.compile(r", status=(?P<status>sent|deferred|bounced|expired)(?: \((?P<reply>.*)\))?")
 REMOTE_SERVICES = frozenset({"smtp"})
+QUEUE_STATE_SERVICES = frozenset({"smtpd", "pickup", "qmgr"})  # the rest only log to=<
+OUTCOMES = {
+    "sent": DeliveryStatus.SENT,
+    "deferred": DeliveryStatus.DEFERRED,
+    "bounced": DeliveryStatus.BOUNCED,
+    "expired": DeliveryStatus.BOUNCED,
+}
 
 
 @dataclass
@@ -49,6 +65,11 @@ class _Queued:
 def _is_local_ip(ip: str | None) -> bool:
     if ip is None:
         return True
+    return _is_loopback(ip) if len(ip) <= MAX_CACHED_CHARS else _is_loopback.__wrapped__(ip)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_loopback(ip: str) -> bool:
     try:
         return ipaddress.ip_address(ip.removeprefix("IPv6:")).is_loopback
     except ValueError:
@@ -66,52 +87,90 @@ class PostfixParser:
     def __init__(self, reference: date) -> None:
         self.clock = SyslogClock(reference)
         self.queue: OrderedDict[str, _Queued] = OrderedDict()
+        self.stamps: dict[str, datetime] = {}  # stamp prefix (with its space) -> datetime
+        self.stamp_chars = 0  # the length of the last prefix remembered
 
     def parse(self, line: str) -> list[Event] | None:
         """Events of one line; [] for lines of no interest; None for a malformed line."""
-        at, rest = self._split_stamp(line)
-        if rest is None:
-            return None
-        program = PROGRAM.match(rest)
-        if program is None:
-            return None
-        name = program["program"]
-        if "postfix" not in name:
-            return []  # another daemon sharing the log (dovecot, opendkim, ...)
-        queued = QUEUED.match(program["message"])
-        if queued is None:
-            return []  # NOQUEUE rejects, connect/disconnect, warnings
-        service = name.rsplit("/", 1)[-1]
-        return self._queued(at, service, queued["qid"], queued["body"])
+        events: list[Event] = []
+        _, malformed = self.parse_batch((line,), events.append)
+        return None if malformed else events
 
-    def _split_stamp(self, line: str) -> tuple[datetime | None, str | None]:
-        if match := CLASSIC.match(line):
-            return self.clock.stamp(match["mon"], match["day"], match["time"]), match["rest"]
-        if (match := RFC3339.match(line)) and (at := parse_rfc3339(match["ts"])):
-            return at, match["rest"]
-        return None, None
+    def parse_batch(self, lines: Iterable[str], add: Callable[[Event], None]) -> tuple[int, int]:
+        """The events of many lines, each passed to `add`: (events, malformed lines).
+        One loop, not a call per line: that call would cost as much as the regex."""
+        events = malformed = 0
+        stamps, match_program, queued = self.stamps, PROGRAM_QUEUED.match, self._queued
+        for line in lines:
+            # One dict lookup stands for the stamp regex and the datetime of every line
+            # that repeats a stamp already seen (all the lines of one second, mostly).
+            start = self.stamp_chars
+            at = stamps.get(line[:start])
+            if at is None:
+                at, start = self._split_stamp(line)
+                if start < 0:
+                    malformed += 1
+                    continue
+            program = match_program(line, start)
+            if program is None:
+                malformed += 1
+                continue
+            name, qid, body = program.groups()
+            if qid is None or "postfix" not in name:
+                continue  # other daemons sharing the log; NOQUEUE rejects, connect, warnings
+            service = name.rpartition("/")[2]
+            if service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
+                for event in queued(at, service, qid, body):
+                    events += 1
+                    add(event)
+        return events, malformed
+
+    def _split_stamp(self, line: str) -> tuple[datetime | None, int]:
+        """The stamp of `line` and where the rest starts (-1: no stamp, malformed)."""
+        match = None if line[:1].isdigit() else CLASSIC.match(line)  # CLASSIC: [A-Z] first
+        if match is not None:
+            clock = self.clock
+            before = (clock.year, clock.last_month)
+            at = clock.stamp(match["mon"], match["day"], match["time"])
+            if (clock.year, clock.last_month) != before:
+                self.stamps.clear()  # a cached stamp is only valid for this month and year
+        elif (match := RFC3339.match(line)) is None or (at := parse_rfc3339(match[1])) is None:
+            return None, -1
+        start = match.start("rest")
+        if at is not None and start <= MAX_CACHED_CHARS:
+            # the stamp and its space: any line starting with them parses the same way
+            if len(self.stamps) >= MAX_STAMPS:
+                self.stamps.clear()
+            self.stamps[line[:start]] = at
+            self.stamp_chars = start
+        return at, start
 
     def _queued(self, at: datetime | None, service: str, qid: str, body: str) -> list[Event]:
-        if service == "smtpd" and (client := CLIENT.search(body)):
-            user = SASL_USER.search(body)
-            ip = client["ip"]
-            self._remember(qid, _Queued(ip, user["user"] if user else None, _is_local_ip(ip)))
+        if service == "qmgr":
+            if body == "removed":
+                self.queue.pop(qid, None)
+                return []
+            if body.startswith("from=<") and (sent := QMGR_FROM.match(body)):
+                state = self.queue.get(qid) or self._remember(qid, _Queued())
+                if state.submitted:
+                    return []
+                state.submitted = True
+                return [
+                    SubmissionEvent(
+                        at, qid, state.account, state.client_ip, sent["sender"] or None,
+                        int(sent["nrcpt"]), state.local,
+                    )
+                ]  # fmt: skip
+        elif service == "smtpd":
+            if "client=" in body and (client := CLIENT.search(body)):
+                user = SASL_USER.search(body)
+                ip = client["ip"]
+                self._remember(qid, _Queued(ip, user["user"] if user else None, _is_local_ip(ip)))
+                return []
         elif service == "pickup" and (pickup := PICKUP.match(body)):
             self._remember(qid, _Queued(None, f"local:uid={pickup['uid']}", True))
-        elif service == "qmgr" and (sent := QMGR_FROM.match(body)):
-            state = self.queue.get(qid) or self._remember(qid, _Queued())
-            if state.submitted:
-                return []
-            state.submitted = True
-            return [
-                SubmissionEvent(
-                    at, qid, state.account, state.client_ip, sent["sender"] or None,
-                    int(sent["nrcpt"]), state.local,
-                )
-            ]  # fmt: skip
-        elif service == "qmgr" and body == "removed":
-            self.queue.pop(qid, None)
-        elif to := TO.match(body):
+            return []
+        if body.startswith("to=<") and (to := TO.match(body)):
             return self._delivery(at, service, qid, to["rcpt"], body)
         return []
 
@@ -122,20 +181,19 @@ class PostfixParser:
         if status is None:
             return []
         relay = RELAY.search(body)
-        state = self.queue.get(qid, _Queued())
-        value = "bounced" if status["status"] == "expired" else status["status"]
+        state = self.queue.get(qid)
         return [
             DeliveryEvent(
                 at=at,
                 message_id=qid,
                 recipient=rcpt,
-                status=DeliveryStatus(value),
+                status=OUTCOMES[status["status"]],
                 remote=service in REMOTE_SERVICES and not _to_content_filter(relay),
                 relay_host=relay["host"] if relay else None,
                 relay_ip=relay["ip"] if relay else None,
                 reply=status["reply"] or "",
-                forwarded=ORIG_TO.search(body) is not None,
-                account=state.account,
+                forwarded=", orig_to=<" in body and ORIG_TO.search(body) is not None,
+                account=state.account if state else None,
             )
         ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ def open_log(path: str) -> IO[str]:
     return io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline=None)
 
 
+CHUNK_CHARS = 1024 * 1024  # read and decode this much at a time, then split into lines
+
+
 def bounded_lines(
     stream: IO[str],
     stats: ReadStats,
@@ -53,31 +57,131 @@ def bounded_lines(
     max_total: int = MAX_TOTAL_CHARS,
 ) -> Iterator[str]:
     """Lines without their newline, each at most `max_line` characters."""
-    consumed = 0
-    while True:
+    return itertools.chain.from_iterable(line_batches(stream, stats, max_line, max_total))
+
+
+def line_batches(
+    stream: IO[str],
+    stats: ReadStats,
+    max_line: int = MAX_LINE_CHARS,
+    max_total: int = MAX_TOTAL_CHARS,
+    chunk_chars: int = CHUNK_CHARS,
+) -> Iterator[list[str]]:
+    """`bounded_lines` a list at a time: the stream is read in large chunks, each split
+    into lines at once. The bounds are those of reading line by line: a line costs its
+    characters and newline against `max_total`, an over-long one its first `max_line` + 1
+    characters before it is kept, then its tail is skipped in `max_line` pieces until
+    the newline or the budget runs out (the tail is never held in memory)."""
+    batches = _Batcher(stats, max_line, max_total)
+    # never read far past the size limit: what is decided there needs one character more
+    last_needed = max_total + max_line + 2
+    read = 0
+    while not batches.done:
         try:
-            line = stream.readline(max_line + 1)
+            chunk = stream.read(max(1, min(chunk_chars, last_needed - read)))
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise LogInputError(f"corrupt log: {exc}") from None
-        if not line:
+        read += len(chunk)
+        batch = batches.feed(chunk) if chunk else batches.finish()
+        if batch:
+            yield batch
+        if not chunk:
             return
-        consumed += len(line)
-        if consumed > max_total:
-            stats.size_limit_reached = True
-            return
-        if len(line) > max_line and not line.endswith("\n"):
-            consumed += _discard_rest(stream, max_line, max_total - consumed)
-            stats.truncated_lines += 1
-            line = line[:max_line]
-        stats.lines += 1
-        yield line.rstrip("\r\n")
 
 
-def _discard_rest(stream: IO[str], chunk: int, budget: int) -> int:
-    skipped = 0
-    while skipped <= budget:
-        part = stream.readline(chunk)
-        skipped += len(part)
-        if not part or part.endswith("\n"):
-            break
-    return skipped
+class _Batcher:
+    """The line splitting and bounds of `line_batches`, one chunk at a time."""
+
+    def __init__(self, stats: ReadStats, max_line: int, max_total: int) -> None:
+        self.stats, self.max_line, self.max_total = stats, max_line, max_total
+        self.consumed = 0  # characters read so far, newlines included
+        self.pending = ""  # the start of a line whose newline is not read yet
+        self.skipped = -1  # >= 0: skipping the tail of an over-long line (chars so far)
+        self.done = False
+
+    def feed(self, chunk: str) -> list[str]:
+        out: list[str] = []
+        if self.skipped >= 0:
+            newline = chunk.find("\n")
+            if newline < 0:
+                self.skipped += len(chunk)
+                self._check_long_line(out)
+                return out
+            self._long_line(out, self.skipped + newline + 1)
+            if self.done:
+                return out
+            chunk = chunk[newline + 1 :]
+        text = self.pending + chunk
+        lines = text.split("\n")
+        tail = lines.pop()
+        self._complete(lines, out, "\r" in text)
+        if self.done:
+            return out
+        if len(tail) > self.max_line + 1:
+            self.pending, self.skipped = tail[: self.max_line + 1], len(tail) - self.max_line - 1
+            self._check_long_line(out)
+        else:
+            self.pending = tail
+        return out
+
+    def finish(self) -> list[str]:
+        """End of input: the last line had no newline."""
+        out: list[str] = []
+        if self.done:
+            return out
+        if self.skipped >= 0:
+            self._long_line(out, self.skipped)
+        elif self.pending:
+            self._line(self.pending, len(self.pending), out)
+        self.done = True
+        return out
+
+    def _complete(self, lines: list[str], out: list[str], carriage_returns: bool) -> None:
+        """Lines followed by their newline: all at once when no bound is reached."""
+        size = sum(map(len, lines)) + len(lines)
+        if self.consumed + size <= self.max_total and (
+            not lines or max(map(len, lines)) <= self.max_line
+        ):
+            self.consumed += size
+            self.stats.lines += len(lines)
+            if carriage_returns:  # a stream that keeps them (not universal newlines)
+                lines = [line.rstrip("\r") for line in lines]
+            out.extend(lines)
+            return
+        for line in lines:
+            self._line(line, len(line) + 1, out)
+            if self.done:
+                return
+
+    def _line(self, line: str, full: int, out: list[str]) -> None:
+        """One line of `full` characters (with its newline, if it has one)."""
+        cap = self.max_line
+        head = min(full, cap + 1)
+        if self.consumed + head > self.max_total:
+            self.stats.size_limit_reached, self.done = True, True
+            return
+        self.consumed += head
+        if len(line) > cap:
+            self.stats.truncated_lines += 1
+            if self._stops_in_tail(full - head, self.consumed):
+                self.stats.size_limit_reached, self.done = True, True
+            self.consumed += full - head
+            line = line[:cap]
+        self.stats.lines += 1
+        out.append(line.rstrip("\r"))
+
+    def _stops_in_tail(self, tail: int, consumed: int) -> bool:
+        """Whether skipping a `tail` of characters in `max_line` pieces runs out of the
+        budget before the end of the line (reading then stops at the size limit)."""
+        pieces = -(-tail // self.max_line)
+        return pieces > 0 and (pieces - 1) * self.max_line > self.max_total - consumed
+
+    def _long_line(self, out: list[str], tail: int) -> None:
+        line, self.pending, self.skipped = self.pending, "", -1
+        self._line(line, len(line) + tail, out)
+
+    def _check_long_line(self, out: list[str]) -> None:
+        """Stop reading an endless line as soon as the outcome is certain."""
+        after_head = self.consumed + self.max_line + 1
+        if after_head > self.max_total or self._stops_in_tail(self.skipped, after_head):
+            self._long_line(out, self.skipped)
