@@ -27,6 +27,7 @@ from audit.validate import (
     parse_check_ids,
     parse_domain,
     parse_ip,
+    parse_log_files,
     parse_smtp_host,
     parse_suffix,
 )
@@ -125,20 +126,6 @@ def _smtp_hosts(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(format_smtp_host(*parse_smtp_host(v)) for v in values))
 
 
-def _log_files(paths: list[str]) -> tuple[str, ...]:
-    """--log files, each readable and in a known format (exit 2 otherwise)."""
-    from checks.maillog.ingest import validate_logs
-    from checks.maillog.reader import LogInputError
-
-    if paths.count("-") > 1:
-        raise InputError("--log -: standard input can be given only once")
-    try:
-        validate_logs(paths)
-    except LogInputError as exc:
-        raise InputError(str(exc)) from None
-    return tuple(dict.fromkeys(paths))
-
-
 def _bounce_files(paths: list[str]) -> tuple[str, ...]:
     """--bounce files, each readable as text (exit 2 otherwise)."""
     from audit.bounce_audit import validate_bounce_files
@@ -177,7 +164,7 @@ def build_plan(args: AuditArgs) -> AuditPlan:
         custom_dnsbls=_validate_dnsbl(_pick(args.dnsbl, file_config, "dnsbl", [])),
         spamhaus_dqs_key=_pick(args.dqs_key, file_config, "spamhaus_dqs_key"),
         check_timeout=min(DEFAULT_CHECK_TIMEOUT, deadline),
-        log_files=_log_files(_pick(args.logs, file_config, "log", [])),
+        log_files=parse_log_files(_pick(args.logs, file_config, "log", [])),
         bounce_files=_bounce_files(_pick(args.bounces, file_config, "bounce", [])),
         smtp_hosts=_smtp_hosts(_pick(args.smtp_hosts, file_config, "smtp_host", [])),
         relay_probe=not _pick(args.no_relay_probe, file_config, "no_relay_probe", False),

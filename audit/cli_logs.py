@@ -96,7 +96,6 @@ def logs(
     """Outbound volume heuristics and rejection analysis over mail logs only."""
     import asyncio
 
-    from audit.audit_command import _log_files
     from audit.cli_common import (
         check_output_paths,
         configure_logging,
@@ -105,11 +104,11 @@ def logs(
         write_outputs,
     )
     from audit.render.branding import build_branding
-    from audit.validate import parse_domain
+    from audit.validate import parse_domain, parse_log_files
 
     configure_logging(verbose, quiet)
     branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
-    paths = _log_files(files)
+    paths = parse_log_files(files)
     parsed_domain = parse_domain(domain) if domain else None
     threshold = parse_fail_on(fail_on or "high")
     planned = plan_outputs(output or [], format)

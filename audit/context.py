@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from audit.dns import DnsClient
 from audit.model import Target
+
+if TYPE_CHECKING:
+    from audit.dns import DnsClient
 
 
 def utc_now() -> datetime:

@@ -20,18 +20,21 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import dns.asyncresolver
 import dns.exception
 import dns.flags
-import dns.nameserver
 import dns.rcode
 import dns.rdata
 import dns.rdatatype
-import dns.resolver
 import dns.reversename
 
 from audit.model import ResolverInfo, UnknownReason
+
+if TYPE_CHECKING:
+    import dns.asyncresolver
+    import dns.nameserver
+    import dns.resolver
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,8 @@ def nameservers_from_env() -> list[Nameserver]:
 
 def system_nameservers() -> list[Nameserver]:
     """The machine's resolvers (resolv.conf). Tests replace this with a guard."""
+    import dns.resolver
+
     resolver = dns.resolver.Resolver(configure=True)
     return [Nameserver(str(ns), 53) for ns in resolver.nameservers]
 
@@ -231,7 +236,9 @@ class DnsClient:
             raise ValueError("timeout must be positive")
         self._cache: dict[tuple[str, str], asyncio.Future[Lookup]] = {}
         self._semaphore = asyncio.Semaphore(self.concurrency)
-        self._resolver = self._make_async_resolver()
+        # dnspython's resolver stack (~70 ms of imports) loads on the first query, so
+        # commands that never query (logs, report) do not pay for it.
+        self._resolver: dns.asyncresolver.Resolver | None = None
         self.lookups: list[Lookup] = []
         self._redactions: list[tuple[str, str]] = []
 
@@ -260,6 +267,8 @@ class DnsClient:
         )
 
     def _resolver_nameservers(self) -> list[dns.nameserver.Nameserver]:
+        import dns.nameserver
+
         return [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in self.nameservers]
 
     def _attempt_timeout(self) -> float:
@@ -267,6 +276,8 @@ class DnsClient:
         return max(self.timeout / (self.retries + 1), 0.05)
 
     def _make_async_resolver(self) -> dns.asyncresolver.Resolver:
+        import dns.asyncresolver
+
         resolver = dns.asyncresolver.Resolver(configure=False)
         resolver.nameservers = self._resolver_nameservers()
         resolver.timeout = self._attempt_timeout()
@@ -278,6 +289,8 @@ class DnsClient:
     def sync_resolver(self) -> dns.resolver.Resolver:
         """A synchronous resolver on the same nameservers, for libraries such as
         checkdmarc that run in a worker thread."""
+        import dns.resolver
+
         resolver = dns.resolver.Resolver(configure=False)
         resolver.nameservers = self._resolver_nameservers()
         resolver.timeout = self._attempt_timeout()
@@ -340,6 +353,10 @@ class DnsClient:
         return lookup
 
     async def _resolve_unbounded(self, name: str, rdtype: str) -> Lookup:
+        import dns.resolver
+
+        if self._resolver is None:
+            self._resolver = self._make_async_resolver()
         try:
             answer = await self._resolver.resolve(name, rdtype, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:

@@ -102,3 +102,17 @@ def _smtp_port(port_text: str, text: str) -> int:
 def format_smtp_host(host: str, port: int) -> str:
     """The canonical HOST:PORT text (IPv6 literals in brackets)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def parse_log_files(paths: list[str]) -> tuple[str, ...]:
+    """--log files, each readable and in a known format (exit 2 otherwise)."""
+    from checks.maillog.ingest import validate_logs
+    from checks.maillog.reader import LogInputError
+
+    if paths.count("-") > 1:
+        raise InputError("--log -: standard input can be given only once")
+    try:
+        validate_logs(paths)
+    except LogInputError as exc:
+        raise InputError(str(exc)) from None
+    return tuple(dict.fromkeys(paths))
