@@ -213,7 +213,8 @@ def _latency_rows(port: int, label: str, empty: Path) -> list[tuple[str, str]]:
     empty.write_text("# no list: the run does everything except DNS\n", encoding="utf-8")
     # Start-up = the same command with no list selected: interpreter, imports, catalog,
     # option parsing and JSON rendering, but not a single query.
-    startup_args = ["blacklist", "192.0.2.99", "--lists", str(empty), "--format", "json"]
+    startup_args = ["blacklist", "192.0.2.99", "--lists", str(empty), "--nameserver", ns]
+    startup_args += ["--format", "json"]
     startup = median([run_cli(startup_args)[0] for _ in range(REPEATS)])
     walls, durations = [], []
     for repeat in range(REPEATS):
