@@ -49,3 +49,11 @@ def test_unreadable_logo_is_a_usage_error(capsys, tmp_path, command) -> None:  #
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert "--brand-logo" in err
+
+
+def test_logs_only_report_is_titled_by_its_log_files(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # given a Postfix log (it never states the local sending IP) and no --domain
+    out = tmp_path / "logs.html"
+    run(capsys, "logs", str(REPO / "samples" / "logs" / "postfix-compromised.log"), "-o", str(out))
+    # then the cover names the log files instead of an empty subject
+    assert "<h1>mail logs: postfix-compromised.log</h1>" in out.read_text(encoding="utf-8")

@@ -235,11 +235,24 @@ def _public_warning(document: Mapping[str, Any]) -> str | None:
 
 
 def _subject(document: Mapping[str, Any]) -> str:
+    """What the report is about: the domain, else the sending IPs, else the log files."""
     target = document["target"]
     if target.get("domain"):
         return str(target["domain"])
     ips = [ip["ip"] for ip in target["ips"]]
-    return ", ".join(ips[:3]) + (f" and {len(ips) - 3} more" if len(ips) > 3 else "") or "—"
+    if ips:
+        return ", ".join(ips[:3]) + (f" and {len(ips) - 3} more" if len(ips) > 3 else "")
+    files = [str(f.get("path", "")).rsplit("/", 1)[-1] for f in _log_files(document)]
+    if files:
+        return "mail logs: " + ", ".join(files[:2]) + (" …" if len(files) > 2 else "")
+    return "—"
+
+
+def _log_files(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    for check in document["checks"]:
+        if check["id"] == "volume" and check["status"] != "skipped":
+            return [f for f in check.get("evidence", {}).get("files", []) if isinstance(f, Mapping)]
+    return []
 
 
 def build_report(document: Mapping[str, Any], branding: ReportBranding) -> ReportView:
