@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from audit.bounce_classify import Classification
 from audit.bounce_input import InputText, read_file
-from audit.explain import explain
+from audit.explain import explain_inputs
 from audit.validate import InputError
 
 
@@ -30,6 +30,8 @@ def validate_bounce_files(paths: Sequence[str]) -> tuple[str, ...]:
     return unique
 
 
-def classify_bounce_files(paths: Sequence[str]) -> tuple[Classification, ...]:
-    """Every rejection in the files, in file order, capped as explain caps them."""
-    return tuple(explain(read_bounces(paths)))
+def classify_bounce_files(paths: Sequence[str]) -> tuple[tuple[Classification, ...], int]:
+    """The rejections in the files, in file order, capped as explain caps them, and how
+    many were found beyond the cap (not classified)."""
+    explained = explain_inputs(read_bounces(paths))
+    return tuple(explained.classifications), explained.truncated

@@ -78,6 +78,7 @@ class UnknownReason(enum.StrEnum):
     INTERNAL = "internal"
     DEPENDENCY = "dependency"  # an input the check needs could not be determined
     NOT_APPLICABLE = "not_applicable"
+    INPUT_LIMIT = "input_limit"  # more input than a run processes (e.g. --bounce rejections)
 
 
 class IpSource(enum.StrEnum):

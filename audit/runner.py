@@ -114,7 +114,7 @@ async def classify_bounces(
 
     try:
         async with asyncio.timeout(budget):
-            return await asyncio.to_thread(classify_bounce_files, paths), []
+            classified, truncated = await asyncio.to_thread(classify_bounce_files, paths)
     except TimeoutError:
         detail = f"not classified within the run's deadline ({budget:g}s)"
         return (), [Unknown("bounces", UnknownReason.DEADLINE, detail)]
@@ -124,6 +124,13 @@ async def classify_bounces(
         log.exception("classifying the --bounce files failed")
         detail = f"{type(exc).__name__}: {exc}"[:300] + f"; please report it at {ISSUES_URL}"
         return (), [Unknown("bounces", UnknownReason.INTERNAL, detail)]
+    if not truncated:
+        return classified, []
+    detail = (
+        f"{truncated} more rejection(s) beyond the limit of {len(classified)} a run were not "
+        "classified; split the --bounce files"
+    )
+    return classified, [Unknown("bounces", UnknownReason.INPUT_LIMIT, detail)]
 
 
 async def run_audit(

@@ -153,3 +153,24 @@ def test_identical_rejections_share_one_playbook_entry():
     # when grouped, then the first keeps its place with a count of 2
     groups = group_rejections([same, other, dict(same)])
     assert [(g["sending_ip"], n) for g, n in groups] == [("192.0.2.1", 2), ("192.0.2.2", 1)]
+
+
+def test_rejections_beyond_the_cap_are_a_run_level_unknown(tmp_path, monkeypatch):
+    # given a bounce file with three rejections and a cap of two
+    import audit.explain
+    from audit.model import UnknownReason
+    from audit.runner import classify_bounces
+
+    monkeypatch.setattr(audit.explain, "MAX_REJECTIONS", 2)
+    lines = [
+        f"550 5.7.1 Service unavailable; client [192.0.2.{n}] blocked using zen.spamhaus.org"
+        for n in (1, 2, 3)
+    ]
+    path = tmp_path / "three.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # when the runner classifies it
+    rejections, unknowns = asyncio.run(classify_bounces([str(path)], 5.0))
+    # then two are classified and the third is counted, not silently dropped
+    assert rejections is not None and len(rejections) == 2
+    assert [u.reason for u in unknowns] == [UnknownReason.INPUT_LIMIT]
+    assert "1 more rejection" in unknowns[0].detail
