@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from audit.render.report_appendix_mail import relay_section, volume_section
 from audit.render.report_view import (
     STATUS_LABELS,
     Cell,
@@ -152,6 +153,8 @@ SECTION_BUILDERS: dict[str, Callable[[Mapping[str, Any]], Section]] = {
     "spf": _spf,
     "dkim": _dkim,
     "dmarc": _dmarc,
+    "relay": relay_section,
+    "volume": volume_section,
 }
 
 
