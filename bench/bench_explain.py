@@ -26,7 +26,6 @@ its rows say "peer not available".
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
@@ -45,6 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from explain_cases import CASES  # noqa: E402  (the real strings, with the expected reason)
+from peers import apt_install, can_install, print_rows  # noqa: E402  (bench/peers.py)
 
 MAILHYGIENE = str(REPO / ".venv" / "bin" / "mailhygiene")
 SEED = 2025
@@ -199,17 +199,8 @@ def ensure_sisimai() -> bool:
         probe = ["perl", "-MSisimai", "-e", "1"]
         return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
-    if installed() or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return installed()
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-qq", "libsisimai-perl"]
-    try:
-        if subprocess.run(install, env=env, capture_output=True, timeout=300).returncode:
-            # the package lists may be missing or stale: update once, then try again
-            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=300)
-            subprocess.run(install, env=env, capture_output=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+    if not installed() and can_install():
+        apt_install("libsisimai-perl")
     return installed()
 
 
@@ -348,9 +339,7 @@ def main() -> None:
         rows = bench(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+    print_rows(rows)
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 import re
 import shutil
@@ -38,6 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "samples" / "logs"))
 
 import generate as sample  # noqa: E402  (samples/logs/generate.py: the message model)
+from peers import ensure_tool, print_rows  # noqa: E402  (bench/peers.py)
 
 MAILHYGIENE = str(REPO / ".venv" / "bin" / "mailhygiene")
 SEED = 2025
@@ -161,22 +161,6 @@ def postfix_lines(rng: random.Random) -> list[str]:
     return log.lines
 
 
-def ensure_pflogsumm() -> str | None:
-    found = shutil.which("pflogsumm")
-    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return found
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-qq", "pflogsumm"]
-    try:
-        if subprocess.run(install, env=env, capture_output=True, timeout=300).returncode:
-            # the package lists may be missing or stale: update once, then try again
-            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=300)
-            subprocess.run(install, env=env, capture_output=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return shutil.which("pflogsumm")
-
-
 def timed(argv: list[str] | str, shell: bool = False) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, shell=shell, check=False)
@@ -254,7 +238,7 @@ def write_logs(workdir: Path) -> tuple[Path, Path, int]:
 
 
 def bench(plain: Path, packed: Path, count: int) -> list[tuple[str, str]]:
-    peer = ensure_pflogsumm()
+    peer = ensure_tool("pflogsumm", "pflogsumm")
     ours_s, ours_done = median_run([MAILHYGIENE, "logs", str(plain), "--format", "json"])
     ours_gz_s, ours_gz_done = median_run([MAILHYGIENE, "logs", str(packed), "--format", "json"])
     document, gz_document = our_document(ours_done), our_document(ours_gz_done)
@@ -301,9 +285,7 @@ def main() -> None:
         rows = [("log", log_row), *bench(plain, packed, count)]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+    print_rows(rows)
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
 
 

@@ -25,9 +25,7 @@ Peers not installed are installed with apt-get when we are root; else "peer not 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -38,6 +36,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from peers import ensure_tool  # noqa: E402  (bench/peers.py)
 
 from audit.lab.dnsserver import LabDnsServer, store_from_mapping  # noqa: E402
 from audit.lab.smtpscript import SmtpScript  # noqa: E402
@@ -71,22 +71,6 @@ SWAKS_EXIT = {
     28: "AUTH failed",
 }
 NMAP_LINE = re.compile(r"smtp-open-relay:\s*(.*)")
-
-
-def ensure(tool: str, package: str) -> str | None:
-    found = shutil.which(tool)
-    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return found
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-qq", package]
-    try:
-        if subprocess.run(install, env=env, capture_output=True, timeout=300).returncode:
-            # the package lists may be missing or stale: update once, then try again
-            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=300)
-            subprocess.run(install, env=env, capture_output=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return shutil.which(tool)
 
 
 def ours_argv(nameserver: str, port: int, probe: bool = True) -> list[str]:
@@ -208,7 +192,7 @@ def print_table(rows: list[Row]) -> None:
 
 def main() -> None:
     started = time.perf_counter()
-    nmap, swaks = ensure("nmap", "nmap"), ensure("swaks", "swaks")
+    nmap, swaks = ensure_tool("nmap", "nmap"), ensure_tool("swaks", "swaks")
     dns = LabDnsServer(store_from_mapping(ZONES)).start()
     try:
         ours_base, nmap_base = startup(dns.nameserver, nmap)
