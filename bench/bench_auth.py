@@ -23,14 +23,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from audit.context import AuditContext, AuditOptions  # noqa: E402
-from audit.dns import DnsClient, Nameserver  # noqa: E402
+from audit.engine.context import AuditContext, AuditOptions  # noqa: E402
 from audit.lab.dnsserver import LabDnsServer, RecordStore  # noqa: E402
 from audit.model import IpSource, SendingIp, Target  # noqa: E402
-from checks.dkim import DkimCheck  # noqa: E402
-from checks.dmarc import DmarcCheck  # noqa: E402
-from checks.spf import SpfCheck  # noqa: E402
-from checks.spf_tree import SpfNode, build_tree  # noqa: E402
+from audit.net.dns import DnsClient, Nameserver  # noqa: E402
+from checks.dkim.check import DkimCheck  # noqa: E402
+from checks.dmarc.check import DmarcCheck  # noqa: E402
+from checks.spf.check import SpfCheck  # noqa: E402
+from checks.spf.tree import SpfNode, build_tree  # noqa: E402
 
 DELAY_S = 0.05
 DOMAIN = "acme.test"

@@ -31,9 +31,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from audit.knowledge.dnsbl.catalog import TargetKind, shipped_catalog  # noqa: E402
+from audit.knowledge.dnsbl.selection import select_lists  # noqa: E402
 from audit.lab.dnsserver import LabDnsServer, RecordStore  # noqa: E402
-from checks.dnsbl.catalog import TargetKind, shipped_catalog  # noqa: E402
-from checks.dnsbl.selection import select_lists  # noqa: E402
 
 MAILHYGIENE = [str(REPO / ".venv" / "bin" / "mailhygiene")]
 RTT = 0.050
@@ -268,11 +268,11 @@ def bench_latency() -> list[tuple[str, str]]:
 
 
 async def _ours_bulk(port: int, ips: list[str]):
-    from audit.context import AuditContext, AuditOptions
-    from audit.dns import Nameserver
-    from audit.dns_mux import MuxDnsClient
+    from audit.engine.context import AuditContext, AuditOptions
     from audit.model import IpSource, SendingIp, Target
-    from checks.blacklist import BlacklistCheck
+    from audit.net.dns import Nameserver
+    from audit.net.dns_mux import MuxDnsClient
+    from checks.blacklist.check import BlacklistCheck
 
     dns = MuxDnsClient(
         [Nameserver("127.0.0.1", port)], timeout=5, retries=1, concurrency=CONCURRENCY

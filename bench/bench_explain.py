@@ -11,7 +11,7 @@ in tests/explain_cases.py, into a temporary directory:
   sisimai reads email messages, not logs.
 We run `mailhygiene explain --file F ... --format json` in batches of at most BATCH
 inputs (explain classifies at most 10,000 rejections per run and counts the rest:
-audit/bounce_extract.py MAX_REJECTIONS), so the DSN corpus takes one process (BATCH=1000,
+audit/bounce/extract.py MAX_REJECTIONS), so the DSN corpus takes one process (BATCH=1000,
 the cap before, gives 3); sisimai (Debian package `libsisimai-perl`, v4:
 `Sisimai->make(MBOX)`; v5 renamed it `rise`) reads the whole mbox in one Perl process.
 Wall times include process start-up, medians of REPEATS runs.

@@ -42,8 +42,8 @@ from peers import ensure_tool  # noqa: E402  (bench/peers.py)
 from audit.lab.dnsserver import LabDnsServer, store_from_mapping  # noqa: E402
 from audit.lab.smtpscript import SmtpScript  # noqa: E402
 from audit.lab.smtpserver import ScriptedSmtpServer  # noqa: E402
-from checks.relay_judge import RELAY_CODES  # noqa: E402
-from checks.relay_variants import FOREIGN_DOMAIN, FOREIGN_LOCAL  # noqa: E402
+from checks.relay.judge import RELAY_CODES  # noqa: E402
+from checks.relay.variants import FOREIGN_DOMAIN, FOREIGN_LOCAL  # noqa: E402
 
 MAILHYGIENE = str(REPO / ".venv" / "bin" / "mailhygiene")
 DOMAIN = "example.test"

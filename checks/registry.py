@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from audit.engine.check import Check
 from audit.model import CheckId
-from checks.base import Check
-from checks.blacklist import BlacklistCheck
-from checks.dkim import DkimCheck
-from checks.dmarc import DmarcCheck
-from checks.ptr import PtrCheck
-from checks.relay import RelayCheck
-from checks.spf import SpfCheck
-from checks.volume import VolumeCheck
+from checks.blacklist.check import BlacklistCheck
+from checks.dkim.check import DkimCheck
+from checks.dmarc.check import DmarcCheck
+from checks.ptr.check import PtrCheck
+from checks.relay.check import RelayCheck
+from checks.spf.check import SpfCheck
+from checks.volume.check import VolumeCheck
 
 CHECKS: dict[CheckId, type[Check]] = {
     CheckId.BLACKLIST: BlacklistCheck,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from audit.context import AuditContext, AuditOptions
-from audit.dns import DnsClient, Nameserver
+from audit.engine.context import AuditContext, AuditOptions
 from audit.model import CheckResult, IpSource, SendingIp, Target
+from audit.net.dns import DnsClient, Nameserver
 
 AUTH_ZONES = Path(__file__).parent / "fixtures" / "auth"
 

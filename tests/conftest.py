@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from smtp_fixtures import smtp_server  # noqa: F401  (fixture for every test module)
 
-import audit.dns
+import audit.net.dns
 from audit.lab.dnsserver import Behaviour, LabDnsServer, RecordStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,11 +47,11 @@ def _assert_loopback(address: object) -> None:
 def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that uses the system resolver or a non-loopback address."""
 
-    def refuse_system_resolver() -> list[audit.dns.Nameserver]:
+    def refuse_system_resolver() -> list[audit.net.dns.Nameserver]:
         raise NetworkGuardError("test tried to use the system resolver (resolv.conf)")
 
-    monkeypatch.setattr(audit.dns, "system_nameservers", refuse_system_resolver)
-    monkeypatch.delenv(audit.dns.NAMESERVER_ENV, raising=False)
+    monkeypatch.setattr(audit.net.dns, "system_nameservers", refuse_system_resolver)
+    monkeypatch.delenv(audit.net.dns.NAMESERVER_ENV, raising=False)
 
     original_connect = socket.socket.connect
     original_connect_ex = socket.socket.connect_ex

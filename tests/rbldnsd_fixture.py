@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from audit.context import AuditContext, AuditOptions
-from audit.dns import DnsClient, Nameserver
+from audit.engine.context import AuditContext, AuditOptions
+from audit.knowledge.dnsbl.catalog import TargetKind, shipped_catalog
 from audit.model import CheckResult, IpSource, SendingIp, Target
-from checks.blacklist import BlacklistCheck
-from checks.dnsbl.catalog import TargetKind, shipped_catalog
-from checks.dnsbl.query import query_label
+from audit.net.dns import DnsClient, Nameserver
+from checks.blacklist.check import BlacklistCheck
+from checks.blacklist.query import query_label
 
 RBLDNSD = shutil.which("rbldnsd") or (
     "/usr/sbin/rbldnsd" if Path("/usr/sbin/rbldnsd").exists() else None

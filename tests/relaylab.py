@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from audit.context import AuditContext, AuditOptions
-from audit.dns import DnsClient, Nameserver
+from audit.engine.context import AuditContext, AuditOptions
 from audit.lab.smtpserver import ScriptedSmtpServer
 from audit.model import CheckResult, Target
-from checks.relay import RelayCheck
-from checks.relay_model import HostProbe, ProbeTarget
-from checks.relay_probe import ProbeSession, ProbeSettings
-from checks.relay_variants import variants
+from audit.net.dns import DnsClient, Nameserver
+from checks.relay.check import RelayCheck
+from checks.relay.model import HostProbe, ProbeTarget
+from checks.relay.probe import ProbeSession, ProbeSettings
+from checks.relay.variants import variants
 
 DOMAIN = "example.test"
 UNUSED_NAMESERVER = "127.0.0.1:9"  # loopback targets need no DNS (no PTR for them)

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 import audit
-from audit.audit_command import AuditArgs, build_plan
 from audit.cli import main
+from audit.cli.audit_command import AuditArgs, build_plan
 
 BOUNCES = Path(__file__).resolve().parent / "fixtures" / "bounces"
 SCHEMA = json.loads(
@@ -134,8 +134,8 @@ def test_the_config_file_accepts_bounce(tmp_path):
 
 def test_a_bounce_file_gone_by_run_time_is_a_run_level_unknown(tmp_path):
     # given a file validated before the run but deleted since
+    from audit.engine.runner import classify_bounces
     from audit.model import UnknownReason
-    from audit.runner import classify_bounces
 
     # when the runner classifies it, then the run records an unknown instead of failing
     rejections, unknowns = asyncio.run(classify_bounces([str(tmp_path / "gone.eml")], 5.0))
@@ -145,7 +145,7 @@ def test_a_bounce_file_gone_by_run_time_is_a_run_level_unknown(tmp_path):
 
 def test_identical_rejections_share_one_playbook_entry():
     # given the same rejection seen twice and another one
-    from audit.render.report_rejections import group_rejections
+    from audit.render.report.rejections import group_rejections
 
     same = {"provider": "yahoo", "blocklist": None, "reason": "rate_limited"}
     same |= {"sending_ip": "192.0.2.1", "temporary": True, "input": "421 ..."}
@@ -157,11 +157,11 @@ def test_identical_rejections_share_one_playbook_entry():
 
 def test_rejections_beyond_the_cap_are_a_run_level_unknown(tmp_path, monkeypatch):
     # given a bounce file with three rejections and a cap of two
-    import audit.explain
+    import audit.bounce.explain
+    from audit.engine.runner import classify_bounces
     from audit.model import UnknownReason
-    from audit.runner import classify_bounces
 
-    monkeypatch.setattr(audit.explain, "MAX_REJECTIONS", 2)
+    monkeypatch.setattr(audit.bounce.explain, "MAX_REJECTIONS", 2)
     lines = [
         f"550 5.7.1 Service unavailable; client [192.0.2.{n}] blocked using zen.spamhaus.org"
         for n in (1, 2, 3)

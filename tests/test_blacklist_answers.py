@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from audit.dns import Lookup, LookupStatus
+from audit.knowledge.dnsbl.catalog import Category, TargetKind, shipped_catalog
+from audit.knowledge.dnsbl.selection import SelectedList
 from audit.model import UnknownReason
-from checks.dnsbl.catalog import Category, TargetKind, shipped_catalog
-from checks.dnsbl.classify import State, classify
-from checks.dnsbl.health import Health, apply_health, judge_health
-from checks.dnsbl.query import parse_target, query_label
-from checks.dnsbl.selection import SelectedList
+from audit.net.dns import Lookup, LookupStatus
+from checks.blacklist.classify import State, classify
+from checks.blacklist.health import Health, apply_health, judge_health
+from checks.blacklist.query import parse_target, query_label
 
 CATALOG = shipped_catalog()
 

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.remediation import catalog as remediation_catalog
-from checks.blacklist import BlacklistCheck
-from checks.dnsbl.catalog import (
+from audit.knowledge.dnsbl.catalog import (
     Access,
     CatalogError,
     ListStatus,
@@ -17,7 +15,9 @@ from checks.dnsbl.catalog import (
     load_catalog_text,
     shipped_catalog,
 )
-from checks.dnsbl.selection import select_lists
+from audit.knowledge.dnsbl.selection import select_lists
+from audit.knowledge.remediation import catalog as remediation_catalog
+from checks.blacklist.check import BlacklistCheck
 
 CATALOG = shipped_catalog()
 ACTIVE = [entry for entry in CATALOG.lists if entry.status is not ListStatus.DEFUNCT]

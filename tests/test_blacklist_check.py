@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rbldnsd_fixture import dnsbl_zone, list_file, results_by, run_check
 
-from audit.dns import DnsClient, Nameserver
 from audit.model import CheckId, ResolverInfo, Severity, UnknownReason
+from audit.net.dns import DnsClient, Nameserver
 
 LISTED_IP = "192.0.2.20"
 CLEAN_IP = "192.0.2.99"
@@ -227,7 +227,7 @@ def test_dqs_queries_the_keyed_zone_and_never_shows_the_key(dns_server, tmp_path
 def test_the_check_reports_its_own_id_and_every_code_it_emits(dns_server, tmp_path: Path) -> None:
     server = dns_server(zones=zones(bl_spamcop_net=["20.2.0.192 IN A 127.0.0.2"]))
     result = run_check(server.nameserver, ips=[LISTED_IP], lists=list_file(tmp_path, ["spamcop"]))
-    from checks.blacklist import BlacklistCheck
+    from checks.blacklist.check import BlacklistCheck
 
     assert result.check is CheckId.BLACKLIST
     assert {f.code for f in result.findings} <= BlacklistCheck.finding_codes

@@ -11,7 +11,7 @@ import pytest
 from rbldnsd_fixture import dnsbl_zone
 
 from audit.cli import main
-from checks.dnsbl.catalog import shipped_catalog
+from audit.knowledge.dnsbl.catalog import shipped_catalog
 
 SCHEMA = Path(__file__).resolve().parents[1] / "audit" / "schema" / "result.schema.json"
 DQS_KEY = "zz9plural9z9alpha0secret00"

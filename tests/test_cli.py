@@ -11,7 +11,7 @@ import pytest
 
 import audit
 from audit.cli import main
-from audit.dns import NAMESERVER_ENV
+from audit.net.dns import NAMESERVER_ENV
 from checks.registry import CHECKS
 
 SCHEMA = json.loads(
@@ -138,7 +138,7 @@ def test_unknown_check_id(capsys):
 def test_planned_but_absent_check_id(capsys, monkeypatch):
     """Given an id the contract reserves for a later version (e.g. `mx`), when it is
     selected, then a clear usage error names it instead of "unknown check"."""
-    monkeypatch.setattr("audit.validate.PLANNED_CHECK_IDS", frozenset({"mx"}))
+    monkeypatch.setattr("audit.model.inputs.PLANNED_CHECK_IDS", frozenset({"mx"}))
     result = cli(capsys, "audit", "example.test", "--nameserver", "127.0.0.1:53", "--checks", "mx")
     assert_usage_error(result, "not available in this version")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from audit.knowledge.remediation import catalog
 from audit.lab.dnsserver import LabDnsServer
 from audit.model import CheckStatus, UnknownReason
-from audit.remediation import catalog
-from checks.dkim import DkimCheck, curated_selectors
+from checks.dkim.check import DkimCheck, curated_selectors
 from tests.authlab import codes, run_check, zone_files
 
 
@@ -139,10 +139,10 @@ def test_failed_discovery_probes_are_one_unknown_per_reason(dns_server) -> None:
     discovery failures collapse into one unknown instead of one per selector."""
     import asyncio
 
-    from audit.context import AuditContext, AuditOptions
-    from audit.dns import DnsClient, Nameserver
+    from audit.engine.context import AuditContext, AuditOptions
     from audit.model import Target, UnknownReason
-    from checks.dkim import DkimCheck
+    from audit.net.dns import DnsClient, Nameserver
+    from checks.dkim.check import DkimCheck
 
     server = dns_server(zones={"slow.test": "@ 300 SOA ns. h. 1 2 3 4 5\n"})
     for selector in ("default", "google", "selector1", "selector2", "s1", "k1"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.dkim_key import KeyState, analyse_key, is_key_record, parse_tags
+from checks.dkim.key import KeyState, analyse_key, is_key_record, parse_tags
 
 
 def test_duplicate_tag_is_malformed() -> None:

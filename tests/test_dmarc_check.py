@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from audit.knowledge.remediation import catalog
 from audit.lab.dnsserver import LabDnsServer
 from audit.model import CheckStatus, UnknownReason
-from audit.remediation import catalog
-from checks.dmarc import DmarcCheck
+from checks.dmarc.check import DmarcCheck
 from tests.authlab import codes, run_check, zone_files
 
 

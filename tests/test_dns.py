@@ -1,4 +1,4 @@
-"""DnsClient outcomes, TCP fallback, per-run cache, and nameserver parsing (audit/dns.py)."""
+"""DnsClient outcomes, TCP fallback, per-run cache, and nameserver parsing (audit/net/dns.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from audit.dns import (
+from audit.model import UnknownReason
+from audit.net.dns import (
     NAMESERVER_ENV,
     DnsClient,
     LookupStatus,
@@ -15,7 +16,6 @@ from audit.dns import (
     nameservers_from_env,
     reverse_name,
 )
-from audit.model import UnknownReason
 
 # Eight 200-character strings: one TXT record of 1600 bytes, more than the 1232-byte
 # EDNS buffer the client advertises, so the UDP answer is truncated.

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from audit.dns import DnsClient, LookupStatus, Nameserver
-from audit.dns_mux import MuxDnsClient
 from audit.model import UnknownReason
+from audit.net.dns import DnsClient, LookupStatus, Nameserver
+from audit.net.dns_mux import MuxDnsClient
 
 ZONE = """@ 300 IN SOA ns.bl.test. h.bl.test. 1 1 1 1 1
 2.0.0.127 IN A 127.0.0.2

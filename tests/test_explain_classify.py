@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from explain_cases import CASES
 
-from audit.bounce_data import shipped_knowledge
-from audit.bounce_extract import make_rejection
-from audit.explain import classify
-from checks.dnsbl.catalog import shipped_catalog
+from audit.bounce.explain import classify
+from audit.bounce.extract import make_rejection
+from audit.knowledge.dnsbl.catalog import shipped_catalog
+from audit.knowledge.providers import shipped_knowledge
 
 
 def classified(text: str, remote_host: str | None = None):

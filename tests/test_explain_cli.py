@@ -61,7 +61,7 @@ def test_the_samples_json_is_current(capsys):
 
 def test_json_says_how_many_rejections_were_not_classified(monkeypatch, capsys):
     # given more rejections than one run classifies
-    monkeypatch.setattr("audit.explain.MAX_REJECTIONS", 2)
+    monkeypatch.setattr("audit.bounce.explain.MAX_REJECTIONS", 2)
     text = "\n".join([TSS04] * 5)
     # when explained as JSON
     code, out, _ = run(["explain", text, "--format", "json"], capsys)
@@ -78,8 +78,8 @@ def test_json_has_no_truncated_key_under_the_cap(capsys):
 
 
 def test_text_says_how_many_rejections_were_not_classified(monkeypatch, capsys):
-    monkeypatch.setattr("audit.explain.MAX_REJECTIONS", 2)
-    monkeypatch.setattr("audit.explain_render.MAX_REJECTIONS", 2)
+    monkeypatch.setattr("audit.bounce.explain.MAX_REJECTIONS", 2)
+    monkeypatch.setattr("audit.render.explain.MAX_REJECTIONS", 2)
     code, out, _ = run(["explain", "\n".join([TSS04] * 5)], capsys)
     assert code == 0 and "Rejection 2 of 2" in out and "Rejection 3" not in out
     assert out.rstrip().splitlines()[-1] == (

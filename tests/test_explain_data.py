@@ -6,8 +6,13 @@ import re
 
 import pytest
 
-from audit.bounce_data import BounceDataError, parse_advice, parse_knowledge, shipped_knowledge
-from checks.dnsbl.catalog import shipped_catalog
+from audit.knowledge.dnsbl.catalog import shipped_catalog
+from audit.knowledge.providers import (
+    BounceDataError,
+    parse_advice,
+    parse_knowledge,
+    shipped_knowledge,
+)
 
 KNOWLEDGE = shipped_knowledge()
 PROVIDER_IDS = [p.id for p in KNOWLEDGE.providers]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.bounce_input import MAX_INPUT_BYTES, MAX_LINE_CHARS, decode, read_file, read_stream
-from audit.explain import explain, explain_inputs, rejections_in
-from audit.validate import InputError
+from audit.bounce.explain import explain, explain_inputs, rejections_in
+from audit.bounce.input import MAX_INPUT_BYTES, MAX_LINE_CHARS, decode, read_file, read_stream
+from audit.model.errors import InputError
 
 BOUNCES = Path(__file__).resolve().parent / "fixtures" / "bounces"
 
@@ -139,7 +139,7 @@ def test_a_text_bounce_in_base64_latin1_is_decoded():
 
 def test_rejections_beyond_the_cap_are_counted_not_classified(monkeypatch):
     # given a cap of 3 and five rejections across two inputs
-    monkeypatch.setattr("audit.explain.MAX_REJECTIONS", 3)
+    monkeypatch.setattr("audit.bounce.explain.MAX_REJECTIONS", 3)
     lines = [f"550 5.7.1 blocked using bl.spamcop.net ({n})" for n in range(5)]
     inputs = [
         decode("a", "\n".join(lines[:2]).encode()),

@@ -17,11 +17,11 @@ from typing import Any
 import jsonschema
 
 import audit
-from audit.context import AuditOptions
-from audit.dns import Nameserver
+from audit.engine.context import AuditOptions
+from audit.engine.runner import RunConfig, run_audit
 from audit.model import CheckId
+from audit.net.dns import Nameserver
 from audit.render.json_report import render_json
-from audit.runner import RunConfig, run_audit
 from checks.registry import instantiate
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "audit_ptr.json"

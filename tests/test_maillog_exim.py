@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checks.maillog.exim import EximParser
-from checks.maillog.records import DeliveryStatus, SubmissionEvent
+from audit.maillog.formats.exim import EximParser
+from audit.maillog.records import DeliveryStatus, SubmissionEvent
 
 MID = "1rNabc-000123-AB"
 ARRIVAL = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from checks.maillog.postfix import PostfixParser
-from checks.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
+from audit.maillog.formats.postfix import PostfixParser
+from audit.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
 
 SMTPD = (
     "Mar 11 02:00:01 mx1 postfix/submission/smtpd[812]: 4Bx1Yz2abc: client=unknown"

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from checks.maillog.detect import detect_format
-from checks.maillog.ingest import read_logs, validate_logs
-from checks.maillog.reader import (
+from audit.knowledge.volume import shipped_rules
+from audit.maillog.formats.detect import detect_format
+from audit.maillog.ingest import read_logs, validate_logs
+from audit.maillog.reader import (
     LogInputError,
     ReadStats,
     bounded_lines,
     line_batches,
     open_log,
 )
-from checks.maillog.records import LogFormat
-from checks.volume_rules import shipped_rules
+from audit.maillog.records import LogFormat
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "logs"

@@ -1,4 +1,4 @@
-"""The PTR / FCrDNS check (checks/ptr.py) against a lab DNS server."""
+"""The PTR / FCrDNS check (checks/ptr/check.py) against a lab DNS server."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from audit.context import AuditContext, AuditOptions
-from audit.dns import DnsClient, Nameserver
+from audit.engine.context import AuditContext, AuditOptions
 from audit.model import CheckStatus, IpSource, SendingIp, Severity, Target, UnknownReason
-from checks.ptr import PtrCheck, generic_reason
+from audit.net.dns import DnsClient, Nameserver
+from checks.ptr.check import PtrCheck, generic_reason
 
 SOA = "@ 300 IN SOA ns.{0}. hostmaster.{0}. 1 3600 600 86400 300\n"
 REVERSE_V4 = "2.0.192.in-addr.arpa"

@@ -9,7 +9,8 @@ from smtp_fixtures import SmtpFactory
 
 from audit.cli import main
 from audit.lab.smtpscript import SmtpScript
-from audit.validate import InputError, parse_smtp_host
+from audit.model.errors import InputError
+from audit.model.inputs import parse_smtp_host
 
 SOA = "@ 300 IN SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 300\n"
 ZONES = {"example.test": SOA + "@ IN MX 10 mx1.example.test.\nmx1 IN A 127.0.0.1\n"}

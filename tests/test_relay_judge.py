@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from checks.relay_judge import Outcome, classify, host_unknowns, relay_findings, vantage
-from checks.relay_model import Attempt, HostProbe, ProbeTarget
-from checks.relay_server_judge import banner_findings, starttls_findings
-from checks.relay_wire import SmtpReply
+from audit.net.smtp import SmtpReply
+from checks.relay.judge import Outcome, classify, host_unknowns, relay_findings, vantage
+from checks.relay.model import Attempt, HostProbe, ProbeTarget
+from checks.relay.server_judge import banner_findings, starttls_findings
 
 PUBLIC_MX = ProbeTarget("mx1.example.com", "192.0.2.10", 25, "mx")
 

@@ -10,7 +10,7 @@ from relaylab import probe, run_relay, unknown_reasons
 from smtp_fixtures import SmtpFactory
 
 from audit.lab.smtpscript import Hostility, SmtpScript
-from checks.relay_variants import FOREIGN_DOMAIN, variants
+from checks.relay.variants import FOREIGN_DOMAIN, variants
 
 PRESETS = {
     "closed": SmtpScript.closed(),

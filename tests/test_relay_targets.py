@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from audit.dns import DnsClient, Nameserver
-from checks.relay_targets import TargetPlan, plan_targets
+from audit.net.dns import DnsClient, Nameserver
+from checks.relay.targets import TargetPlan, plan_targets
 
 SOA = "@ 300 IN SOA ns.{0}. hostmaster.{0}. 1 3600 600 86400 300\n"
 ZONES = {

@@ -7,9 +7,15 @@ import socket
 
 import pytest
 
-import audit.dns
+import audit.net.dns
+from audit.knowledge.remediation import (
+    RemediationDataError,
+    _entry,
+    attach,
+    blocks_delisting,
+    catalog,
+)
 from audit.model import CheckId, Finding, Severity
-from audit.remediation import RemediationDataError, _entry, attach, blocks_delisting, catalog
 from checks.registry import CHECKS
 
 CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -129,7 +135,7 @@ def test_guard_fails_a_connect_by_host_name():
 
 def test_guard_fails_the_system_resolver():
     with pytest.raises(AssertionError):
-        audit.dns.system_nameservers()
+        audit.net.dns.system_nameservers()
 
 
 def test_guard_allows_loopback():

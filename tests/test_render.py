@@ -11,6 +11,8 @@ import jsonschema
 import pytest
 
 import audit
+from audit.engine.verdict import summarize
+from audit.knowledge.remediation import attach
 from audit.model import (
     AuditResult,
     CheckId,
@@ -24,11 +26,9 @@ from audit.model import (
     Unknown,
     UnknownReason,
 )
-from audit.remediation import attach
 from audit.render.json_report import render_json, to_document
 from audit.render.junit import render_junit
 from audit.render.text import render_text_string
-from audit.verdict import summarize
 
 SCHEMA = json.loads(
     (Path(audit.__file__).parent / "schema" / "result.schema.json").read_text(encoding="utf-8")

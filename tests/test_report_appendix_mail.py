@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit.render.report_appendix_mail import relay_section, volume_section
+from audit.render.report.appendix_mail import relay_section, volume_section
 
 
 def test_relay_section_has_one_row_per_attempt_with_its_outcome() -> None:

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from report_fixtures import demo_document
 
-from audit.cli_common import execute
+from audit.cli.common import execute
 from audit.lab.demo import demo_config, lab_mx_script, lab_store
 from audit.lab.dnsserver import LabDnsServer
 from audit.lab.smtpserver import ScriptedSmtpServer
 from audit.render.branding import ReportBranding
 from audit.render.html import render_html, render_html_document
-from audit.render.report_chart import nice_ceiling, volume_chart_svg
+from audit.render.report.chart import nice_ceiling, volume_chart_svg
 from checks.registry import instantiate
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -116,7 +116,7 @@ def test_a_missing_logo_for_audit_is_exit_2_before_any_query(capsys, tmp_path):
 
 
 def test_html_and_pdf_formats_are_planned_from_the_extension():
-    from audit.cli_common import plan_outputs
+    from audit.cli.common import plan_outputs
 
     planned = plan_outputs(["a.html", "b.pdf"], None)
     assert [o.format for o in planned] == ["html", "pdf"]
@@ -125,8 +125,8 @@ def test_html_and_pdf_formats_are_planned_from_the_extension():
 def test_pdf_is_refused_on_a_terminal(monkeypatch):
     import sys
 
-    from audit.cli_common import plan_outputs
-    from audit.validate import InputError
+    from audit.cli.common import plan_outputs
+    from audit.model.errors import InputError
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     with pytest.raises(InputError, match="terminal"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.render.report_smtp import smtp_table
+from audit.render.report.smtp import smtp_table
 
 
 def document(servers: list[dict[str, Any]], status: str = "fail") -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The async runner (audit/runner.py): timeouts, deadline, the exception boundary."""
+"""The async runner (audit/engine/runner.py): timeouts, deadline, the exception boundary."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import ClassVar
 
 import pytest
 
-from audit.context import AuditContext, AuditOptions
-from audit.dns import Nameserver
+from audit.engine.context import AuditContext, AuditOptions
+from audit.engine.runner import RunConfig, run_audit
+from audit.engine.verdict import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK
 from audit.model import (
     CheckId,
     CheckResult,
@@ -19,8 +20,7 @@ from audit.model import (
     SummaryStatus,
     UnknownReason,
 )
-from audit.runner import RunConfig, run_audit
-from audit.verdict import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK
+from audit.net.dns import Nameserver
 
 LONG = 30.0  # how long the slow fake would sleep if nobody stopped it
 

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from audit.checkdmarc_adapter import analyse_spf
-from audit.dns import DnsClient, Nameserver
+from audit.knowledge.remediation import catalog
 from audit.lab.dnsserver import LabDnsServer
 from audit.model import CheckStatus, UnknownReason
-from audit.remediation import catalog
-from checks.spf import SpfCheck
+from audit.net.checkdmarc_adapter import analyse_spf
+from audit.net.dns import DnsClient, Nameserver
+from checks.spf.check import SpfCheck
 from tests.authlab import codes, codes_for, run_check, zone_files
 
 

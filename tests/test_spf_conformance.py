@@ -26,9 +26,9 @@ import dns.rdtypes.ANY.TXT
 import pytest
 import yaml
 
-from audit.dns import DnsClient, Nameserver
 from audit.lab.dnsserver import LabDnsServer, RecordStore
-from checks.spf_eval import SpfEvaluator, sender_for
+from audit.net.dns import DnsClient, Nameserver
+from checks.spf.eval import SpfEvaluator, sender_for
 
 SUITE = Path(__file__).parent / "fixtures" / "spf" / "rfc7208-tests.yml"
 TIMEOUT_S = 0.3

@@ -1,12 +1,12 @@
-"""Sending-IP derivation from MX, the implicit MX, null MX and SPF literals (audit/targets.py)."""
+"""Sending-IP derivation from MX, the implicit MX, null MX and SPF literals (engine/targets)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from audit.dns import DnsClient, Nameserver
+from audit.engine.targets import resolve_target
 from audit.model import IpSource, UnknownReason
-from audit.targets import resolve_target
+from audit.net.dns import DnsClient, Nameserver
 
 SOA = "@ 300 IN SOA ns.{0}. hostmaster.{0}. 1 3600 600 86400 300\n"
 

@@ -1,9 +1,16 @@
-"""Summary, exit codes and the delisting verdict (audit/verdict.py, audit/model.py)."""
+"""Summary, exit codes and the delisting verdict (audit/engine/verdict.py, audit/model.py)."""
 
 from __future__ import annotations
 
 import pytest
 
+from audit.engine.verdict import (
+    EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    summarize,
+)
 from audit.model import (
     CheckId,
     CheckResult,
@@ -13,13 +20,6 @@ from audit.model import (
     SummaryStatus,
     Unknown,
     UnknownReason,
-)
-from audit.verdict import (
-    EXIT_FINDINGS,
-    EXIT_INCOMPLETE,
-    EXIT_INTERNAL,
-    EXIT_OK,
-    summarize,
 )
 
 
@@ -282,8 +282,8 @@ def test_blockers_do_not_depend_on_fail_on():
 
 def test_fail_on_never_keeps_status_fail_over_high_findings() -> None:
     """Given a high finding, when --fail-on is never, then exit 0 but the status says fail."""
+    from audit.engine.verdict import summarize
     from audit.model import CheckId, CheckResult, Finding, Severity
-    from audit.verdict import summarize
 
     finding = Finding(CheckId.PTR, "PTR_MISSING", Severity.HIGH, "192.0.2.1", "t")
     summary = summarize([CheckResult(CheckId.PTR, findings=(finding,))], [], None, False)
@@ -293,8 +293,8 @@ def test_fail_on_never_keeps_status_fail_over_high_findings() -> None:
 
 def test_incomplete_audit_is_never_ready_for_delisting() -> None:
     """Given no findings but an unknown, when summarised, then delisting is not ready."""
+    from audit.engine.verdict import summarize
     from audit.model import CheckId, CheckResult, Severity, Unknown, UnknownReason
-    from audit.verdict import summarize
 
     unknown = Unknown("192.0.2.1", UnknownReason.TIMEOUT)
     summary = summarize([CheckResult(CheckId.PTR, unknowns=(unknown,))], [], Severity.HIGH, True)

@@ -11,10 +11,10 @@ import pytest
 
 import audit
 from audit.cli import main
-from audit.context import AuditContext, AuditOptions
-from audit.dns import DnsClient, Nameserver
+from audit.engine.context import AuditContext, AuditOptions
 from audit.model import CheckStatus, Target
-from checks.volume import VolumeCheck
+from audit.net.dns import DnsClient, Nameserver
+from checks.volume.check import VolumeCheck
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "logs"
 SCHEMA = json.loads((Path(audit.__file__).parent / "schema" / "result.schema.json").read_text())
@@ -111,7 +111,7 @@ def test_without_log_the_volume_check_is_skipped() -> None:
 
 
 def test_config_file_accepts_log(tmp_path: Path) -> None:
-    from audit.audit_command import AuditArgs, build_plan
+    from audit.cli.audit_command import AuditArgs, build_plan
 
     config = tmp_path / "c.toml"
     config.write_text(f'log = ["{SAMPLES / "exim-mainlog.log"}"]\nnameserver = ["127.0.0.1:9"]\n')

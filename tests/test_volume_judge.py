@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from audit.knowledge.volume import shipped_rules
+from audit.maillog.digest import Digest
+from audit.maillog.facts import AccountFacts, HourStat
+from audit.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
 from audit.model import Severity
-from checks.maillog.digest import Digest
-from checks.maillog.facts import AccountFacts, HourStat
-from checks.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
-from checks.volume_judge import judge_account, judge_bounces, judge_volume
-from checks.volume_rules import shipped_rules
+from checks.volume.judge import judge_account, judge_bounces, judge_volume
 
 RULES = shipped_rules()
 T = RULES.thresholds

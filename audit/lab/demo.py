@@ -10,18 +10,15 @@ the relay probe (`lab_mx_script`). Nothing leaves the machine.
 
 from __future__ import annotations
 
-import sys
 from importlib import resources
 from pathlib import Path
 
-from audit.cli_common import Output, execute, write_outputs
-from audit.context import AuditOptions
-from audit.dns import Nameserver
-from audit.lab.dnsserver import LabDnsServer, RecordStore
+from audit.engine.context import AuditOptions
+from audit.engine.runner import RunConfig
+from audit.lab.dnsserver import RecordStore
 from audit.lab.smtpscript import SmtpScript
-from audit.lab.smtpserver import ScriptedSmtpServer
 from audit.model import CheckId, Severity
-from audit.runner import RunConfig
+from audit.net.dns import Nameserver
 
 LAB_DOMAIN = "northwind.example"
 LAB_HELO = ("mx1.northwind.example",)
@@ -81,28 +78,3 @@ def demo_config(nameserver: str, smtp_host: str | None = None) -> RunConfig:
         deadline=90.0,
         fail_on=Severity.HIGH,
     )
-
-
-def run_demo(output_dir: Path, quiet: bool = False) -> int:
-    from checks.registry import instantiate
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
-        config = demo_config(server.nameserver, smtp.address)
-        result = execute(config, instantiate(config.check_ids), quiet)
-    outputs = [
-        Output(str(output_dir / "report.json"), "json"),
-        Output(str(output_dir / "report.txt"), "text"),
-        Output(str(output_dir / "report.xml"), "junit"),
-        Output(str(output_dir / "report.html"), "html"),
-        Output(str(output_dir / "report.pdf"), "pdf"),
-    ]
-    write_outputs(result, [*outputs, Output("-", "text")], config.fail_on)
-    if not quiet:
-        written = ", ".join(o.path for o in outputs)
-        print(
-            f"\nDemo audit of {LAB_DOMAIN} (offline lab). Reports: {written}. "
-            f"A real run would exit {result.summary.exit_code}.",
-            file=sys.stderr,
-        )
-    return 4 if result.summary.exit_code == 4 else 0

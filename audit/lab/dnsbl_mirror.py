@@ -11,10 +11,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from audit.knowledge.dnsbl.catalog import Decode, DnsblList, shipped_catalog
+from audit.knowledge.dnsbl.selection import SelectedList, select_lists
 from audit.lab.dnsserver import RecordStore
-from checks.dnsbl.catalog import Decode, DnsblList, shipped_catalog
-from checks.dnsbl.query import parse_target, query_name, test_point_name
-from checks.dnsbl.selection import SelectedList, select_lists
+from checks.blacklist.query import parse_target, query_name, test_point_name
 
 LAB_SOA = "ns1.lab.invalid. hostmaster.lab.invalid. 1 3600 600 86400 60"
 

@@ -11,7 +11,7 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
-from audit.validate import InputError
+from audit.model.errors import InputError
 
 DEFAULT_BRAND = "mailhygiene"
 MAX_LOGO_BYTES = 1_000_000

@@ -17,8 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from audit.bounce_classify import Classification
-from audit.bounce_data import Reason
+from audit.knowledge.providers import Reason
 from audit.model import (
     AuditResult,
     CheckId,
@@ -36,14 +35,15 @@ from audit.model import (
     Unknown,
     UnknownReason,
 )
-from audit.validate import InputError
+from audit.model.errors import InputError
+from audit.model.rejection import Classification
 
 TARGET_KEYS = ("domain", "ips")
 
 
 @dataclass(frozen=True)
 class StoredLookup:
-    """A DNS lookup as saved in `appendix.dns` (quacks like `audit.dns.Lookup`)."""
+    """A DNS lookup as saved in `appendix.dns` (quacks like `audit.net.dns.Lookup`)."""
 
     name: str
     rdtype: str

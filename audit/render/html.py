@@ -1,6 +1,6 @@
 """The HTML report: one self-contained file (inline CSS, logo as a data: URI, no script).
 
-A pure function of the result: the view model (audit/render/report_model.py) is built
+A pure function of the result: the view model (audit/render/report/model.py) is built
 from the JSON document, the template (report_templates/report.html.j2) is autoescaped
 with StrictUndefined. The PDF is this HTML rendered by WeasyPrint (audit/render/pdf.py).
 """
@@ -14,7 +14,7 @@ from typing import Any
 from audit.model import AuditResult
 from audit.render.branding import ReportBranding
 from audit.render.json_report import to_document
-from audit.render.report_model import build_report
+from audit.render.report.model import build_report
 from audit.render.templates import environment
 
 

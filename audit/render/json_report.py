@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from audit.explain import classification_document
+from audit.bounce.explain import classification_document
 from audit.model import AuditResult, CheckResult, Finding, Remediation, Unknown
 
 SCHEMA_VERSION = "1"

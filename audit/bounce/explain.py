@@ -1,0 +1,123 @@
+"""`mailhygiene explain`: classify SMTP rejections and bounces (SPEC.md, `explain`).
+
+The pipeline: bounded input (audit/bounce/input.py) → rejections (bounce_dsn.py for RFC 5322
+messages and DSNs, bounce_extract.py for text and log excerpts) → one classification each
+(bounce_classify.py, bounce_remedy.py) → the JSON document or the text listing. Pure apart
+from reading the input; nothing is fetched, not even the URLs the bounces contain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from audit.bounce.classify import find_reason, identify, is_temporary
+from audit.bounce.dsn import extract_message, looks_like_message
+from audit.bounce.extract import MAX_REJECTIONS, Rejection, extract_text
+from audit.bounce.fields import sending_ip
+from audit.bounce.input import InputText
+from audit.bounce.remedy import remediation_for_rejection
+from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
+from audit.knowledge.providers import BounceKnowledge, shipped_knowledge
+from audit.model.rejection import Classification
+
+SCHEMA_VERSION = "1"
+
+
+def classify(rejection: Rejection, knowledge: BounceKnowledge, catalog: Catalog) -> Classification:
+    found = identify(rejection, knowledge, catalog)
+    reason = find_reason(rejection, found, knowledge)
+    provider = (
+        found.provider.id if found.provider else found.entry.provider if found.entry else None
+    )
+    return Classification(
+        input=rejection.text,
+        provider=provider,
+        blocklist=found.zone,
+        reason=reason,
+        sending_ip=sending_ip(rejection.text),
+        temporary=is_temporary(rejection, found.pattern),
+        remediation=remediation_for_rejection(found, reason, rejection.text, knowledge),
+    )
+
+
+def rejections_in(text: str) -> list[Rejection]:
+    """The rejections in one input: a message/DSN, a log excerpt, or free text."""
+    return extract_message(text) if looks_like_message(text) else extract_text(text)
+
+
+@dataclass(frozen=True)
+class Explained:
+    """The classifications of one run, and how many rejections were found beyond them."""
+
+    classifications: list[Classification]
+    truncated: int = 0  # found after the first MAX_REJECTIONS: counted, not classified
+
+
+def explain_inputs(
+    inputs: Sequence[InputText],
+    knowledge: BounceKnowledge | None = None,
+    catalog: Catalog | None = None,
+) -> Explained:
+    """The first MAX_REJECTIONS rejections of the inputs classified, in order; the rest counted.
+
+    Only the kept rejections are held across inputs, so memory stays bounded by the largest
+    input, however many inputs there are.
+    """
+    knowledge = knowledge or shipped_knowledge()
+    catalog = catalog or shipped_catalog()
+    kept: list[Rejection] = []
+    found = 0
+    for item in inputs:
+        rejections = rejections_in(item.text)
+        found += len(rejections)
+        kept.extend(rejections[: MAX_REJECTIONS - len(kept)])
+    classifications = [classify(rejection, knowledge, catalog) for rejection in kept]
+    return Explained(classifications, found - len(kept))
+
+
+def explain(
+    inputs: Sequence[InputText],
+    knowledge: BounceKnowledge | None = None,
+    catalog: Catalog | None = None,
+) -> list[Classification]:
+    """The classifications alone (at most MAX_REJECTIONS); `explain_inputs` also counts the rest."""
+    return explain_inputs(inputs, knowledge, catalog).classifications
+
+
+def classification_document(item: Classification) -> dict[str, Any]:
+    remediation = item.remediation
+    return {
+        "input": item.input,
+        "provider": item.provider,
+        "blocklist": item.blocklist,
+        "reason": item.reason.value,
+        "sending_ip": item.sending_ip,
+        "temporary": item.temporary,
+        "remediation": {
+            "summary": remediation.summary,
+            "steps": list(remediation.steps),
+            "links": list(remediation.links),
+            "provider": remediation.provider,
+        },
+    }
+
+
+def explain_document(
+    classifications: Sequence[Classification], truncated: int = 0
+) -> dict[str, Any]:
+    """The JSON document; `truncated` (rejections found but not classified) only when > 0."""
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "classifications": [classification_document(c) for c in classifications],
+    }
+    if truncated > 0:
+        document["truncated"] = truncated
+    return document
+
+
+def render_json(classifications: Sequence[Classification], truncated: int = 0) -> str:
+    document = explain_document(classifications, truncated)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,80 @@
+"""Reading explain input safely: bounded, decoded with replacement, never fetched.
+
+Caps (whatever the source): 5 MB read, 100,000 lines, 8,192 characters a line. Bytes decode
+as UTF-8 with replacement; control characters (NUL, ESC, ...) become spaces, so nothing from a
+bounce can drive the terminal. Input that is mostly control bytes is refused as binary. URLs in
+bounces are data: nothing here, or anywhere in explain, opens them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from audit.model.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+MAX_LINES = 100_000
+MAX_LINE_CHARS = 8192
+BINARY_SAMPLE = 8192
+BINARY_RATIO = 0.30
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+
+
+@dataclass(frozen=True)
+class InputText:
+    name: str  # "argument", "<stdin>", or the file path
+    text: str
+    truncated: bool
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:BINARY_SAMPLE]
+    if not sample:
+        return False
+    control = sum(1 for byte in sample if byte < 0x20 and byte not in TEXT_CONTROLS)
+    return control / len(sample) > BINARY_RATIO
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """Normalised newlines, control characters blanked, lines and line count capped."""
+    lines = CONTROL_RE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    truncated = len(lines) > MAX_LINES or any(len(line) > MAX_LINE_CHARS for line in lines)
+    capped = [line[:MAX_LINE_CHARS] for line in lines[:MAX_LINES]]
+    return "\n".join(capped), truncated
+
+
+def decode(name: str, data: bytes, truncated: bool = False) -> InputText:
+    if looks_binary(data):
+        raise InputError(f"{name}: looks like binary data, not a bounce or log text")
+    text, capped = clean_text(data.decode("utf-8", errors="replace"))
+    if not text.strip():
+        raise InputError(f"{name}: empty input: nothing to explain")
+    if truncated or capped:
+        logger.warning("%s: input was longer than the limits and was cut", name)
+    return InputText(name, text, truncated or capped)
+
+
+def read_stream(name: str, stream: BinaryIO) -> InputText:
+    data = stream.read(MAX_INPUT_BYTES + 1)
+    return decode(name, data[:MAX_INPUT_BYTES], len(data) > MAX_INPUT_BYTES)
+
+
+def read_file(path: str) -> InputText:
+    try:
+        with Path(path).open("rb") as handle:
+            return read_stream(path, handle)
+    except IsADirectoryError:
+        raise InputError(f"cannot read {path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def from_argument(text: str) -> InputText:
+    return decode("TEXT", text.encode("utf-8", errors="replace")[:MAX_INPUT_BYTES])

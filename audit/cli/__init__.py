@@ -1,0 +1,206 @@
+"""The `mailhygiene` command line (Typer). Thin: parse, build a RunConfig, run, render, exit.
+
+Errors in user input print one line and exit 2; an internal error prints one line
+naming where to report it and exits 4. Nothing else in the package calls sys.exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit import __version__
+from audit.cli.options import (
+    AllowIncompleteOpt,
+    BounceOpt,
+    BrandLogoOpt,
+    BrandNameOpt,
+    ChecksOpt,
+    ClientNameOpt,
+    ConfigOpt,
+    DeadlineOpt,
+    DnsblOpt,
+    DqsOpt,
+    FailOnOpt,
+    FormatOpt,
+    HeloOpt,
+    IpOpt,
+    ListsOpt,
+    LogOpt,
+    NameserverOpt,
+    NoRelayProbeOpt,
+    OutputOpt,
+    PreparedByOpt,
+    PtrSuffixOpt,
+    QuietOpt,
+    SelectorOpt,
+    SkipOpt,
+    SmtpHostOpt,
+    TimeoutOpt,
+    VerboseOpt,
+)
+from audit.model.errors import InputError
+
+app = typer.Typer(
+    name="mailhygiene",
+    help="Audit a mail domain and its sending servers and write a remediation report.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ISSUES_URL = "https://github.com/mailhygiene/mailhygiene/issues"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mailhygiene {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Audit a mail domain and its sending servers and write a remediation report."""
+
+
+@app.command()
+def audit(
+    domain: Annotated[
+        str | None, typer.Argument(metavar="DOMAIN", help="The mail domain to audit.")
+    ] = None,
+    ip: IpOpt = None,
+    selector: SelectorOpt = None,
+    expect_ptr_suffix: PtrSuffixOpt = None,
+    helo: HeloOpt = None,
+    smtp_host: SmtpHostOpt = None,
+    no_relay_probe: NoRelayProbeOpt = False,
+    log: LogOpt = None,
+    bounce: BounceOpt = None,
+    checks: ChecksOpt = None,
+    skip: SkipOpt = None,
+    dnsbl: DnsblOpt = None,
+    lists: ListsOpt = None,
+    spamhaus_dqs_key: DqsOpt = None,
+    nameserver: NameserverOpt = None,
+    timeout: TimeoutOpt = None,
+    deadline: DeadlineOpt = None,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    allow_incomplete: AllowIncompleteOpt = False,
+    config: ConfigOpt = None,
+    brand_name: BrandNameOpt = None,
+    brand_logo: BrandLogoOpt = None,
+    client_name: ClientNameOpt = None,
+    prepared_by: PreparedByOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run every check against DOMAIN and its sending IPs; one report."""
+    from audit.cli.audit_command import AuditArgs, run_audit_command
+
+    args = AuditArgs(
+        domain=domain,
+        ips=ip or [],
+        selectors=selector or [],
+        ptr_suffixes=expect_ptr_suffix or [],
+        helo=helo or [],
+        smtp_hosts=smtp_host or [],
+        no_relay_probe=no_relay_probe,
+        logs=log or [],
+        bounces=bounce or [],
+        checks=checks,
+        skip=skip,
+        dnsbl=dnsbl or [],
+        lists=lists,
+        dqs_key=spamhaus_dqs_key,
+        nameservers=nameserver or [],
+        timeout=timeout,
+        deadline=deadline,
+        format=format,
+        outputs=output or [],
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
+        config=config,
+        quiet=quiet,
+        verbose=verbose,
+        brand_name=brand_name,
+        brand_logo=brand_logo,
+        client_name=client_name,
+        prepared_by=prepared_by,
+    )
+    raise typer.Exit(run_audit_command(args))
+
+
+@app.command()
+def demo(
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", metavar="DIR", help="Where to write the reports.")
+    ] = Path("out"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Audit the bundled offline lab (local DNS, sample zones); writes out/report.json."""
+    from audit.cli.demo import run_demo
+
+    raise typer.Exit(run_demo(output_dir, quiet=quiet))
+
+
+def _register_extensions() -> None:
+    """Commands defined in their own modules (kept light: they import lazily)."""
+    from audit.cli import blacklist as cli_blacklist
+    from audit.cli import report as cli_report
+
+    cli_blacklist.register(app)
+    from audit.cli import explain as cli_explain
+
+    cli_explain.register(app)
+    cli_report.register(app)
+    from audit.cli import logs as cli_logs
+
+    cli_logs.register(app)
+
+
+_register_extensions()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors (exit 2), internal errors (exit 4), never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="mailhygiene", standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.TyperException as exc:  # usage errors (exit 2) and other CLI errors
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.format_message())
+        else:
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"mailhygiene: error: {message}", err=True)
+        code = exc.exit_code
+    except InputError as exc:
+        typer.echo(f"mailhygiene: error: {exc}", err=True)
+        code = 2
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("mailhygiene: interrupted", err=True)
+        code = 130
+    except Exception as exc:  # the CLI's last line of defence: no traceback for users
+        typer.echo(
+            f"mailhygiene: internal error: {type(exc).__name__}: {exc} "
+            f"(please report it at {ISSUES_URL}, with -v output)",
+            err=True,
+        )
+        code = 4
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,348 @@
+"""The `blacklist` and `lists` commands. Thin: parse, run the blacklist check, render, exit.
+
+`register(app)` adds both commands to the main Typer app (audit/cli.py). Imports of
+dnspython, rich and the catalog happen inside the commands so `mailhygiene --help`
+stays fast. Reports and exit codes come from the shared helpers (audit/cli/common.py)
+and the shared verdict logic (audit/engine/verdict.py), as for `audit`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from audit.cli.options import (
+    AllowIncompleteOpt,
+    BrandLogoOpt,
+    BrandNameOpt,
+    ClientNameOpt,
+    DeadlineOpt,
+    DnsblOpt,
+    DqsOpt,
+    FailOnOpt,
+    FormatOpt,
+    ListsOpt,
+    NameserverOpt,
+    OutputOpt,
+    PreparedByOpt,
+    QuietOpt,
+    TimeoutOpt,
+    VerboseOpt,
+)
+
+if TYPE_CHECKING:
+    from audit.knowledge.dnsbl.selection import Selection
+    from audit.model import AuditResult, Severity
+    from audit.net.dns import Nameserver
+
+DEFAULT_TIMEOUT = 3.0
+DEFAULT_DEADLINE = 120.0
+DNS_CONCURRENCY = 128
+DNS_LOG_LIMIT = 2000
+
+TargetsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="TARGET...",
+        help="IPv4/IPv6 addresses, CIDR ranges, domains, or @FILE (one per line).",
+    ),
+]
+MaxTargetsOpt = Annotated[
+    int | None,
+    typer.Option("--max-targets", metavar="N", help="Allow more targets than 4096 (a /20).", min=1),
+]
+
+
+@dataclass(frozen=True)
+class BlacklistRun:
+    ips: tuple[str, ...]
+    domains: tuple[str, ...]
+    lists: str
+    custom: tuple[str, ...]
+    dqs_key: str | None
+    nameservers: tuple[Nameserver, ...]
+    timeout: float
+    deadline: float
+    fail_on: Severity | None
+    allow_incomplete: bool
+
+
+def _input_error(message: str) -> Exception:
+    from audit.model.errors import InputError
+
+    return InputError(message)
+
+
+def _positive(value: float | None, default: float, name: str) -> float:
+    chosen = default if value is None else value
+    if not chosen > 0:
+        raise _input_error(f"{name} must be a positive number of seconds, not {chosen:g}")
+    return chosen
+
+
+def _validated_selection(run: BlacklistRun) -> Selection:
+    """Fail with exit 2 before any query if --lists/--dnsbl/--spamhaus-dqs-key is bad."""
+    from audit.knowledge.dnsbl.catalog import CatalogError, shipped_catalog
+    from audit.knowledge.dnsbl.selection import select_lists
+
+    if run.lists not in ("default", "all") and not Path(run.lists).is_file():
+        raise _input_error(f"--lists {run.lists!r}: not 'default', 'all' or a readable file")
+    try:
+        return select_lists(shipped_catalog(), run.lists, run.custom, run.dqs_key)
+    except CatalogError as exc:
+        raise _input_error(str(exc)) from None
+
+
+def _build_run(
+    targets: list[str],
+    max_targets: int | None,
+    lists: str | None,
+    dnsbl: list[str] | None,
+    dqs_key: str | None,
+    nameserver: list[str] | None,
+    timeout: float | None,
+    deadline: float | None,
+    fail_on: str | None,
+    allow_incomplete: bool,
+) -> BlacklistRun:
+    from audit.cli.common import parse_fail_on, resolve_nameservers
+    from audit.model.inputs import parse_domain
+    from checks.blacklist.targets import DEFAULT_MAX_TARGETS, TargetError, parse_targets
+
+    try:
+        parsed = parse_targets(targets, parse_domain, max_targets or DEFAULT_MAX_TARGETS)
+    except TargetError as exc:
+        raise _input_error(str(exc)) from None
+    selection = BlacklistRun(
+        (), (), lists or "default", tuple(dnsbl or ()), dqs_key or None,
+        (), 1.0, 1.0, None, False,
+    )  # fmt: skip
+    _validated_selection(selection)  # before anything else touches the network
+    return BlacklistRun(
+        ips=parsed.ips,
+        domains=parsed.domains,
+        lists=selection.lists,
+        custom=selection.custom,
+        dqs_key=selection.dqs_key,
+        nameservers=resolve_nameservers(nameserver or []),
+        timeout=_positive(timeout, DEFAULT_TIMEOUT, "--timeout"),
+        deadline=_positive(deadline, DEFAULT_DEADLINE, "--deadline"),
+        fail_on=parse_fail_on(fail_on or "high"),
+        allow_incomplete=allow_incomplete,
+    )
+
+
+async def run_blacklist(run: BlacklistRun, progress: object = None) -> AuditResult:
+    """One blacklist check over the given targets; the shared runner boundary and verdict."""
+    from audit.engine.context import AuditContext, AuditOptions
+    from audit.engine.runner import RunClock, assemble_result, run_check
+    from audit.model import IpSource, SendingIp, Target
+    from audit.net.dns_mux import MuxDnsClient
+    from checks.blacklist.check import BlacklistCheck
+
+    run_clock = RunClock.now()
+    dns = MuxDnsClient(run.nameservers, timeout=run.timeout, retries=1, concurrency=DNS_CONCURRENCY)
+    domain = run.domains[0] if len(run.domains) == 1 else None
+    extra = {"domains": list(run.domains)} if len(run.domains) > 1 else {}
+    target = Target(domain, tuple(SendingIp(ip, IpSource.GIVEN) for ip in run.ips), extra)
+    options = AuditOptions(
+        domain=domain,
+        lists=run.lists,
+        custom_dnsbls=run.custom,
+        spamhaus_dqs_key=run.dqs_key,
+        check_timeout=run.deadline,
+    )
+    check = BlacklistCheck(progress=progress)  # type: ignore[arg-type]
+    try:
+        result = await run_check(check, AuditContext(dns, options, target), run.deadline, True)
+    finally:
+        dns.close()
+    return assemble_result(
+        (result,),
+        target,
+        run_clock,
+        dns.info,
+        run.fail_on,
+        run.allow_incomplete,
+        dns_lookups=tuple(dns.lookups[:DNS_LOG_LIMIT]),
+    )
+
+
+def _execute(run: BlacklistRun, quiet: bool) -> AuditResult:
+    import asyncio
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        return asyncio.run(run_blacklist(run))
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("blacklist", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return asyncio.run(run_blacklist(run, advance))
+
+
+def _print_text(result: AuditResult) -> None:
+    from rich.text import Text
+
+    from audit.cli.common import stdout_console
+    from audit.render.dnsbl_table import results_table
+    from audit.render.text import render_text
+
+    console = stdout_console()
+    table, hidden = results_table(result.checks[0].evidence)
+    if table.row_count:
+        console.print(table)
+    if hidden:
+        console.print(Text(f"{hidden} target(s) clean on every list that answered.", style="green"))
+    console.print()
+    render_text(result, console)
+
+
+def blacklist(
+    targets: TargetsArg,
+    max_targets: MaxTargetsOpt = None,
+    dnsbl: DnsblOpt = None,
+    lists: ListsOpt = None,
+    spamhaus_dqs_key: DqsOpt = None,
+    nameserver: NameserverOpt = None,
+    timeout: TimeoutOpt = None,
+    deadline: DeadlineOpt = None,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    allow_incomplete: AllowIncompleteOpt = False,
+    brand_name: BrandNameOpt = None,
+    brand_logo: BrandLogoOpt = None,
+    client_name: ClientNameOpt = None,
+    prepared_by: PreparedByOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Check IPs, CIDR ranges and domains against the blocklist catalog."""
+    from audit.cli.common import check_output_paths, configure_logging, plan_outputs, write_outputs
+    from audit.render.branding import build_branding
+
+    configure_logging(verbose, quiet)
+    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
+    run = _build_run(
+        targets, max_targets, lists, dnsbl, spamhaus_dqs_key, nameserver,
+        timeout, deadline, fail_on, allow_incomplete,
+    )  # fmt: skip
+    planned = plan_outputs(output or [], format)
+    check_output_paths(planned)
+    result = _execute(run, quiet)
+    if any(o.path == "-" and o.format == "text" for o in planned):
+        _print_text(result)
+    write_outputs(
+        result,
+        [o for o in planned if not (o.path == "-" and o.format == "text")],
+        run.fail_on,
+        branding,
+    )
+    raise typer.Exit(result.summary.exit_code)
+
+
+HealthOpt = Annotated[
+    bool, typer.Option("--health", help="Query each list's RFC 5782 test points.")
+]
+ListsFormatOpt = Annotated[str, typer.Option("--format", metavar="FORMAT", help="text or json.")]
+
+
+def _catalog_document(selection: Selection, health: list | None) -> dict:
+    from audit.knowledge.dnsbl.catalog import shipped_catalog
+    from audit.knowledge.dnsbl.listing import catalog_entry
+
+    selected = {s.entry.id for s in selection.lists}
+    document: dict = {
+        "schema_version": "1",
+        "lists": [catalog_entry(e, e.id in selected) for e in shipped_catalog().lists],
+    }
+    if health is not None:
+        document["health"] = [
+            {"id": s.entry.id, "zone": s.display_zone, "health": h.health.value, "detail": h.detail}
+            for s, h in health
+        ]
+    return document
+
+
+async def _health_of(selection: Selection, run: BlacklistRun) -> list:
+    import asyncio
+
+    from audit.knowledge.dnsbl.selection import KEY_PLACEHOLDER
+    from audit.net.dns_mux import MuxDnsClient
+    from checks.blacklist.check import list_health
+
+    dns = MuxDnsClient(run.nameservers, timeout=run.timeout, retries=1, concurrency=DNS_CONCURRENCY)
+    for secret in selection.secrets:
+        dns.redact(secret, KEY_PLACEHOLDER)
+    try:
+        healths = await asyncio.gather(*(list_health(dns, s) for s in selection.lists))
+    finally:
+        dns.close()
+    return list(zip(selection.lists, healths, strict=True))
+
+
+def lists_command(
+    health: HealthOpt = False,
+    lists: ListsOpt = None,
+    dnsbl: DnsblOpt = None,
+    spamhaus_dqs_key: DqsOpt = None,
+    nameserver: NameserverOpt = None,
+    timeout: TimeoutOpt = None,
+    format: ListsFormatOpt = "text",
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Print the blocklist catalog; --health checks each selected list's test points."""
+    import asyncio
+    import json
+
+    from audit.cli.common import configure_logging
+
+    configure_logging(verbose, quiet)
+    if format not in ("text", "json"):
+        raise _input_error(f"invalid --format {format!r} (text or json)")
+    run = BlacklistRun(
+        (), (), lists or "default", tuple(dnsbl or ()), spamhaus_dqs_key or None,
+        (), _positive(timeout, DEFAULT_TIMEOUT, "--timeout"), DEFAULT_DEADLINE, None, False,
+    )  # fmt: skip
+    selection = _validated_selection(run)
+    results = None
+    if health:
+        from audit.cli.common import resolve_nameservers
+
+        run = BlacklistRun(**{**run.__dict__, "nameservers": resolve_nameservers(nameserver or [])})
+        results = asyncio.run(_health_of(selection, run))
+    if format == "json":
+        typer.echo(json.dumps(_catalog_document(selection, results), indent=2, sort_keys=True))
+    else:
+        _print_lists(selection, results)
+    unhealthy = results is not None and any(h.health.value != "healthy" for _, h in results)
+    raise typer.Exit(3 if unhealthy else 0)
+
+
+def _print_lists(selection: Selection, results: list | None) -> None:
+    from audit.cli.common import stdout_console
+    from audit.knowledge.dnsbl.catalog import shipped_catalog
+    from audit.render.dnsbl_table import catalog_table, health_table
+
+    console = stdout_console()
+    if results is not None:
+        console.print(health_table(results))
+        return
+    console.print(catalog_table(shipped_catalog().lists, {s.entry.id for s in selection.lists}))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `blacklist` and `lists` to the main app (called once from audit/cli.py)."""
+    app.command("blacklist")(blacklist)
+    app.command("lists")(lists_command)

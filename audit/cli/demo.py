@@ -1,0 +1,36 @@
+"""The `demo` command: the whole audit against the bundled offline lab (audit.lab)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from audit.cli.common import Output, execute, write_outputs
+from audit.lab.demo import LAB_DOMAIN, demo_config, lab_mx_script, lab_store
+from audit.lab.dnsserver import LabDnsServer
+from audit.lab.smtpserver import ScriptedSmtpServer
+
+
+def run_demo(output_dir: Path, quiet: bool = False) -> int:
+    from checks.registry import instantiate
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
+        config = demo_config(server.nameserver, smtp.address)
+        result = execute(config, instantiate(config.check_ids), quiet)
+    outputs = [
+        Output(str(output_dir / "report.json"), "json"),
+        Output(str(output_dir / "report.txt"), "text"),
+        Output(str(output_dir / "report.xml"), "junit"),
+        Output(str(output_dir / "report.html"), "html"),
+        Output(str(output_dir / "report.pdf"), "pdf"),
+    ]
+    write_outputs(result, [*outputs, Output("-", "text")], config.fail_on)
+    if not quiet:
+        written = ", ".join(o.path for o in outputs)
+        print(
+            f"\nDemo audit of {LAB_DOMAIN} (offline lab). Reports: {written}. "
+            f"A real run would exit {result.summary.exit_code}.",
+            file=sys.stderr,
+        )
+    return 4 if result.summary.exit_code == 4 else 0

@@ -1,0 +1,112 @@
+"""The `explain` command: classify SMTP rejections and bounces. Thin: read, explain, write.
+
+`register(app)` adds the command to the main Typer app (audit/cli.py). Everything beyond
+typer is imported inside the command so `import audit.cli` stays light. Exit codes (SPEC.md):
+0 when every rejection found was classified (even as "other"), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from audit.bounce.input import InputText
+
+EXPLAIN_FORMATS = ("text", "json")
+
+TextArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="TEXT", help="Rejection text; else --file, else stdin.", show_default=False
+    ),
+]
+FileOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--file", "-f", metavar="FILE",
+        help="A bounce (.eml, DSN) or log excerpt (repeatable; '-' = stdin).",
+    ),
+]  # fmt: skip
+ExplainFormatOpt = Annotated[
+    str | None, typer.Option("--format", metavar="FORMAT", help="text or json.")
+]
+ExplainOutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", metavar="PATH", help="Write there ('-' = stdout; .json → json)."
+    ),
+]
+
+
+def _input_error(message: str) -> Exception:
+    from audit.model.errors import InputError
+
+    return InputError(message)
+
+
+def gather_inputs(text: str | None, files: list[str]) -> list[InputText]:
+    from audit.bounce import input as bounce_input
+
+    inputs = [bounce_input.from_argument(text)] if text is not None else []
+    for path in files:
+        if path == "-":
+            inputs.append(bounce_input.read_stream("<stdin>", sys.stdin.buffer))
+        else:
+            inputs.append(bounce_input.read_file(path))
+    if inputs:
+        return inputs
+    if sys.stdin is None or sys.stdin.isatty():
+        raise _input_error(
+            "nothing to explain: give TEXT, --file FILE, or pipe the bounce on stdin"
+        )
+    return [bounce_input.read_stream("<stdin>", sys.stdin.buffer)]
+
+
+def choose_format(fmt: str | None, output: str | None) -> str:
+    if fmt is not None:
+        if fmt not in EXPLAIN_FORMATS:
+            raise _input_error(f"invalid --format {fmt!r} (text or json)")
+        return fmt
+    if output and output != "-" and Path(output).suffix.lower() == ".json":
+        return "json"
+    return "text"
+
+
+def write(content: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        Path(output).write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise _input_error(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def run_explain(text: str | None, files: list[str], fmt: str | None, output: str | None) -> int:
+    from audit.bounce.explain import explain_inputs, render_json
+    from audit.render.explain import render_text
+
+    chosen = choose_format(fmt, output)
+    explained = explain_inputs(gather_inputs(text, files))
+    if not explained.classifications:
+        raise _input_error("no rejection found in the input")
+    render = render_json if chosen == "json" else render_text
+    write(render(explained.classifications, explained.truncated), output)
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def explain(
+        text: TextArg = None,
+        file: FileOpt = None,
+        format: ExplainFormatOpt = None,
+        output: ExplainOutputOpt = None,
+    ) -> None:
+        """Classify an SMTP rejection or bounce: who blocked, why, what to do."""
+        raise typer.Exit(run_explain(text, file or [], format, output))

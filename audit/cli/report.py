@@ -1,0 +1,70 @@
+"""`mailhygiene report RESULT.json -o OUT`: re-render a saved JSON result, no network.
+
+The saved document is validated against the shipped schema and rebuilt into an
+`AuditResult` (audit/render/from_json.py), then goes through the same renderers and
+output helpers as a live audit. `report` is a renderer, not an audit: it exits 0 on
+success whatever the result says (the recorded exit code stays in the document), and 2
+on a bad file or option.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit.cli.options import (
+    BrandLogoOpt,
+    BrandNameOpt,
+    ClientNameOpt,
+    FailOnOpt,
+    FormatOpt,
+    OutputOpt,
+    PreparedByOpt,
+    QuietOpt,
+    VerboseOpt,
+)
+
+ResultArg = Annotated[
+    Path,
+    typer.Argument(metavar="RESULT.json", help="A result saved with --format json."),
+]
+
+
+def report(
+    result_file: ResultArg,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    brand_name: BrandNameOpt = None,
+    brand_logo: BrandLogoOpt = None,
+    client_name: ClientNameOpt = None,
+    prepared_by: PreparedByOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Re-render a saved JSON result as html, pdf, text, junit or json (no network)."""
+    from audit.cli.common import (
+        check_output_paths,
+        configure_logging,
+        parse_fail_on,
+        plan_outputs,
+        write_outputs,
+    )
+    from audit.render.branding import build_branding
+    from audit.render.from_json import load_result
+
+    configure_logging(verbose, quiet)
+    planned = plan_outputs(output or [], format)
+    check_output_paths(planned)
+    threshold = parse_fail_on(fail_on or "high")  # junit: which findings are failures
+    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
+    result = load_result(result_file)
+    write_outputs(result, planned, threshold, branding)
+    raise typer.Exit(0)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `report` to the main app (called once from audit/cli.py)."""
+    app.command("report")(report)

@@ -1,0 +1,241 @@
+"""Which lists one run queries: `--lists default|all|FILE`, `--dnsbl`, and Spamhaus DQS.
+
+A `SelectedList` pairs a catalog entry with the zone actually queried. With a DQS key
+the Spamhaus zones become `<key>.<zone>.dq.spamhaus.net` (Spamhaus DQS docs,
+SH-DQS-Q); the key then lives only in `query_zone`, and everything shown to users uses
+`display_zone`. Defunct lists are never selected, whatever the user asks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from audit.knowledge.dnsbl.catalog import (
+    Access,
+    Catalog,
+    CatalogError,
+    Category,
+    Decode,
+    DnsblList,
+    Impact,
+    ListStatus,
+    TargetKind,
+    load_catalog_text,
+)
+from audit.knowledge.dnsbl.parse import DEFAULT_TEST_POINTS, validate_zone
+
+# Spamhaus DQS keys are 26 characters [a-z0-9]; accept any single DNS label of 16-63
+# letters and digits, so a key format change does not lock users out.
+DQS_KEY_RE = re.compile(r"^[A-Za-z0-9]{16,63}$")
+KEY_PLACEHOLDER = "<key>"
+MAX_LIST_FILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class SelectedList:
+    entry: DnsblList
+    query_zone: str  # may embed a secret key: never rendered, never logged
+    display_zone: str
+    via_dqs: bool = False
+
+    @property
+    def refused_by_public_resolvers(self) -> bool:
+        return self.entry.blocks_public_resolvers and not self.via_dqs
+
+
+@dataclass(frozen=True)
+class Skipped:
+    zone: str
+    list_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    lists: tuple[SelectedList, ...]
+    skipped: tuple[Skipped, ...]
+    secrets: tuple[str, ...] = ()  # keys to redact from every output
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = re.sub(re.escape(secret), KEY_PLACEHOLDER, text, flags=re.IGNORECASE)
+        return text
+
+
+def validate_dqs_key(key: str) -> str:
+    """The key itself is never echoed back, not even in the error."""
+    if not DQS_KEY_RE.match(key.strip()):
+        raise CatalogError(
+            "invalid Spamhaus DQS key: expected the key from the Spamhaus DQS portal "
+            "(letters and digits only)"
+        )
+    return key.strip()
+
+
+def custom_list(zone: str, kind: str) -> DnsblList:
+    """A list the catalog does not know: any 127.0.0.0/8 answer is a listing."""
+    targets = (
+        frozenset({TargetKind.DOMAIN})
+        if kind == "domain"
+        else frozenset({TargetKind.IPV4, TargetKind.IPV6})
+    )
+    listed, unlisted = DEFAULT_TEST_POINTS["domain" if kind == "domain" else "ipv4"]
+    return DnsblList(
+        id=f"custom:{zone}",
+        name=zone,
+        operator="unknown (custom list)",
+        provider="custom",
+        zone=zone,
+        targets=targets,
+        impact=Impact.MEDIUM,
+        status=ListStatus.ACTIVE,
+        access=Access.FREE,
+        default=False,
+        blocks_public_resolvers=False,
+        txt=True,
+        decode=Decode.EXACT,
+        codes=MappingProxyType({}),
+        error_codes=(),
+        error_meanings=MappingProxyType({}),
+        error_bits=MappingProxyType({}),
+        test_listed=listed,
+        test_unlisted=unlisted,
+        delisting=None,
+        sources=(),
+        custom=True,
+        unlisted_category=Category.ABUSE,
+    )
+
+
+def _plain(entry: DnsblList) -> SelectedList:
+    return SelectedList(entry, entry.zone, entry.zone)
+
+
+def _with_dqs(entry: DnsblList, key: str) -> SelectedList:
+    assert entry.dqs_zone is not None
+    return SelectedList(
+        entry, f"{key}.{entry.dqs_zone}", f"{KEY_PLACEHOLDER}.{entry.dqs_zone}", via_dqs=True
+    )
+
+
+def _why_not(entry: DnsblList, dqs_key: str | None) -> str | None:
+    if entry.status is ListStatus.DEFUNCT:
+        return f"defunct since {entry.ended}: never queried"
+    if entry.access is Access.KEY:
+        return f"needs an API key: add it with --dnsbl KEY.{entry.zone}"
+    if entry.access is Access.DQS and not dqs_key:
+        return "only available through Spamhaus DQS: pass --spamhaus-dqs-key"
+    return None
+
+
+def _resolve_entry(entry: DnsblList, dqs_key: str | None) -> SelectedList:
+    if dqs_key and entry.dqs_zone:
+        return _with_dqs(entry, dqs_key)
+    return _plain(entry)
+
+
+def _keyed(catalog: Catalog, zone: str) -> tuple[DnsblList, str] | None:
+    """`KEY.combined.mail.abusix.zone`: a key-access catalog list with its key prefix."""
+    key, _, rest = zone.partition(".")
+    entry = catalog.get(rest)
+    if entry is not None and entry.access is Access.KEY and key:
+        return entry, key
+    return None
+
+
+class _Builder:
+    def __init__(self, catalog: Catalog, dqs_key: str | None) -> None:
+        self.catalog = catalog
+        self.dqs_key = dqs_key
+        self.chosen: dict[str, SelectedList] = {}
+        self.skipped: dict[str, Skipped] = {}
+        self.secrets: list[str] = [dqs_key] if dqs_key else []
+
+    def add_entry(self, entry: DnsblList) -> None:
+        reason = _why_not(entry, self.dqs_key)
+        if reason is not None:
+            self.skipped.setdefault(entry.zone, Skipped(entry.zone, entry.id, reason))
+            return
+        self.chosen.setdefault(entry.id, _resolve_entry(entry, self.dqs_key))
+
+    def add_spec(self, spec: str) -> None:
+        """`ID`, `ZONE`, or `ZONE:ip|domain` (the `--dnsbl` syntax)."""
+        zone_text, _, kind = spec.strip().partition(":")
+        if kind not in ("", "ip", "domain"):
+            raise CatalogError(f"invalid list {spec!r}: the kind after ':' is ip or domain")
+        known = self.catalog.get(zone_text)
+        if known is not None:
+            self.add_entry(known)
+            return
+        zone = validate_zone(zone_text, "--dnsbl")
+        keyed = _keyed(self.catalog, zone)
+        if keyed is not None:
+            entry, key = keyed
+            self.secrets.append(key)
+            display = f"{KEY_PLACEHOLDER}.{entry.zone}"
+            self.chosen.setdefault(entry.id, SelectedList(entry, zone, display))
+            return
+        self.chosen.setdefault(f"custom:{zone}", _plain(custom_list(zone, kind or "ip")))
+
+    def build(self) -> Selection:
+        lists = tuple(sorted(self.chosen.values(), key=lambda s: s.entry.id))
+        skipped = tuple(sorted(self.skipped.values(), key=lambda s: s.zone))
+        return Selection(lists, skipped, tuple(self.secrets))
+
+
+def _base_entries(catalog: Catalog, lists: str, dqs_key: str | None) -> list[DnsblList]:
+    if lists == "default":
+        chosen = [e for e in catalog.lists if e.default and e.status is ListStatus.ACTIVE]
+        # DQS-only Spamhaus lists join the default set when the user has a key.
+        if dqs_key:
+            chosen += [e for e in catalog.lists if e.access is Access.DQS]
+        return chosen
+    if lists == "all":
+        return [e for e in catalog.lists if e.status is not ListStatus.DEFUNCT]
+    return []
+
+
+def _read_list_file(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_LIST_FILE_BYTES:
+            raise CatalogError(f"--lists {path}: larger than {MAX_LIST_FILE_BYTES} bytes")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        raise CatalogError(f"--lists {path}: cannot read ({exc})") from None
+
+
+def _from_file(builder: _Builder, path: Path) -> None:
+    """A `.toml` file holds catalog entries (same schema); any other file one ID, ZONE or
+    ZONE:ip|domain per line, `#` comments allowed."""
+    text = _read_list_file(path)
+    if path.suffix.lower() == ".toml":
+        for entry in load_catalog_text(text, str(path)):
+            others = [e for e in builder.catalog.lists if entry.id != e.id and entry.zone != e.zone]
+            builder.catalog = Catalog((*others, entry))
+            builder.add_entry(entry)
+        return
+    for line in text.splitlines():
+        spec = line.split("#", 1)[0].strip()
+        if spec:
+            builder.add_spec(spec)
+
+
+def select_lists(
+    catalog: Catalog,
+    lists: str = "default",
+    custom: tuple[str, ...] = (),
+    dqs_key: str | None = None,
+) -> Selection:
+    """Resolve the options into the lists to query. Raises CatalogError on bad input."""
+    key = validate_dqs_key(dqs_key) if dqs_key else None
+    builder = _Builder(catalog, key)
+    for entry in _base_entries(catalog, lists, key):
+        builder.add_entry(entry)
+    if lists not in ("default", "all"):
+        _from_file(builder, Path(lists))
+    for spec in custom:
+        builder.add_spec(spec)
+    return builder.build()

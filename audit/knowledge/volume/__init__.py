@@ -1,0 +1,97 @@
+"""The volume check's thresholds and rejection patterns, loaded from
+audit/knowledge/volume/thresholds.toml once, validated, immutable."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+
+class VolumeRulesError(ValueError):
+    """The shipped thresholds file is malformed (a bug in the data)."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    burst_floor: int
+    burst_median_multiplier: float
+    burst_absolute: int
+    burst_min_baseline_hours: int
+    many_ips_per_hour: int
+    compromise_ips_per_hour: int
+    bounce_min_deliveries: int
+    bounce_medium_ratio: float
+    bounce_high_ratio: float
+    blocks_min_rejections: int
+    block_reasons: frozenset[str]
+    relay_min_messages: int
+    top_accounts: int
+    top_rejections: int
+    max_series_points: int
+    max_sending_ips: int
+
+
+@dataclass(frozen=True)
+class RejectionPattern:
+    pattern: re.Pattern[str]
+    reason: str
+    provider: str | None
+
+
+@dataclass(frozen=True)
+class VolumeRules:
+    thresholds: Thresholds
+    providers: tuple[tuple[str, str], ...]  # (MX host suffix, provider id), longest first
+    rejections: tuple[RejectionPattern, ...]
+
+
+def _number(table: dict[str, Any], key: str, kind: type) -> Any:
+    value = table.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise VolumeRulesError(f"volume_thresholds.toml: {key} must be a non-negative number")
+    return kind(value)
+
+
+def parse_rules(data: dict[str, Any]) -> VolumeRules:
+    burst, ips, bounce = data["burst"], data["client_ips"], data["bounce"]
+    blocks, relay, shown = data["remote_blocks"], data["relay"], data["evidence"]
+    thresholds = Thresholds(
+        burst_floor=_number(burst, "floor_messages", int),
+        burst_median_multiplier=_number(burst, "median_multiplier", float),
+        burst_absolute=_number(burst, "absolute_messages", int),
+        burst_min_baseline_hours=_number(burst, "min_baseline_hours", int),
+        many_ips_per_hour=_number(ips, "many_per_hour", int),
+        compromise_ips_per_hour=_number(ips, "compromise_per_hour", int),
+        bounce_min_deliveries=_number(bounce, "min_deliveries", int),
+        bounce_medium_ratio=_number(bounce, "medium_ratio", float),
+        bounce_high_ratio=_number(bounce, "high_ratio", float),
+        blocks_min_rejections=_number(blocks, "min_rejections", int),
+        block_reasons=frozenset(blocks["block_reasons"]),
+        relay_min_messages=_number(relay, "min_messages", int),
+        top_accounts=_number(shown, "top_accounts", int),
+        top_rejections=_number(shown, "top_rejections", int),
+        max_series_points=_number(shown, "max_series_points", int),
+        max_sending_ips=_number(shown, "max_sending_ips", int),
+    )
+    providers = sorted(data["providers"].items(), key=lambda item: -len(item[0]))
+    try:
+        patterns = tuple(
+            RejectionPattern(re.compile(p["pattern"], re.I), p["reason"], p.get("provider"))
+            for p in data["rejection"]
+        )
+    except (re.error, KeyError) as exc:
+        raise VolumeRulesError(f"volume_thresholds.toml: bad [[rejection]]: {exc}") from exc
+    return VolumeRules(thresholds, tuple(providers), patterns)
+
+
+@functools.cache
+def shipped_rules() -> VolumeRules:
+    text = (resources.files(__package__) / "thresholds.toml").read_text("utf-8")
+    try:
+        return parse_rules(tomllib.loads(text))
+    except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+        raise VolumeRulesError(f"volume_thresholds.toml: {exc}") from exc

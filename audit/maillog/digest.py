@@ -1,0 +1,231 @@
+"""Aggregate normalized events into `LogFacts`: per account and per hour, with bounded
+memory (capped sets, capped maps) so a hostile or huge log cannot exhaust it."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from audit.knowledge.volume import VolumeRules
+from audit.maillog.facts import (
+    AccountFacts,
+    FileFacts,
+    HourStat,
+    LogFacts,
+    RejectionFacts,
+    RelayFacts,
+)
+from audit.maillog.records import (
+    DeliveryEvent,
+    DeliveryStatus,
+    Event,
+    SubmissionEvent,
+    recipient_domain,
+)
+from audit.maillog.rejections import Rejection, classify, is_remote_rejection, sample_reply
+
+MAX_SET = 1000  # distinct values kept per set (the count saturates there)
+MAX_ACCOUNTS = 50_000
+MAX_MESSAGES_REMEMBERED = 200_000
+MAX_CLASSIFIED = 1024  # classified replies remembered at once (a cache, not state)
+MAX_CACHED_IP_CHARS = 64  # longer "addresses" are checked, never remembered
+OTHER_ACCOUNTS = "(other accounts)"
+STATUS_KEYS = {status: status.value for status in DeliveryStatus}  # faster than .value
+
+
+def _add(values: set[str], value: str | None) -> None:
+    if value and len(values) < MAX_SET:
+        values.add(value)
+
+
+def _hour_of(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def _is_external(ip: str | None) -> bool:
+    if ip is None:
+        return False
+    return _is_global(ip) if len(ip) <= MAX_CACHED_IP_CHARS else _is_global.__wrapped__(ip)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_global(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_global
+    except ValueError:
+        return False
+
+
+@dataclass
+class _Hour:
+    messages: int = 0
+    recipients: int = 0
+    client_ips: set[str] = field(default_factory=set)
+    domains: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Account:
+    hours: dict[datetime, _Hour] = field(default_factory=dict)
+    client_ips: set[str] = field(default_factory=set)
+    outcomes: Counter[DeliveryStatus] = field(default_factory=Counter)
+    messages: int = 0
+    recipients: int = 0
+
+
+class Digest:
+    def __init__(self, rules: VolumeRules, local_domains: frozenset[str] = frozenset()) -> None:
+        self.rules = rules
+        self.local_domains = set(local_domains)
+        self.accounts: dict[str, _Account] = {}
+        self.seen: OrderedDict[str, str] = OrderedDict()  # message id -> account
+        self.unauthenticated: OrderedDict[str, str] = OrderedDict()  # message id -> client IP
+        self.relays: dict[str, tuple[set[str], set[str]]] = {}  # ip -> (message ids, domains)
+        self.rejections: Counter[Rejection] = Counter()
+        self.samples: dict[Rejection, str] = {}
+        self.sending_ips: Counter[str] = Counter()
+        self.totals: Counter[str] = Counter()
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self._classified: dict[tuple[str, str | None, DeliveryStatus], Rejection] = {}
+
+    def add(self, event: Event) -> None:
+        at = event.at
+        if at is not None:
+            if self.first is None or at < self.first:
+                self.first = at
+            if self.last is None or at > self.last:
+                self.last = at
+        if isinstance(event, SubmissionEvent):
+            self._submission(event)
+        else:
+            self._delivery(event)
+
+    def _account(self, name: str) -> _Account:
+        account = self.accounts.get(name)
+        if account is None:
+            if len(self.accounts) >= MAX_ACCOUNTS:
+                return self.accounts.setdefault(OTHER_ACCOUNTS, _Account())
+            account = self.accounts[name] = _Account()
+        return account
+
+    def _classify(self, event: DeliveryEvent) -> Rejection:
+        """`classify`, once per distinct (reply, relay host, status): all it reads."""
+        key = (event.reply, event.relay_host, event.status)
+        rejection = self._classified.get(key)
+        if rejection is None:
+            if len(self._classified) >= MAX_CLASSIFIED:
+                self._classified.clear()
+            rejection = self._classified[key] = classify(event, self.rules)
+        return rejection
+
+    def _remember(self, table: OrderedDict[str, str], key: str, value: str) -> None:
+        table[key] = value
+        if len(table) > MAX_MESSAGES_REMEMBERED:
+            table.popitem(last=False)
+
+    def _submission(self, event: SubmissionEvent) -> None:
+        repeated = event.message_id in self.seen
+        # A repeated id is another recipient of the same message (Mailgun logs one
+        # `accepted` per recipient): recipients add up, the message counts once.
+        self._remember(self.seen, event.message_id, event.account or "")
+        self.totals["messages"] += 0 if repeated else 1
+        self.totals["recipients"] += event.recipients
+        if event.account is None:
+            if not event.local and _is_external(event.client_ip) and event.client_ip:
+                self._remember(self.unauthenticated, event.message_id, event.client_ip)
+            return
+        account = self._account(event.account)
+        _add(account.client_ips, event.client_ip)
+        if not repeated:
+            account.messages += 1
+        account.recipients += event.recipients
+        if event.at is not None:
+            key = _hour_of(event.at)
+            hour = account.hours.get(key)
+            if hour is None:
+                hour = account.hours[key] = _Hour()
+            hour.messages += 0 if repeated else 1
+            hour.recipients += event.recipients
+            _add(hour.client_ips, event.client_ip)
+
+    def _delivery(self, event: DeliveryEvent) -> None:
+        self.totals[STATUS_KEYS[event.status]] += 1
+        domain = recipient_domain(event.recipient)
+        if event.local_ip:
+            self.sending_ips[event.local_ip] += 1
+        if not event.remote:
+            if domain and len(self.local_domains) < MAX_SET:
+                self.local_domains.add(domain)  # mail delivered here: a local domain
+        elif not event.forwarded:
+            self._maybe_relayed(event, domain)
+        if is_remote_rejection(event):
+            rejection = self._classify(event)
+            self.rejections[rejection] += 1
+            if rejection not in self.samples:
+                self.samples[rejection] = sample_reply(event)
+        account_name = event.account or self.seen.get(event.message_id)
+        if not account_name:
+            return
+        account = self._account(account_name)
+        account.outcomes[event.status] += 1
+        if event.at is not None and event.remote:
+            hour = account.hours.get(_hour_of(event.at))
+            if hour is not None:
+                _add(hour.domains, domain)
+
+    def _maybe_relayed(self, event: DeliveryEvent, domain: str) -> None:
+        client_ip = self.unauthenticated.get(event.message_id)
+        if client_ip is None or domain in self.local_domains:
+            return
+        if event.relay_ip is not None and not _is_external(event.relay_ip):
+            return  # a gateway handing inbound mail to an internal server
+        messages, domains = self.relays.setdefault(client_ip, (set(), set()))
+        _add(messages, event.message_id)
+        _add(domains, domain)
+
+    def facts(self, files: tuple[FileFacts, ...]) -> LogFacts:
+        accounts = sorted(
+            (_account_facts(name, stats) for name, stats in self.accounts.items()),
+            key=lambda a: (-a.messages, a.account),
+        )
+        relays = tuple(
+            RelayFacts(ip, len(messages), tuple(sorted(domains)))
+            for ip, (messages, domains) in sorted(self.relays.items())
+            if not domains <= self.local_domains
+        )
+        rejections = tuple(
+            RejectionFacts(r, n, self.samples[r])
+            for r, n in sorted(self.rejections.items(), key=lambda item: (-item[1], item[0]))
+        )
+        return LogFacts(
+            files=files,
+            accounts=tuple(accounts),
+            relays=relays,
+            rejections=rejections,
+            sending_ips=tuple(sorted(self.sending_ips.items(), key=lambda i: (-i[1], i[0]))),
+            first=self.first,
+            last=self.last,
+            totals=dict(sorted(self.totals.items())),
+        )
+
+
+def _account_facts(name: str, stats: _Account) -> AccountFacts:
+    hours = tuple(
+        HourStat(hour, h.messages, h.recipients, len(h.client_ips), len(h.domains))
+        for hour, h in sorted(stats.hours.items())
+    )
+    return AccountFacts(
+        account=name,
+        messages=stats.messages,
+        recipients=stats.recipients,
+        client_ips=len(stats.client_ips),
+        sent=stats.outcomes[DeliveryStatus.SENT],
+        deferred=stats.outcomes[DeliveryStatus.DEFERRED],
+        bounced=stats.outcomes[DeliveryStatus.BOUNCED],
+        hours=hours,
+        sample_client_ips=tuple(sorted(stats.client_ips)[:10]),
+    )

@@ -1,0 +1,67 @@
+"""What the logs say, frozen: the evidence the volume judges read (no judgement here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from audit.maillog.rejections import Rejection
+
+
+@dataclass(frozen=True)
+class HourStat:
+    hour: datetime
+    messages: int
+    recipients: int
+    client_ips: int
+    recipient_domains: int
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    account: str
+    messages: int
+    recipients: int
+    client_ips: int
+    sent: int
+    deferred: int
+    bounced: int
+    hours: tuple[HourStat, ...]  # sorted by hour, active hours only
+    sample_client_ips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelayFacts:
+    client_ip: str
+    messages: int
+    foreign_domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RejectionFacts:
+    rejection: Rejection
+    count: int
+    sample: str
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str
+    format: str | None
+    lines: int
+    events: int
+    malformed: int
+    truncated_lines: int
+    size_limit_reached: bool
+
+
+@dataclass(frozen=True)
+class LogFacts:
+    files: tuple[FileFacts, ...]
+    accounts: tuple[AccountFacts, ...]  # most messages first
+    relays: tuple[RelayFacts, ...]
+    rejections: tuple[RejectionFacts, ...]  # most frequent first
+    sending_ips: tuple[tuple[str, int], ...]  # our sending IPs the logs state, with counts
+    first: datetime | None = None
+    last: datetime | None = None
+    totals: dict[str, int] = field(default_factory=dict)

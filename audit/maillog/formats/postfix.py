@@ -1,0 +1,205 @@
+"""Postfix syslog lines -> normalized events, correlated by queue id.
+
+smtpd logs `QID: client=host[ip], sasl_method=..., sasl_username=user`; pickup logs
+`QID: uid=33 from=<...>` for local sendmail(1) submissions; qmgr logs `QID: from=<s>,
+size=N, nrcpt=N (queue active)` (again on every retry, the digest de-duplicates);
+smtp/lmtp/local/virtual log `QID: to=<r>, [orig_to=<a>,] relay=host[ip]:port, ...,
+status=sent|deferred|bounced (reply)`; qmgr `QID: removed` ends the message. See
+https://www.postfix.org/MAILLOG_README.html. Both classic and RFC 3339 stamps parse.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from audit.maillog.formats.timestamps import SyslogClock, parse_rfc3339
+from audit.maillog.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
+
+MAX_QUEUE_STATE = 100_000  # queue ids remembered at once (bounded memory)
+MAX_STAMPS = 4096  # parsed timestamps remembered at once
+MAX_CACHED_CHARS = 64  # longer stamps and addresses are parsed, never remembered
+
+CLASSIC = re.compile(
+    r"^(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d\d:\d\d:\d\d) (?P<rest>.*)$"
+)
+RFC3339 = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) (?P<rest>.*)$")
+# `host program[pid]: message`, and `qid: body` when the message starts with a queue id
+# (possessive: a program name, a pid or a queue id ends where its characters do, so
+# backtracking into them could never find another match)
+PROGRAM_QUEUED = re.compile(
+    r"\S++ (?P<program>[\w./-]++)(?:\[\d++\])?+: "
+    r"(?:(?P<qid>[0-9A-Za-z]{5,20}+): (?P<body>.*)|.*)$"
+)
+CLIENT = re.compile(r"client=(?P<name>[^\[\s,]*)\[(?P<ip>[^\]]+)\]")
+SASL_USER = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
+PICKUP = re.compile(r"^uid=(?P<uid>\d+) from=<(?P<sender>[^>]*)>")
+QMGR_FROM = re.compile(r"^from=<(?P<sender>[^>]*)>, size=\d+, nrcpt=(?P<nrcpt>\d+)")
+TO = re.compile(r"^to=<(?P<rcpt>[^>]*)>")
+ORIG_TO = re.compile(r", orig_to=<[^>]*>")
+RELAY = re.compile(r", relay=(?P<host>[^\[,\s]+)(?:\[(?P<ip>[^\]]*)\](?::\d+)?)?")
+STATUS = re.compile(r", status=(?P<status>sent|deferred|bounced|expired)(?: \((?P<reply>.*)\))?")
+REMOTE_SERVICES = frozenset({"smtp"})
+QUEUE_STATE_SERVICES = frozenset({"smtpd", "pickup", "qmgr"})  # the rest only log to=<
+OUTCOMES = {
+    "sent": DeliveryStatus.SENT,
+    "deferred": DeliveryStatus.DEFERRED,
+    "bounced": DeliveryStatus.BOUNCED,
+    "expired": DeliveryStatus.BOUNCED,
+}
+
+
+@dataclass
+class _Queued:
+    client_ip: str | None = None
+    account: str | None = None
+    local: bool = False
+    submitted: bool = False  # qmgr logs from= again on every retry: report it once
+
+
+def _is_local_ip(ip: str | None) -> bool:
+    if ip is None:
+        return True
+    return _is_loopback(ip) if len(ip) <= MAX_CACHED_CHARS else _is_loopback.__wrapped__(ip)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip.removeprefix("IPv6:")).is_loopback
+    except ValueError:
+        return False
+
+
+def _to_content_filter(relay: re.Match[str] | None) -> bool:
+    """smtp to 127.0.0.1:10024 (amavis and friends) is a content filter, not the internet."""
+    return relay is not None and relay["ip"] is not None and _is_local_ip(relay["ip"])
+
+
+class PostfixParser:
+    """One parser per file: it holds the year inference and the queue-id state."""
+
+    def __init__(self, reference: date) -> None:
+        self.clock = SyslogClock(reference)
+        self.queue: OrderedDict[str, _Queued] = OrderedDict()
+        self.stamps: dict[str, datetime] = {}  # stamp prefix (with its space) -> datetime
+        self.stamp_chars = 0  # the length of the last prefix remembered
+
+    def parse(self, line: str) -> list[Event] | None:
+        """Events of one line; [] for lines of no interest; None for a malformed line."""
+        events: list[Event] = []
+        _, malformed = self.parse_batch((line,), events.append)
+        return None if malformed else events
+
+    def parse_batch(self, lines: Iterable[str], add: Callable[[Event], None]) -> tuple[int, int]:
+        """The events of many lines, each passed to `add`: (events, malformed lines).
+        One loop, not a call per line: that call would cost as much as the regex."""
+        events = malformed = 0
+        stamps, match_program, queued = self.stamps, PROGRAM_QUEUED.match, self._queued
+        for line in lines:
+            # One dict lookup stands for the stamp regex and the datetime of every line
+            # that repeats a stamp already seen (all the lines of one second, mostly).
+            start = self.stamp_chars
+            at = stamps.get(line[:start])
+            if at is None:
+                at, start = self._split_stamp(line)
+                if start < 0:
+                    malformed += 1
+                    continue
+            program = match_program(line, start)
+            if program is None:
+                malformed += 1
+                continue
+            name, qid, body = program.groups()
+            if qid is None or "postfix" not in name:
+                continue  # other daemons sharing the log; NOQUEUE rejects, connect, warnings
+            service = name.rpartition("/")[2]
+            if service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
+                for event in queued(at, service, qid, body):
+                    events += 1
+                    add(event)
+        return events, malformed
+
+    def _split_stamp(self, line: str) -> tuple[datetime | None, int]:
+        """The stamp of `line` and where the rest starts (-1: no stamp, malformed)."""
+        match = None if line[:1].isdigit() else CLASSIC.match(line)  # CLASSIC: [A-Z] first
+        if match is not None:
+            clock = self.clock
+            before = (clock.year, clock.last_month)
+            at = clock.stamp(match["mon"], match["day"], match["time"])
+            if (clock.year, clock.last_month) != before:
+                self.stamps.clear()  # a cached stamp is only valid for this month and year
+        elif (match := RFC3339.match(line)) is None or (at := parse_rfc3339(match[1])) is None:
+            return None, -1
+        start = match.start("rest")
+        if at is not None and start <= MAX_CACHED_CHARS:
+            # the stamp and its space: any line starting with them parses the same way
+            if len(self.stamps) >= MAX_STAMPS:
+                self.stamps.clear()
+            self.stamps[line[:start]] = at
+            self.stamp_chars = start
+        return at, start
+
+    def _queued(self, at: datetime | None, service: str, qid: str, body: str) -> list[Event]:
+        if service == "qmgr":
+            if body == "removed":
+                self.queue.pop(qid, None)
+                return []
+            if body.startswith("from=<") and (sent := QMGR_FROM.match(body)):
+                state = self.queue.get(qid) or self._remember(qid, _Queued())
+                if state.submitted:
+                    return []
+                state.submitted = True
+                return [
+                    SubmissionEvent(
+                        at, qid, state.account, state.client_ip, sent["sender"] or None,
+                        int(sent["nrcpt"]), state.local,
+                    )
+                ]  # fmt: skip
+        elif service == "smtpd":
+            if "client=" in body and (client := CLIENT.search(body)):
+                user = SASL_USER.search(body)
+                ip = client["ip"]
+                self._remember(qid, _Queued(ip, user["user"] if user else None, _is_local_ip(ip)))
+                return []
+        elif service == "pickup" and (pickup := PICKUP.match(body)):
+            self._remember(qid, _Queued(None, f"local:uid={pickup['uid']}", True))
+            return []
+        if body.startswith("to=<") and (to := TO.match(body)):
+            return self._delivery(at, service, qid, to["rcpt"], body)
+        return []
+
+    def _delivery(
+        self, at: datetime | None, service: str, qid: str, rcpt: str, body: str
+    ) -> list[Event]:
+        status = STATUS.search(body)
+        if status is None:
+            return []
+        relay = RELAY.search(body)
+        state = self.queue.get(qid)
+        return [
+            DeliveryEvent(
+                at=at,
+                message_id=qid,
+                recipient=rcpt,
+                status=OUTCOMES[status["status"]],
+                remote=service in REMOTE_SERVICES and not _to_content_filter(relay),
+                relay_host=relay["host"] if relay else None,
+                relay_ip=relay["ip"] if relay else None,
+                reply=status["reply"] or "",
+                forwarded=", orig_to=<" in body and ORIG_TO.search(body) is not None,
+                account=state.account if state else None,
+            )
+        ]
+
+    def _remember(self, qid: str, state: _Queued) -> _Queued:
+        self.queue[qid] = state
+        self.queue.move_to_end(qid)
+        while len(self.queue) > MAX_QUEUE_STATE:
+            self.queue.popitem(last=False)
+        return state

@@ -1,0 +1,37 @@
+"""A classified rejection: who refused the mail, why, and what to do (SPEC.md explain JSON).
+
+The bounce classifier (audit.bounce) produces these; the audit result carries them for
+`--bounce`, and every renderer reads them. Plain data: no parsing or knowledge here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from audit.model import Remediation
+
+
+class Reason(enum.StrEnum):
+    """Why the mail was refused (the `reason` of SPEC.md's explain JSON)."""
+
+    BLOCKED = "blocked"
+    BAD_REPUTATION = "bad_reputation"
+    RATE_LIMITED = "rate_limited"
+    REQUIRE_PTR = "require_ptr"
+    AUTH_FAILURE = "auth_failure"
+    POLICY = "policy"
+    USER_UNKNOWN = "user_unknown"
+    MAILBOX_FULL = "mailbox_full"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Classification:
+    input: str
+    provider: str | None
+    blocklist: str | None
+    reason: Reason
+    sending_ip: str | None
+    temporary: bool
+    remediation: Remediation

@@ -1,0 +1,106 @@
+"""The `spf` check: the domain's SPF record, its cost, and check_host() per sending IP.
+
+Evidence comes from three concurrent sources on the shared DNS layer: our record
+tree (`spf_tree`, counts past the limits), RFC 7208 check_host() for every sending IP
+(`spf_eval`) against the domain and each known HELO name, and checkdmarc's parse
+(`audit.net.checkdmarc_adapter`) for the appendix. Judgement is in `spf_judge`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import ClassVar
+
+from audit.engine.context import AuditContext
+from audit.model import CheckId, CheckResult
+from audit.net.checkdmarc_adapter import SpfAnalysis, analyse_spf
+from audit.net.dns import DnsClient
+from checks.spf.eval import SpfEvaluator
+from checks.spf.judge import SpfEvidence, judge_spf
+from checks.spf.result import SpfOutcome
+from checks.spf.tree import build_tree
+
+log = logging.getLogger(__name__)
+
+
+async def _checkdmarc_view(dns: DnsClient, domain: str) -> SpfAnalysis | str:
+    """checkdmarc is a third-party parser: its failure must not cost us the check."""
+    try:
+        return await analyse_spf(dns, domain)
+    except Exception as exc:  # a bug in the dependency, reported in the evidence
+        log.warning("checkdmarc SPF analysis of %s failed: %s", domain, exc)
+        return f"{type(exc).__name__}: {exc}"
+
+
+async def evaluate_ips(dns: DnsClient, domain: str, ips: tuple[str, ...]) -> tuple[SpfOutcome, ...]:
+    evaluator = SpfEvaluator(dns)
+    return tuple(await asyncio.gather(*(evaluator.check_host(ip, domain) for ip in ips)))
+
+
+async def evaluate_helo(
+    dns: DnsClient, helo_names: tuple[str, ...], ips: tuple[str, ...]
+) -> tuple[SpfOutcome, ...]:
+    """RFC 7208 §2.3: the HELO identity, with sender postmaster@<helo>."""
+    evaluator = SpfEvaluator(dns)
+    checks = [
+        evaluator.check_host(ip, helo, f"postmaster@{helo}", helo)
+        for helo in helo_names
+        for ip in ips
+    ]
+    return tuple(await asyncio.gather(*checks))
+
+
+async def collect_spf(
+    dns: DnsClient, domain: str, ips: tuple[str, ...], helo_names: tuple[str, ...] = ()
+) -> SpfEvidence:
+    tree, outcomes, helo_outcomes, analysis = await asyncio.gather(
+        build_tree(dns, domain),
+        evaluate_ips(dns, domain, ips),
+        evaluate_helo(dns, helo_names, ips),
+        _checkdmarc_view(dns, domain),
+    )
+    return SpfEvidence(
+        domain=domain,
+        tree=tree,
+        outcomes=outcomes,
+        helo_outcomes=helo_outcomes,
+        analysis=analysis if isinstance(analysis, SpfAnalysis) else None,
+        analysis_error=analysis if isinstance(analysis, str) else None,
+    )
+
+
+class SpfCheck:
+    id: ClassVar[CheckId] = CheckId.SPF
+    finding_codes: ClassVar[frozenset[str]] = frozenset(
+        {
+            "SPF_MISSING",
+            "SPF_MULTIPLE_RECORDS",
+            "SPF_SYNTAX_ERROR",
+            "SPF_TOO_MANY_LOOKUPS",
+            "SPF_TOO_MANY_VOID_LOOKUPS",
+            "SPF_PASS_ALL",
+            "SPF_NEUTRAL_ALL",
+            "SPF_PTR_MECHANISM",
+            "SPF_SOFTFAIL_ALL",
+            "SPF_IP_NOT_AUTHORIZED",
+            "SPF_INCLUDE_NO_RECORD",
+            "SPF_PERMERROR",
+        }
+    )
+
+    async def run(self, ctx: AuditContext) -> CheckResult:
+        domain = ctx.target.domain or ctx.options.domain
+        if not domain:
+            return CheckResult(self.id, skipped=True, detail="no domain to check")
+        ips = tuple(sending.ip for sending in ctx.target.ips)
+        evidence = await collect_spf(ctx.dns, domain, ips, ctx.options.helo_names)
+        findings, unknowns = judge_spf(evidence, ips)
+        summary = ", ".join(f"{o.ip}: {o.result.value}" for o in evidence.outcomes)
+        return CheckResult(
+            self.id,
+            evidence=evidence.to_evidence(),
+            findings=tuple(findings),
+            unknowns=tuple(unknowns),
+            detail=f"SPF for {domain}" + (f" ({summary})" if summary else ""),
+        )

@@ -1,0 +1,65 @@
+"""The volume check: outbound volume and rejections in the mail logs given with --log.
+
+Evidence (checks/maillog/: parse, normalize, aggregate; checks/volume/evidence.py) is
+kept apart from judgement (checks/volume/judge.py, thresholds as data in
+audit/knowledge/volume/thresholds.toml). Without --log the check is *skipped*: no logs is
+neither a pass nor an unknown. A log that cannot be read makes the check unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import ClassVar
+
+from audit.engine.context import AuditContext
+from audit.knowledge.volume import shipped_rules
+from audit.maillog.facts import LogFacts
+from audit.maillog.ingest import read_logs
+from audit.maillog.reader import LogInputError
+from audit.model import CheckId, CheckResult, Unknown, UnknownReason
+from checks.volume.evidence import volume_evidence
+from checks.volume.judge import CODES, judge_volume
+
+log = logging.getLogger(__name__)
+
+
+def _detail(facts: LogFacts) -> str:
+    messages = facts.totals.get("messages", 0)
+    formats = ", ".join(sorted({f.format for f in facts.files if f.format})) or "no mail"
+    span = ""
+    if facts.first and facts.last:
+        span = f", {facts.first:%Y-%m-%d %H:%M} to {facts.last:%Y-%m-%d %H:%M}"
+    skipped = sum(f.malformed for f in facts.files)
+    tail = f"; {skipped} malformed line(s) skipped" if skipped else ""
+    return (
+        f"{messages} message(s) from {len(facts.accounts)} account(s) in "
+        f"{len(facts.files)} log(s) ({formats}{span}){tail}"
+    )
+
+
+class VolumeCheck:
+    id: ClassVar[CheckId] = CheckId.VOLUME
+    finding_codes: ClassVar[frozenset[str]] = CODES
+
+    async def run(self, ctx: AuditContext) -> CheckResult:
+        paths = ctx.options.log_files
+        if not paths:
+            return CheckResult(check=self.id, skipped=True, detail="no --log given")
+        rules = shipped_rules()
+        local = frozenset({ctx.options.domain}) if ctx.options.domain else frozenset()
+        try:
+            facts = await asyncio.to_thread(read_logs, paths, rules, local, ctx.clock().date())
+        except LogInputError as exc:
+            log.debug("volume: %s", exc)
+            return CheckResult(
+                check=self.id,
+                unknowns=(Unknown("logs", UnknownReason.MALFORMED, str(exc)),),
+                detail="the logs could not be read",
+            )
+        return CheckResult(
+            check=self.id,
+            evidence=volume_evidence(facts, rules.thresholds),
+            findings=tuple(judge_volume(facts, rules.thresholds)),
+            detail=_detail(facts),
+        )
