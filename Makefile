@@ -28,6 +28,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py
 
 lint: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check audit checks tests bench
 	$(VENV)/bin/ruff format --check audit checks tests bench
 	$(VENV)/bin/mypy audit checks

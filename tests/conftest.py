@@ -13,13 +13,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from smtp_fixtures import smtp_server  # noqa: F401  (fixture for every test module)
+from support.smtp_fixtures import smtp_server  # noqa: F401  (fixture for every test module)
 
 import audit.net.dns
 from audit.lab.dnsserver import Behaviour, LabDnsServer, RecordStore
-
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 class NetworkGuardError(AssertionError):

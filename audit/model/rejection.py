@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from audit.model import Remediation
+from audit.model.remediation import Remediation
 
 
 class Reason(enum.StrEnum):

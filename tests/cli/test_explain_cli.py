@@ -1,0 +1,142 @@
+"""`mailhygiene explain` end to end: formats, the JSON Schema, samples, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import jsonschema
+import pytest
+from support.paths import REPO
+
+from audit.cli import main
+
+SCHEMA_PATH = REPO / "audit" / "schema" / "explain.schema.json"
+SAMPLES = REPO / "samples"
+SAMPLE_BOUNCES = sorted((SAMPLES / "bounces").iterdir())
+S3150 = str(REPO / "tests" / "fixtures" / "bounces" / "microsoft-s3150.eml")
+TSS04 = (
+    "421 4.7.0 [TSS04] Messages from 203.0.113.7 temporarily deferred due to unexpected volume "
+    "or user complaints"
+)
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    out, err = capsys.readouterr()
+    return int(exited.value.code), out, err
+
+
+def validate(document: dict) -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_json_output_follows_the_schema(capsys):
+    code, out, _ = run(["explain", "--file", S3150, "--format", "json"], capsys)
+    document = json.loads(out)
+    assert code == 0
+    validate(document)
+    assert document["classifications"][0]["provider"] == "microsoft-outlook"
+
+
+def test_the_samples_schema_is_the_packaged_schema():
+    assert (SAMPLES / "explain.schema.json").read_bytes() == SCHEMA_PATH.read_bytes()
+
+
+def test_the_samples_json_is_current(capsys):
+    # given the sample bounces, when explained as JSON
+    argv = ["explain", "--format", "json"]
+    for path in SAMPLE_BOUNCES:
+        argv += ["--file", str(path.relative_to(REPO))]
+    code, out, _ = run(argv, capsys)
+    # then the output is the committed samples/explain.json (regenerate with `make samples`)
+    assert code == 0
+    assert json.loads(out) == json.loads((SAMPLES / "explain.json").read_text(encoding="utf-8"))
+    validate(json.loads(out))
+
+
+def test_json_says_how_many_rejections_were_not_classified(monkeypatch, capsys):
+    # given more rejections than one run classifies
+    monkeypatch.setattr("audit.bounce.explain.MAX_REJECTIONS", 2)
+    text = "\n".join([TSS04] * 5)
+    # when explained as JSON
+    code, out, _ = run(["explain", text, "--format", "json"], capsys)
+    document = json.loads(out)
+    # then the cap is not silent: "truncated" counts the rest, and the schema allows it
+    assert code == 0
+    assert (len(document["classifications"]), document["truncated"]) == (2, 3)
+    validate(document)
+
+
+def test_json_has_no_truncated_key_under_the_cap(capsys):
+    code, out, _ = run(["explain", TSS04, "--format", "json"], capsys)
+    assert code == 0 and "truncated" not in json.loads(out)
+
+
+def test_text_says_how_many_rejections_were_not_classified(monkeypatch, capsys):
+    monkeypatch.setattr("audit.bounce.explain.MAX_REJECTIONS", 2)
+    monkeypatch.setattr("audit.render.explain.MAX_REJECTIONS", 2)
+    code, out, _ = run(["explain", "\n".join([TSS04] * 5)], capsys)
+    assert code == 0 and "Rejection 2 of 2" in out and "Rejection 3" not in out
+    assert out.rstrip().splitlines()[-1] == (
+        "Not classified: 3 more rejections found beyond the limit of 2 a run; "
+        "split the input to explain the rest."
+    )
+
+
+def test_text_output_lists_provider_reason_and_steps(capsys):
+    code, out, _ = run(["explain", TSS04], capsys)
+    assert code == 0
+    assert "provider:   yahoo" in out and "reason:     bad_reputation" in out
+    assert "temporary" in out and "1. " in out and "link: https://" in out
+
+
+def test_unknown_text_still_exits_0(capsys):
+    code, out, _ = run(["explain", "something odd happened"], capsys)
+    assert code == 0 and "reason:     other" in out
+
+
+def test_output_file_format_comes_from_the_extension(tmp_path, capsys):
+    target = tmp_path / "explained.json"
+    code, out, _ = run(["explain", TSS04, "-o", str(target)], capsys)
+    assert code == 0 and out == ""
+    validate(json.loads(target.read_text(encoding="utf-8")))
+
+
+def test_stdin_is_read_when_no_text_or_file_is_given(monkeypatch, capsys):
+    stream = io.TextIOWrapper(io.BytesIO(TSS04.encode()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stream)
+    code, out, _ = run(["explain", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["classifications"][0]["provider"] == "yahoo"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["explain", "--file", "/nonexistent/bounce.eml"],
+        ["explain", "   "],
+        ["explain", TSS04, "--format", "pdf"],
+    ],
+    ids=["unreadable-file", "empty-text", "bad-format"],
+)
+def test_bad_input_exits_2_with_one_line(argv, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("mailhygiene: error:") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_binary_file_exits_2(tmp_path, capsys):
+    binary = tmp_path / "image.bin"
+    binary.write_bytes(bytes(range(32)) * 200)
+    code, _, err = run(["explain", "--file", str(binary)], capsys)
+    assert code == 2 and "binary" in err
+
+
+def test_empty_stdin_exits_2(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
+    code, _, err = run(["explain"], capsys)
+    assert code == 2 and "empty" in err

@@ -1,0 +1,58 @@
+"""Start-up cost of the CLI: `import audit.cli` stays light, so `--help` is fast.
+
+Measured through sys.modules in a fresh interpreter, never with timings.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.paths import REPO
+
+HEAVY_MODULES = ("weasyprint", "checkdmarc", "dns.asyncresolver", "jinja2", "rich")
+
+
+def run_python(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture(scope="module")
+def modules_after_importing_the_cli() -> set[str]:
+    code = "import json, sys, audit.cli; print(json.dumps(sorted(sys.modules)))"
+    completed = run_python("-c", code)
+    assert completed.returncode == 0, completed.stderr
+    return set(json.loads(completed.stdout))
+
+
+@pytest.mark.parametrize("module", HEAVY_MODULES)
+def test_importing_the_cli_does_not_import(modules_after_importing_the_cli, module):
+    assert module not in modules_after_importing_the_cli
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script (the users' entry point), else the same via -c."""
+    script = Path(sys.executable).with_name("mailhygiene")
+    command = (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from audit.cli import main; main()"]
+    )
+    return subprocess.run([*command, *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+
+
+def test_help_exits_0():
+    completed = run_cli("--help")
+    assert completed.returncode == 0, completed.stderr
+    assert "audit" in completed.stdout
+
+
+def test_audit_help_exits_0():
+    completed = run_cli("audit", "--help")
+    assert completed.returncode == 0, completed.stderr
+    assert "--nameserver" in completed.stdout

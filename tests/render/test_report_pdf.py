@@ -1,0 +1,53 @@
+"""The PDF report: the HTML rendered by WeasyPrint, fetching nothing (few tests: slow-ish)."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pytest
+from support.report_fixtures import demo_document
+
+from audit.render.branding import ReportBranding
+from audit.render.html import render_html_document
+from audit.render.pdf import DataOnlyFetcher, html_to_pdf
+
+pytestmark = pytest.mark.slow
+
+
+def page_count(pdf: bytes) -> int:
+    """Page objects, looked for in the file and in its (compressed) object streams."""
+    texts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            texts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return sum(len(re.findall(rb"/Type\s*/Page(?![s\w])", text)) for text in texts)
+
+
+def test_the_demo_report_renders_to_a_multipage_pdf_without_fetching():
+    document = demo_document()
+    document["findings"][0]["detail"] = '<img src="http://192.0.2.9/pixel.png">'
+    fetcher = DataOnlyFetcher()
+    pdf = html_to_pdf(render_html_document(document, ReportBranding()), fetcher)
+    assert pdf.startswith(b"%PDF")
+    assert page_count(pdf) > 1
+    assert fetcher.refused == []  # the injected tag was escaped: nothing to fetch
+
+
+def test_the_fetcher_refuses_network_and_file_urls_but_serves_data_uris(tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }", encoding="utf-8")
+    html = (
+        '<html><head><link rel="stylesheet" href="' + secret.as_uri() + '"></head><body>'
+        '<img src="http://192.0.2.9/pixel.png"><img src="file:///etc/hostname">'
+        '<img src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9z'
+        'dmciIHdpZHRoPSIxIiBoZWlnaHQ9IjEiLz4=">ok</body></html>'
+    )
+    fetcher = DataOnlyFetcher()
+    pdf = html_to_pdf(html, fetcher)
+    assert pdf.startswith(b"%PDF")
+    assert sorted(fetcher.refused) == sorted(
+        [secret.as_uri(), "http://192.0.2.9/pixel.png", "file:///etc/hostname"]
+    )
