@@ -79,6 +79,8 @@ class UnknownReason(enum.StrEnum):
     DEPENDENCY = "dependency"  # an input the check needs could not be determined
     NOT_APPLICABLE = "not_applicable"
     INPUT_LIMIT = "input_limit"  # more input than a run processes (e.g. --bounce rejections)
+    ANSWER_TOO_LARGE = "answer_too_large"  # a DNS answer beyond the bounds we keep (never cut)
+    CNAME_LOOP = "cname_loop"  # the CNAME chain loops or is too long to follow
 
 
 class IpSource(enum.StrEnum):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import dns.exception
 import dns.flags
+import dns.message
 import dns.rcode
 import dns.rdata
 import dns.rdatatype
@@ -40,10 +41,20 @@ log = logging.getLogger(__name__)
 
 NAMESERVER_ENV = "MAILHYGIENE_NAMESERVER"
 
-# Hostile-input bounds: a TXT answer is data from whoever controls the zone.
-MAX_RECORDS_PER_ANSWER = 64
-MAX_RECORD_CHARS = 4096
+# Hostile-input bounds: a TXT answer is data from whoever controls the zone. An answer
+# beyond a bound is unknown(answer_too_large), never silently cut: a cut RRset can hide
+# a second SPF record (RFC 7208 §4.5) and a cut record can change its meaning.
+# - Records per RRset: big domains publish TXT RRsets of 100+ records; a DNS message is
+#   at most 65,535 octets (RFC 1035 §4.2.2), which holds a few thousand tiny records.
+# - Characters per record: one RDATA is at most 65,535 octets (RFC 1035 §3.2.1), so a
+#   record DNS can carry is kept whole; the bound guards only the decoded text.
+MAX_RECORDS_PER_ANSWER = 1000
+MAX_RECORD_CHARS = 65535
 MAX_LOGGED_LOOKUPS = 5000
+# Of a query's --timeout budget, the first attempt gets this share and the retries the
+# rest: a slow but working server (an answer after 2 s of a 3 s budget) must not be cut
+# off by an even split.
+FIRST_ATTEMPT_SHARE = 0.75
 
 # Anycast addresses of well-known public resolvers. Spamhaus' public mirrors refuse
 # queries relayed through them (127.255.255.254 or NXDOMAIN; Spamhaus news #788).
@@ -191,12 +202,36 @@ def _rdata_text(rdata: dns.rdata.Rdata) -> str:
     if rdata.rdtype == dns.rdatatype.TXT:
         # RFC 7208 §3.3: the character-strings of one TXT record are concatenated.
         joined = b"".join(rdata.strings)  # type: ignore[attr-defined]
-        return joined.decode("utf-8", errors="replace")[:MAX_RECORD_CHARS]
-    return rdata.to_text()[:MAX_RECORD_CHARS]
+        return joined.decode("utf-8", errors="replace")
+    return rdata.to_text()
+
+
+def _too_large(records: Sequence[str]) -> str | None:
+    """Why an answer exceeds the bounds we keep, or None when it is within them."""
+    if len(records) > MAX_RECORDS_PER_ANSWER:
+        return f"{len(records)} records, more than the {MAX_RECORDS_PER_ANSWER} kept"
+    longest = max((len(record) for record in records), default=0)
+    if longest > MAX_RECORD_CHARS:
+        return f"a record of {longest} characters, more than the {MAX_RECORD_CHARS} kept"
+    return None
+
+
+def _foreign_owner(answer: dns.resolver.Answer) -> str | None:
+    """The owner of answer records that belong to neither the query name nor its CNAME
+    chain (RFC 1034 §4.3.2: the answer section holds the chain and the data at its end).
+    A NOERROR reply carrying only such records is malformed, not "no record"."""
+    chain = {answer.qname, *(rrset.name for rrset in answer.chaining_result.cnames)}
+    chain.add(answer.canonical_name)
+    for rrset in answer.response.answer:
+        if rrset.name not in chain:
+            return rrset.name.to_text()
+    return None
 
 
 def _unknown_from_no_nameservers(exc: dns.resolver.NoNameservers) -> tuple[UnknownReason, str]:
     errors = exc.kwargs.get("errors") or []
+    if any(isinstance(error[3], dns.message.ChainTooLong) for error in errors if len(error) > 3):
+        return UnknownReason.CNAME_LOOP, "the CNAME chain loops or is too long to follow"
     rcodes = set()
     for error in errors:
         response = error[4] if len(error) > 4 else None
@@ -272,8 +307,10 @@ class DnsClient:
         return [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in self.nameservers]
 
     def _attempt_timeout(self) -> float:
-        # Spread the per-query budget over the attempts so retries happen inside it.
-        return max(self.timeout / (self.retries + 1), 0.05)
+        # Retries happen inside the per-query budget (the resolver's lifetime); the first
+        # attempt gets most of it (FIRST_ATTEMPT_SHARE), a retry what is left.
+        share = FIRST_ATTEMPT_SHARE if self.retries else 1.0
+        return max(self.timeout * share, 0.05)
 
     def _make_async_resolver(self) -> dns.asyncresolver.Resolver:
         import dns.asyncresolver
@@ -379,12 +416,26 @@ class DnsClient:
             )
         canonical = answer.canonical_name.to_text()
         canonical_name = canonical if canonical.lower() != name.lower() else None
+        foreign = _foreign_owner(answer)
+        if foreign is not None:
+            detail = f"the answer holds records for another name ({foreign[:255]})"
+            return Lookup(
+                name, rdtype, LookupStatus.UNKNOWN, reason=UnknownReason.MALFORMED, detail=detail
+            )
         if answer.rrset is None:
             return Lookup(name, rdtype, LookupStatus.NODATA, canonical_name=canonical_name)
         # An RRset is unordered (RFC 2181 §5) and servers rotate it: sort, so evidence
         # and reports are the same from one run to the next.
         records = tuple(sorted(_rdata_text(rdata) for rdata in answer.rrset))
-        records = records[:MAX_RECORDS_PER_ANSWER]
+        too_large = _too_large(records)
+        if too_large is not None:
+            return Lookup(
+                name,
+                rdtype,
+                LookupStatus.UNKNOWN,
+                reason=UnknownReason.ANSWER_TOO_LARGE,
+                detail=f"the answer is larger than a run keeps: {too_large}",
+            )
         return Lookup(
             name,
             rdtype,
