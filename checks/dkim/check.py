@@ -262,8 +262,10 @@ def judge_dkim(evidence: DkimEvidence) -> tuple[list[Finding], list[Unknown]]:
 
 
 def _unknowns(evidence: DkimEvidence) -> list[Unknown]:
-    """A failed probe matters when nothing was found, or when the user named it. Failed
-    discovery probes are grouped by reason: one unknown, not one per common selector."""
+    """Every failed probe is undetermined, also when a key was found under another
+    selector (a key found elsewhere does not tell what the failed names hold). Probes the
+    user named are listed one by one; discovery probes are grouped by reason: one
+    unknown, not one per common selector."""
     failed = [p for p in evidence.probes if p.lookup.status is LookupStatus.UNKNOWN]
     unknowns = [
         Unknown(
@@ -274,8 +276,6 @@ def _unknowns(evidence: DkimEvidence) -> list[Unknown]:
         for probe in failed
         if probe.given
     ]
-    if evidence.found:
-        return unknowns
     by_reason: dict[UnknownReason, list[SelectorProbe]] = {}
     for probe in failed:
         if not probe.given:

@@ -143,3 +143,24 @@ def test_an_answer_for_another_name_is_unknown_not_missing(
     assert missing_code not in codes(document)
     assert "malformed_response" in unknown_reasons(document, check_id)
     assert code == 3
+
+
+def test_dkim_lists_failed_selector_probes_as_unknown_although_a_key_was_found(capsys, dns_server):
+    from checks.dkim.check import curated_selectors
+
+    failing = [s for s in curated_selectors() if s != "google"][:28]
+    zone = (
+        SOA.format("partial.test") + f"google._domainkey IN TXT {txt(f'v=DKIM1; k=rsa; p={KEY}')}\n"
+    )
+    server = dns_server(
+        zones={"partial.test": zone},
+        behaviours={f"{s}._domainkey.partial.test": "servfail" for s in failing},
+    )
+
+    code, document = audit_json(capsys, server.nameserver, "partial.test", "--checks", "dkim")
+
+    dkim = check(document, "dkim")
+    assert dkim["status"] == "unknown"
+    assert [u["reason"] for u in dkim["unknowns"]] == ["servfail"]
+    assert dkim["unknowns"][0]["detail"].startswith("28 of ")
+    assert code == 3
