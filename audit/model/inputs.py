@@ -13,20 +13,24 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 def parse_domain(text: str) -> str:
-    """A domain name in lowercase A-label form, without the trailing dot."""
-    raw = text.strip().rstrip(".")
+    """A domain name in lowercase A-label form, without the trailing dot.
+
+    Internationalised names follow IDNA 2008 with the UTS #46 mapping (non-transitional:
+    `straße` stays `xn--strae-oqa`, RFC 5891/UTS #46 §4), through the `idna` package.
+    """
+    raw = text.strip()
+    raw = raw[:-1] if raw.endswith(".") else raw  # one root dot is fine, `a.test..` is not
     if not raw:
         raise InputError("invalid domain '': empty")
-    try:
-        ascii_name = raw.lower() if raw.isascii() else raw.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise InputError(f"invalid domain {text!r}: not a valid internationalised name") from None
+    ascii_name = raw.lower() if raw.isascii() else _a_labels(raw, text)
     labels = ascii_name.split(".")
     if len(ascii_name) > MAX_DOMAIN_LENGTH:
         raise InputError(f"invalid domain {text!r}: longer than 253 characters")
     if len(labels) < 2:
         raise InputError(f"invalid domain {text!r}: needs at least two labels")
     for label in labels:
+        if not label:
+            raise InputError(f"invalid domain {text!r}: empty label")
         if not _LABEL.match(label):
             raise InputError(f"invalid domain {text!r}: bad label {label!r}")
     if labels[-1].isdigit():
@@ -34,11 +38,32 @@ def parse_domain(text: str) -> str:
     return ascii_name
 
 
+def _a_labels(raw: str, text: str) -> str:
+    """IDNA 2008 + UTS #46 A-labels of a Unicode name; characters the mapping would drop
+    silently (a zero-width space, a soft hyphen) are an error: the user did not mean
+    another name."""
+    import idna
+
+    for char in raw:
+        if idna.uts46_remap(char, std3_rules=False, transitional=False) == "":
+            raise InputError(
+                f"invalid domain {text!r}: invisible character U+{ord(char):04X} in the name"
+            )
+    try:
+        return idna.encode(raw, uts46=True, transitional=False).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise InputError(f"invalid domain {text!r}: not a valid IDNA 2008 name ({exc})") from None
+
+
 def parse_ip(text: str) -> str:
     try:
-        return str(ipaddress.ip_address(text.strip()))
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
         raise InputError(f"invalid IP address {text!r}") from None
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        # RFC 4007 §11: a zone index names a local interface, not a sending address.
+        raise InputError(f"invalid IP address {text!r}: a zone index (%...) is not allowed")
+    return str(address)
 
 
 def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -73,7 +98,9 @@ def parse_smtp_host(text: str) -> tuple[str, int]:
     raw = text.strip()
     host, port_text = raw, ""
     if raw.startswith("["):
-        host, _, rest = raw[1:].partition("]")
+        host, closed, rest = raw[1:].partition("]")
+        if not closed:
+            raise InputError(f"invalid --smtp-host {text!r}: missing ']'")
         if rest and not rest.startswith(":"):
             raise InputError(f"invalid --smtp-host {text!r}: expected [IPV6]:PORT")
         port_text = rest[1:]
@@ -81,9 +108,11 @@ def parse_smtp_host(text: str) -> tuple[str, int]:
         host, port_text = raw.split(":")
     port = _smtp_port(port_text, text) if port_text or raw.endswith(":") else 25
     try:
-        return str(ipaddress.ip_address(host)), port
+        ipaddress.ip_address(host)
     except ValueError:
         pass
+    else:
+        return parse_ip(host), port
     try:
         return parse_domain(host), port
     except InputError as exc:
