@@ -169,7 +169,7 @@ def test_the_dqs_key_never_appears_in_any_output(lab, capsys, caplog, tmp_path: 
         "--nameserver",
         lab.nameserver,
         "--timeout",
-        "0.3",
+        "1",
         "--spamhaus-dqs-key",
         DQS_KEY,
         "-v",
@@ -186,6 +186,47 @@ def test_the_dqs_key_never_appears_in_any_output(lab, capsys, caplog, tmp_path: 
     texts = [out, err, caplog.text, *(p.read_text() for p in outputs)]
     leaks = [t[max(0, t.find(DQS_KEY) - 200) : t.find(DQS_KEY) + 50] for t in texts if DQS_KEY in t]
     assert leaks == []
+
+
+@pytest.mark.parametrize(
+    ("command", "zone"),
+    [
+        (["blacklist", "192.0.2.40"], f"{DQS_KEY}.zen.dq.spamhaus.net"),
+        (
+            ["audit", "example.com", "--checks", "blacklist", "--ip", "192.0.2.40"],
+            f"{DQS_KEY}.zen.dq.spamhaus.net",
+        ),
+        (["blacklist", "192.0.2.40"], f"{DQS_KEY}.newlist.dq.spamhaus.com"),
+        (
+            ["audit", "example.com", "--checks", "blacklist", "--ip", "192.0.2.40"],
+            f"{DQS_KEY}.newlist.dq.spamhaus.com",
+        ),
+    ],
+)
+def test_a_dqs_key_given_inside_a_dnsbl_zone_never_appears_in_any_output(
+    dns_server, capsys, caplog, tmp_path: Path, command: list[str], zone: str
+) -> None:
+    # given a keyed zone named with --dnsbl (not --spamhaus-dqs-key), echoing its key
+    caplog.set_level(logging.DEBUG)
+    listing = ["40.2.0.192 IN A 127.0.0.4", f'40.2.0.192 IN TXT "{DQS_KEY}"']
+    server = dns_server(zones={zone: dnsbl_zone(zone, listing)})
+    outputs = [tmp_path / "r.json", tmp_path / "r.txt", tmp_path / "r.xml", tmp_path / "r.html"]
+    argv = [*command, "--dnsbl", zone, "--lists", str(_no_lists(tmp_path))]
+    argv += ["--nameserver", server.nameserver]
+    argv += ["--timeout", "1", "-v", "-o", "-", *[a for p in outputs for a in ("-o", str(p))]]
+    # when the run finds the listing
+    code, out, err = run(argv, capsys)
+    assert code == 1
+    # then the key is in no output and no log line
+    texts = [out, err, caplog.text, *(p.read_text() for p in outputs)]
+    assert [t for t in texts if DQS_KEY in t] == []
+
+
+def _no_lists(tmp_path: Path) -> Path:
+    """A --lists file naming no list, so only the --dnsbl zone is queried."""
+    path = tmp_path / "lists.txt"
+    path.write_text("# only the --dnsbl zone\n")
+    return path
 
 
 def test_a_malformed_dqs_key_is_a_usage_error_that_does_not_echo_it(lab, capsys) -> None:

@@ -137,12 +137,39 @@ def _resolve_entry(entry: DnsblList, dqs_key: str | None) -> SelectedList:
     return _plain(entry)
 
 
-def _keyed(catalog: Catalog, zone: str) -> tuple[DnsblList, str] | None:
-    """`KEY.combined.mail.abusix.zone`: a key-access catalog list with its key prefix."""
+# Spamhaus DQS zones carry the customer's key as their first label:
+# KEY.zen.dq.spamhaus.net (Spamhaus DQS documentation). Any zone under these suffixes is
+# keyed, also one the catalog does not list, so its first label is redacted everywhere.
+KEYED_SUFFIXES = (".dq.spamhaus.net", ".dq.spamhaus.com")
+
+
+@dataclass(frozen=True)
+class _KeyedZone:
+    entry: DnsblList
+    key: str
+    via_dqs: bool
+
+
+def _keyed(catalog: Catalog, zone: str) -> _KeyedZone | None:
+    """`KEY.combined.mail.abusix.zone` (a key-access list) or `KEY.zen.dq.spamhaus.net`
+    (a DQS zone given with --dnsbl instead of --spamhaus-dqs-key): the list and its key."""
     key, _, rest = zone.partition(".")
-    entry = catalog.get(rest)
-    if entry is not None and entry.access is Access.KEY and key:
-        return entry, key
+    if not key or not rest:
+        return None
+    for entry in catalog.lists:
+        if entry.access is Access.KEY and entry.zone == rest:
+            return _KeyedZone(entry, key, via_dqs=False)
+        if entry.dqs_zone == rest:
+            return _KeyedZone(entry, key, via_dqs=True)
+    return None
+
+
+def _unknown_keyed_zone(zone: str) -> tuple[str, str] | None:
+    """(key, zone without the key) for a zone under a keyed suffix the catalog lacks."""
+    key, _, rest = zone.partition(".")
+    if rest and any(f".{rest}".endswith(suffix) for suffix in KEYED_SUFFIXES):
+        if f".{rest}" not in KEYED_SUFFIXES:  # KEY.LIST.dq.spamhaus.net, not LIST.dq...
+            return key, rest
     return None
 
 
@@ -173,9 +200,18 @@ class _Builder:
         zone = validate_zone(zone_text, "--dnsbl")
         keyed = _keyed(self.catalog, zone)
         if keyed is not None:
-            entry, key = keyed
+            self.secrets.append(keyed.key)
+            shown = keyed.entry.dqs_zone if keyed.via_dqs else keyed.entry.zone
+            display = f"{KEY_PLACEHOLDER}.{shown}"
+            selected = SelectedList(keyed.entry, zone, display, via_dqs=keyed.via_dqs)
+            self.chosen.setdefault(keyed.entry.id, selected)
+            return
+        unknown_keyed = _unknown_keyed_zone(zone)
+        if unknown_keyed is not None:
+            key, rest = unknown_keyed
             self.secrets.append(key)
-            display = f"{KEY_PLACEHOLDER}.{entry.zone}"
+            display = f"{KEY_PLACEHOLDER}.{rest}"
+            entry = custom_list(display, kind or "ip")
             self.chosen.setdefault(entry.id, SelectedList(entry, zone, display))
             return
         self.chosen.setdefault(f"custom:{zone}", _plain(custom_list(zone, kind or "ip")))
