@@ -167,9 +167,10 @@ def _keyed(catalog: Catalog, zone: str) -> _KeyedZone | None:
 def _unknown_keyed_zone(zone: str) -> tuple[str, str] | None:
     """(key, zone without the key) for a zone under a keyed suffix the catalog lacks."""
     key, _, rest = zone.partition(".")
-    if rest and any(f".{rest}".endswith(suffix) for suffix in KEYED_SUFFIXES):
-        if f".{rest}" not in KEYED_SUFFIXES:  # KEY.LIST.dq.spamhaus.net, not LIST.dq...
-            return key, rest
+    under_suffix = any(f".{rest}".endswith(suffix) for suffix in KEYED_SUFFIXES)
+    # KEY.LIST.dq.spamhaus.net holds a key; LIST.dq.spamhaus.net alone does not.
+    if rest and under_suffix and f".{rest}" not in KEYED_SUFFIXES:
+        return key, rest
     return None
 
 
