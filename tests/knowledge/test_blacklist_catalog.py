@@ -148,3 +148,10 @@ def test_every_blacklist_finding_code_has_a_generic_remediation_entry() -> None:
     for code in BlacklistCheck.finding_codes:
         assert code in entries
         assert not entries[code].blocks_delisting  # a listing is a symptom, not a cause
+
+
+def test_a_catalog_nested_thousands_deep_is_a_catalog_error_not_a_recursion_error():
+    from audit.knowledge.dnsbl.catalog import load_catalog_text
+
+    with pytest.raises(CatalogError, match="nested too deeply"):
+        load_catalog_text("lists = " + "[" * 5000 + "]" * 5000, "deep.toml")

@@ -86,6 +86,8 @@ def load_catalog_text(text: str, source: str) -> tuple[DnsblList, ...]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{source}: {exc}") from exc
+    except RecursionError:  # tomllib recurses per nesting level
+        raise CatalogError(f"{source}: nested too deeply to be a catalog") from None
     raw_lists = data.get("lists")
     if not isinstance(raw_lists, list) or not raw_lists:
         raise CatalogError(f"{source}: expected one or more [[lists]] tables")
