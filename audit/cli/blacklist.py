@@ -195,6 +195,7 @@ def _print_text(result: AuditResult) -> None:
 
     from audit.cli.common import stdout_console
     from audit.render.dnsbl_table import results_table
+    from audit.render.document.build import build_document
     from audit.render.text import render_text
 
     console = stdout_console()
@@ -204,7 +205,7 @@ def _print_text(result: AuditResult) -> None:
     if hidden:
         console.print(Text(f"{hidden} target(s) clean on every list that answered.", style="green"))
     console.print()
-    render_text(result, console)
+    render_text(build_document(result), console)
 
 
 def blacklist(

@@ -1,7 +1,9 @@
 """Helpers shared by the CLI commands: nameservers, outputs, running, exit codes.
 
 Kept apart from `audit.cli` so every command module can reuse them; heavy modules
-(dnspython, rich, jinja2) are imported inside functions so `--help` stays fast.
+(dnspython, rich, jinja2) are imported inside functions so `--help` stays fast. Output
+planning and writing live in the render layer (audit/render/outputs.py, the format
+registry in audit/render/formats.py); the commands call them through these names.
 """
 
 from __future__ import annotations
@@ -10,35 +12,30 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit.model.errors import InputError
+from audit.render.branding import ReportBranding
+from audit.render.outputs import Output, check_output_paths, plan_outputs, stdout_console
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from audit.engine.check import Check
     from audit.engine.runner import RunConfig
     from audit.model import AuditResult, CheckResult, Severity
     from audit.net.dns import Nameserver
-    from audit.render.branding import ReportBranding
 
-FORMATS = ("text", "json", "junit", "html", "pdf")
-AVAILABLE_FORMATS = ("text", "json", "junit", "html", "pdf")
-BINARY_FORMATS = frozenset({"pdf"})
-EXTENSIONS = {".txt": "text", ".json": "json", ".xml": "junit", ".html": "html", ".pdf": "pdf"}
-
-
-PIPED_WIDTH = 120  # rich's 80-column default wraps tables badly in files and CI logs
-
-
-def stdout_console() -> Console:
-    """The console for reports on stdout: the terminal's width, or 120 columns when piped."""
-    from rich.console import Console
-
-    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+__all__ = [
+    "Output",
+    "check_output_paths",
+    "combine_exit_codes",
+    "configure_logging",
+    "execute",
+    "parse_fail_on",
+    "plan_outputs",
+    "resolve_nameservers",
+    "stdout_console",
+    "write_outputs",
+]
 
 
 def configure_logging(verbose: bool, quiet: bool) -> None:
@@ -79,108 +76,19 @@ def parse_fail_on(text: str) -> Severity | None:
         ) from None
 
 
-@dataclass(frozen=True)
-class Output:
-    path: str  # "-" is stdout
-    format: str
-
-
-def plan_outputs(outputs: Sequence[str], fmt: str | None) -> list[Output]:
-    """Where each report goes and in which format (SPEC.md `--format`, `-o`)."""
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(f"invalid --format {fmt!r} (one of {', '.join(FORMATS)})")
-    planned = [] if outputs else [Output("-", fmt or "text")]
-    for path in outputs:
-        if path == "-":
-            chosen: str | None = fmt or "text"
-        else:
-            chosen = fmt or EXTENSIONS.get(Path(path).suffix.lower())
-        if chosen is None:
-            raise InputError(
-                f"cannot tell the format of {path!r}: use --format or a known extension"
-            )
-        planned.append(Output(path, chosen))
-    for output in planned:
-        if output.format not in AVAILABLE_FORMATS:
-            raise InputError(
-                f"the {output.format} report is not available in this version "
-                f"(available: {', '.join(AVAILABLE_FORMATS)})"
-            )
-        if output.path == "-" and output.format in BINARY_FORMATS and sys.stdout.isatty():
-            raise InputError(
-                f"refusing to write {output.format.upper()} to a terminal: use -o FILE or a pipe"
-            )
-    return planned
-
-
-def check_output_paths(outputs: Sequence[Output]) -> None:
-    for output in outputs:
-        if output.path == "-":
-            continue
-        parent = Path(output.path).resolve().parent
-        if not parent.is_dir():
-            raise InputError(f"cannot write {output.path}: directory {parent} does not exist")
-
-
-def render(
-    result: AuditResult,
-    fmt: str,
-    fail_on: Severity | None,
-    branding: ReportBranding | None = None,
-) -> str | bytes:
-    """The report in one format; PDF is bytes, every other format text."""
-    if fmt == "html":
-        from audit.render.html import render_html
-
-        return render_html(result, branding)
-    if fmt == "pdf":
-        from audit.render.pdf import render_pdf
-
-        return render_pdf(result, branding)
-    if fmt == "json":
-        from audit.render.json_report import render_json
-
-        return render_json(result)
-    if fmt == "junit":
-        from audit.render.junit import render_junit
-
-        return render_junit(result, fail_on)
-    from audit.render.text import render_text_string
-
-    return render_text_string(result)
-
-
-def _write_stdout(content: str | bytes) -> None:
-    if isinstance(content, bytes):
-        sys.stdout.buffer.write(content)
-    else:
-        sys.stdout.write(content)
-    sys.stdout.flush()
-
-
 def write_outputs(
     result: AuditResult,
     outputs: Sequence[Output],
     fail_on: Severity | None,
     branding: ReportBranding | None = None,
 ) -> None:
-    for output in outputs:
-        if output.path == "-" and output.format == "text":
-            from audit.render.text import render_text
+    """Build the result document once and write every planned output from it."""
+    from audit.render.document.build import build_document
+    from audit.render.formats import RenderOptions
+    from audit.render.outputs import write_outputs as write_document
 
-            render_text(result, stdout_console())
-            continue
-        content = render(result, output.format, fail_on, branding)
-        if output.path == "-":
-            _write_stdout(content)
-            continue
-        try:
-            if isinstance(content, bytes):
-                Path(output.path).write_bytes(content)
-            else:
-                Path(output.path).write_text(content, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {output.path}: {exc.strerror or exc}") from None
+    options = RenderOptions(fail_on, branding or ReportBranding())
+    write_document(build_document(result), outputs, options)
 
 
 def execute(config: RunConfig, checks: Sequence[Check], quiet: bool) -> AuditResult:

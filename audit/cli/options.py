@@ -1,5 +1,6 @@
 """Typer option declarations shared by the commands (same name, help and env var
-everywhere). Only typer is imported here, so every command module can use them."""
+everywhere). Only typer and the (light) format registry are imported here, so every
+command module can use them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from audit.render.formats import names_phrase
 
 IpOpt = Annotated[
     list[str] | None,
@@ -126,7 +129,7 @@ DeadlineOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", metavar="FORMAT", help="text, json, junit, html or pdf."),
+    typer.Option("--format", metavar="FORMAT", help=f"{names_phrase()}."),
 ]
 OutputOpt = Annotated[
     list[str] | None,

@@ -1,10 +1,11 @@
 """`mailhygiene report RESULT.json -o OUT`: re-render a saved JSON result, no network.
 
-The saved document is validated against the shipped schema and rebuilt into an
-`AuditResult` (audit/render/from_json.py), then goes through the same renderers and
-output helpers as a live audit. `report` is a renderer, not an audit: it exits 0 on
-success whatever the result says (the recorded exit code stays in the document), and 2
-on a bad file or option.
+The saved document is read and validated against the shipped schema
+(audit/render/document/load.py), then rendered as it is by the same renderers and output
+helpers as a live audit: every renderer takes the result document, so there is no
+mapping back to the model. `report` is a renderer, not an audit: it exits 0 on success
+whatever the result says (the recorded exit code stays in the document), and 2 on a
+bad file or option.
 """
 
 from __future__ import annotations
@@ -45,23 +46,19 @@ def report(
     verbose: VerboseOpt = False,
 ) -> None:
     """Re-render a saved JSON result as html, pdf, text, junit or json (no network)."""
-    from audit.cli.common import (
-        check_output_paths,
-        configure_logging,
-        parse_fail_on,
-        plan_outputs,
-        write_outputs,
-    )
+    from audit.cli.common import configure_logging, parse_fail_on
     from audit.render.branding import build_branding
-    from audit.render.from_json import load_result
+    from audit.render.document.load import load_document
+    from audit.render.formats import RenderOptions
+    from audit.render.outputs import check_output_paths, plan_outputs, write_outputs
 
     configure_logging(verbose, quiet)
     planned = plan_outputs(output or [], format)
     check_output_paths(planned)
     threshold = parse_fail_on(fail_on or "high")  # junit: which findings are failures
     branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
-    result = load_result(result_file)
-    write_outputs(result, planned, threshold, branding)
+    document = load_document(result_file)
+    write_outputs(document, planned, RenderOptions(threshold, branding))
     raise typer.Exit(0)
 
 

@@ -1,19 +1,17 @@
 """The HTML report: one self-contained file (inline CSS, logo as a data: URI, no script).
 
-A pure function of the result: the view model (audit/render/report/model.py) is built
-from the JSON document, the template (report_templates/report.html.j2) is autoescaped
-with StrictUndefined. The PDF is this HTML rendered by WeasyPrint (audit/render/pdf.py).
+A pure function of the result document: the view model (audit/render/report/model.py)
+is built from it, the template (report_templates/report.html.j2) is autoescaped with
+StrictUndefined. The PDF is this HTML rendered by WeasyPrint (audit/render/pdf.py).
 """
 
 from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Any
 
-from audit.model import AuditResult
+from audit.model.document import ResultDocument
 from audit.render.branding import ReportBranding
-from audit.render.json_report import to_document
 from audit.render.report.model import build_report
 from audit.render.templates import environment
 
@@ -24,13 +22,9 @@ def stylesheet() -> str:
     return (resources.files("report_templates") / "report.css").read_text(encoding="utf-8")
 
 
-def render_html_document(document: dict[str, Any], branding: ReportBranding) -> str:
+def render_html(document: ResultDocument, branding: ReportBranding | None = None) -> str:
     from markupsafe import Markup
 
     template = environment().get_template("report.html.j2")
-    view = build_report(document, branding)
+    view = build_report(document, branding or ReportBranding())
     return template.render(r=view, css=Markup(stylesheet())) + "\n"
-
-
-def render_html(result: AuditResult, branding: ReportBranding | None = None) -> str:
-    return render_html_document(to_document(result), branding or ReportBranding())

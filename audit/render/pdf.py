@@ -13,7 +13,7 @@ import logging
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from audit.model import AuditResult
+from audit.model.document import ResultDocument
 from audit.render.branding import ReportBranding
 from audit.render.html import render_html
 
@@ -43,5 +43,5 @@ def html_to_pdf(html: str, fetcher: DataOnlyFetcher | None = None) -> bytes:
     return pdf
 
 
-def render_pdf(result: AuditResult, branding: ReportBranding | None = None) -> bytes:
-    return html_to_pdf(render_html(result, branding))
+def render_pdf(document: ResultDocument, branding: ReportBranding | None = None) -> bytes:
+    return html_to_pdf(render_html(document, branding))

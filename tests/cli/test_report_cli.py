@@ -139,3 +139,27 @@ def test_a_piped_pdf_goes_to_stdout_as_bytes(capsysbinary, tmp_path):
         main(["report", small_result(tmp_path), "--format", "pdf", "-o", "-"])
     assert exited.value.code == 0
     assert capsysbinary.readouterr().out.startswith(b"%PDF")
+
+
+def test_re_rendering_a_saved_result_as_json_is_byte_identical(capsys, tmp_path):
+    out = tmp_path / "again.json"
+    code, _, err = cli(capsys, "report", str(DEMO_RESULT), "-o", str(out))
+    assert (code, err) == (0, "")
+    assert out.read_bytes() == DEMO_RESULT.read_bytes()
+
+
+def test_an_unknown_format_is_one_line_and_exit_2(capsys, tmp_path):
+    code, out, err = cli(capsys, "report", str(DEMO_RESULT), "--format", "yaml", "-o", "-")
+    assert code == 2 and out == ""
+    assert err.startswith("mailhygiene: error: invalid --format 'yaml'") and err.count("\n") == 1
+
+
+def test_a_nan_in_a_saved_result_is_one_line_and_exit_2(capsys, tmp_path):
+    saved = tmp_path / "nan.json"
+    text = DEMO_RESULT.read_text(encoding="utf-8").replace(
+        '"duration_s": ', '"duration_s": NaN, "x": ', 1
+    )
+    saved.write_text(text, encoding="utf-8")
+    code, _, err = cli(capsys, "report", str(saved), "-o", str(tmp_path / "r.html"))
+    assert code == 2 and "not a finite number: NaN" in err and err.count("\n") == 1
+    assert not (tmp_path / "r.html").exists()

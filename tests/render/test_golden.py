@@ -22,6 +22,7 @@ from audit.engine.context import AuditOptions
 from audit.engine.runner import RunConfig, run_audit
 from audit.model import CheckId
 from audit.net.dns import Nameserver
+from audit.render.document.build import build_document as result_document
 from audit.render.json_report import render_json
 from checks.registry import instantiate
 
@@ -72,7 +73,7 @@ def build_document(dns_server) -> tuple[dict[str, Any], int]:
             clock=lambda: datetime(2026, 1, 1, tzinfo=UTC),
         )
     )
-    return json.loads(render_json(result)), server.port
+    return json.loads(render_json(result_document(result))), server.port
 
 
 def test_json_document_matches_the_golden_file(dns_server):

@@ -26,13 +26,32 @@ from audit.model import (
     Unknown,
     UnknownReason,
 )
-from audit.render.json_report import render_json, to_document
-from audit.render.junit import render_junit
-from audit.render.text import render_text_string
+from audit.render.document.build import build_document
+from audit.render.json_report import render_json as render_json_document
+from audit.render.junit import render_junit as render_junit_document
+from audit.render.text import render_text_string as render_text_document
 
 SCHEMA = json.loads(
     (Path(audit.__file__).parent / "schema" / "result.schema.json").read_text(encoding="utf-8")
 )
+
+
+def to_document(result: AuditResult):
+    return build_document(result)
+
+
+def render_json(result: AuditResult) -> str:
+    return render_json_document(build_document(result))
+
+
+def render_junit(result: AuditResult, fail_on: Severity | None) -> str:
+    return render_junit_document(build_document(result), fail_on)
+
+
+def render_text_string(result: AuditResult, width: int = 100) -> str:
+    return render_text_document(build_document(result), width)
+
+
 HOSTILE = ["[bold]x[/bold]", "<script>alert(1)</script>", "a&b\"c'd", "[link=https://evil.test]y"]
 
 
@@ -185,8 +204,6 @@ def test_text_report_shows_terminal_escapes_instead_of_interpreting_them():
     """Given a finding whose title carries ANSI escapes and a bidi override (hostile TXT
     or PTR data), when rendered as text, then no raw control character reaches the
     terminal: each is shown as a visible escape."""
-    from audit.render.text import render_text_string
-
     hostile = "evil \x1b[2J\x1b]0;owned\x07 \u202etxt"
     result = result_with(
         CheckResult(
@@ -197,3 +214,15 @@ def test_text_report_shows_terminal_escapes_instead_of_interpreting_them():
     text = render_text_string(result)
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     assert "\\x1b[2J" in text and "\\u202e" in text
+
+
+# -- one renderer input ------------------------------------------------------------------------
+
+
+def test_text_and_junit_of_a_saved_document_equal_the_live_outputs():
+    """Given a result and its document saved as JSON and read back, when rendered as text
+    and JUnit, then the outputs are identical: every renderer takes the document."""
+    result = result_with(ptr_result(), CheckResult(check=CheckId.SPF, skipped=True))
+    saved = json.loads(render_json(result))
+    assert render_text_document(saved) == render_text_string(result)
+    assert render_junit_document(saved, Severity.HIGH) == render_junit(result, Severity.HIGH)

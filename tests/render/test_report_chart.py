@@ -14,7 +14,8 @@ from audit.lab.demo import demo_config, lab_mx_script, lab_store
 from audit.lab.dnsserver import LabDnsServer
 from audit.lab.smtpserver import ScriptedSmtpServer
 from audit.render.branding import ReportBranding
-from audit.render.html import render_html, render_html_document
+from audit.render.document.build import build_document
+from audit.render.html import render_html
 from audit.render.report.chart import nice_ceiling, volume_chart_svg
 from checks.registry import instantiate
 
@@ -28,7 +29,7 @@ def demo_html() -> str:
     with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
         config = demo_config(server.nameserver, smtp.address)
         result = execute(config, instantiate(config.check_ids), quiet=True)
-    return render_html(result)
+    return render_html(build_document(result))
 
 
 def chart_of(html: str) -> ET.Element:
@@ -64,7 +65,7 @@ def test_the_chart_has_no_script_and_no_external_reference(demo_html):
 
 def test_without_volume_evidence_there_is_no_chart():
     # given a result whose volume check did not run, when rendered, then no chart and no error
-    html = render_html_document(demo_document(), ReportBranding())
+    html = render_html(demo_document(), ReportBranding())
     assert "<svg" not in html and "volume-chart" not in html
 
 

@@ -9,7 +9,7 @@ import pytest
 from support.report_fixtures import demo_document
 
 from audit.render.branding import ReportBranding
-from audit.render.html import render_html_document
+from audit.render.html import render_html
 from audit.render.pdf import DataOnlyFetcher, html_to_pdf
 
 pytestmark = pytest.mark.slow
@@ -30,7 +30,7 @@ def test_the_demo_report_renders_to_a_multipage_pdf_without_fetching():
     document = demo_document()
     document["findings"][0]["detail"] = '<img src="http://192.0.2.9/pixel.png">'
     fetcher = DataOnlyFetcher()
-    pdf = html_to_pdf(render_html_document(document, ReportBranding()), fetcher)
+    pdf = html_to_pdf(render_html(document, ReportBranding()), fetcher)
     assert pdf.startswith(b"%PDF")
     assert page_count(pdf) > 1
     assert fetcher.refused == []  # the injected tag was escaped: nothing to fetch

@@ -1,34 +1,34 @@
-"""The report view model: pure functions from the JSON result document to what the
-HTML template needs (sorted, grouped, labelled).
+"""The report view model: pure functions from the result document to what the HTML
+template needs (sorted, grouped, labelled).
 
-Built from the document (`audit.render.json_report.to_document`), so a live audit and
-a saved result (`mailhygiene report RESULT.json`) render the same way. Nothing here
-reads the clock: the date shown is the run's, so the same input gives the same HTML.
+Built from the document (audit/render/document/build.py), so a live audit and a saved
+result (`mailhygiene report RESULT.json`) render the same way. What is specific to one
+check comes from that check's report section (`checks/<id>/report.py`, called through
+audit/render/report/sections.py); this module keeps the parts every report shares:
+verdict, tiles, findings, unknowns, playbooks. Nothing here reads the clock: the date
+shown is the run's, so the same input gives the same HTML.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from audit.knowledge.remediation import catalog
+from audit.model.document import FindingDocument, ResultDocument
+from audit.model.view import CheckView, DataTable, Fact, Section, Subsection, flatten
 from audit.render.branding import ReportBranding
 from audit.render.report.appendix import dns_table, evidence_sections, run_section
 from audit.render.report.chart import VolumeChart, volume_chart
-from audit.render.report.ips import blocklist_matrix, ip_table
+from audit.render.report.layout import ip_subsections, ip_table
 from audit.render.report.playbook import LISTING_CODES, Playbook, build_playbooks, playbook_anchor
 from audit.render.report.rejections import RejectionPlaybook, build_rejection_playbooks
-from audit.render.report.smtp import smtp_table
+from audit.render.report.sections import check_views
 from audit.render.report.view import (
     SEVERITIES,
     STATUS_LABELS,
-    DataTable,
-    Fact,
-    Section,
     check_label,
     display_date,
-    flatten,
     reason_label,
 )
 
@@ -104,8 +104,7 @@ class ReportView:
     counts: tuple[tuple[str, int], ...]
     tiles: tuple[Tile, ...]
     ip_table: DataTable
-    matrix: DataTable | None
-    smtp: DataTable | None
+    ip_subsections: tuple[Subsection, ...]  # relay's servers probed, blacklist's matrix
     findings: tuple[FindingView, ...]
     volume_chart: VolumeChart | None
     playbooks: tuple[Playbook, ...]
@@ -117,11 +116,11 @@ class ReportView:
     dns: DataTable
 
 
-def finding_anchor(index: int, finding: Mapping[str, Any]) -> str:
+def finding_anchor(index: int, finding: FindingDocument) -> str:
     return f"finding-{index + 1}-{finding['code'].lower()}"
 
 
-def _blockers(document: Mapping[str, Any]) -> tuple[Blocker, ...]:
+def _blockers(document: ResultDocument) -> tuple[Blocker, ...]:
     codes = set(document["summary"]["delisting"]["blockers"])
     return tuple(
         Blocker(f["code"], f["severity"], f["title"], finding_anchor(i, f))
@@ -130,7 +129,7 @@ def _blockers(document: Mapping[str, Any]) -> tuple[Blocker, ...]:
     )
 
 
-def verdict(document: Mapping[str, Any]) -> Verdict:
+def verdict(document: ResultDocument) -> Verdict:
     delisting = document["summary"]["delisting"]
     listed = any(f["code"] in LISTING_CODES for f in document["findings"])
     if delisting["ready"]:
@@ -160,7 +159,7 @@ def verdict(document: Mapping[str, Any]) -> Verdict:
     return Verdict("unknown", "Not yet known", why)
 
 
-def _tiles(document: Mapping[str, Any]) -> tuple[Tile, ...]:
+def _tiles(document: ResultDocument) -> tuple[Tile, ...]:
     counts: dict[str, int] = {}
     for finding in document["findings"]:
         counts[finding["check"]] = counts.get(finding["check"], 0) + 1
@@ -177,8 +176,8 @@ def _tiles(document: Mapping[str, Any]) -> tuple[Tile, ...]:
     )
 
 
-def _finding_view(index: int, finding: Mapping[str, Any]) -> FindingView:
-    remediation = finding.get("remediation") or {}
+def _finding_view(index: int, finding: FindingDocument) -> FindingView:
+    remediation = finding["remediation"]
     entry = catalog().get(finding["code"])
     listing = finding["code"] in LISTING_CODES
     return FindingView(
@@ -191,16 +190,16 @@ def _finding_view(index: int, finding: Mapping[str, Any]) -> FindingView:
         subject=finding["subject"],
         detail=finding["detail"],
         why=entry.why if entry else "",
-        summary=str(remediation.get("summary", "")),
-        steps=tuple(remediation.get("steps", [])),
-        links=tuple(remediation.get("links", [])),
+        summary=remediation["summary"] if remediation else "",
+        steps=tuple(remediation["steps"]) if remediation else (),
+        links=tuple(remediation["links"]) if remediation else (),
         # A listing's evidence is laid out in its playbook.
-        evidence=() if listing else flatten(finding.get("evidence", {})),
+        evidence=() if listing else flatten(finding["evidence"]),
         playbook_anchor=playbook_anchor(finding) if listing else None,
     )
 
 
-def _unknowns(document: Mapping[str, Any]) -> tuple[UnknownView, ...]:
+def _unknowns(document: ResultDocument) -> tuple[UnknownView, ...]:
     views = [
         UnknownView(check_label(c["id"]), u["subject"], reason_label(u["reason"]), u["detail"])
         for c in document["checks"]
@@ -223,7 +222,7 @@ def _unknowns(document: Mapping[str, Any]) -> tuple[UnknownView, ...]:
     return tuple(views)
 
 
-def _public_warning(document: Mapping[str, Any]) -> str | None:
+def _public_warning(document: ResultDocument) -> str | None:
     resolver = document["resolver"]
     if not resolver["public"]:
         return None
@@ -234,34 +233,26 @@ def _public_warning(document: Mapping[str, Any]) -> str | None:
     )
 
 
-def _subject(document: Mapping[str, Any]) -> str:
-    """What the report is about: the domain, else the sending IPs, else the log files."""
+def _subject(document: ResultDocument, views: Mapping[str, CheckView]) -> str:
+    """What the report is about: the domain, else the sending IPs, else what a check
+    says (the volume check: the log files)."""
     target = document["target"]
     if target.get("domain"):
         return str(target["domain"])
     ips = [ip["ip"] for ip in target["ips"]]
     if ips:
         return ", ".join(ips[:3]) + (f" and {len(ips) - 3} more" if len(ips) > 3 else "")
-    files = [str(f.get("path", "")).rsplit("/", 1)[-1] for f in _log_files(document)]
-    if files:
-        return "mail logs: " + ", ".join(files[:2]) + (" …" if len(files) > 2 else "")
-    return "—"
+    return next((v.subject for v in views.values() if v.subject), "—")
 
 
-def _log_files(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    for check in document["checks"]:
-        if check["id"] == "volume" and check["status"] != "skipped":
-            return [f for f in check.get("evidence", {}).get("files", []) if isinstance(f, Mapping)]
-    return []
-
-
-def build_report(document: Mapping[str, Any], branding: ReportBranding) -> ReportView:
+def build_report(document: ResultDocument, branding: ReportBranding) -> ReportView:
     """Everything the HTML template shows, from a (validated) result document."""
     summary = document["summary"]
     date = display_date(document["started_at"])
+    views = check_views(document)
     return ReportView(
         branding=branding,
-        subject=_subject(document),
+        subject=_subject(document, views),
         domain=document["target"].get("domain"),
         date=date,
         tool_version=document["tool"]["version"],
@@ -270,9 +261,8 @@ def build_report(document: Mapping[str, Any], branding: ReportBranding) -> Repor
         verdict=verdict(document),
         counts=tuple((s, int(summary["counts"].get(s, 0))) for s in SEVERITIES),
         tiles=_tiles(document),
-        ip_table=ip_table(document),
-        matrix=blocklist_matrix(document),
-        smtp=smtp_table(document),
+        ip_table=ip_table(document, views),
+        ip_subsections=ip_subsections(views),
         findings=tuple(_finding_view(i, f) for i, f in enumerate(document["findings"])),
         volume_chart=volume_chart(document),
         playbooks=build_playbooks(document, date),
@@ -280,6 +270,6 @@ def build_report(document: Mapping[str, Any], branding: ReportBranding) -> Repor
         unknowns=_unknowns(document),
         public_resolver_warning=_public_warning(document),
         run=run_section(document),
-        evidence=evidence_sections(document),
+        evidence=evidence_sections(views),
         dns=dns_table(document),
     )

@@ -1,16 +1,12 @@
-"""Plain view objects and labels the HTML report template renders.
+"""Labels the HTML report shows for ids and reasons, and the run's display date.
 
-The report model (audit/render/report/model.py and its helpers) turns the JSON result
-document into these; the template only loops and prints. Strings here are raw text:
-the template escapes them (autoescape), whatever DNS, SMTP or a log put in them.
+The view objects themselves (facts, cells, tables, sections) are in audit/model/view.py,
+where the checks' report sections can build them too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -47,39 +43,6 @@ REASON_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Fact:
-    label: str
-    value: str
-    mono: bool = False
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    tone: str = ""  # "ok", "bad", "warn", "unknown", "muted" (CSS classes)
-    note: str = ""  # a smaller second line
-    mono: bool = False
-
-
-@dataclass(frozen=True)
-class DataTable:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    caption: str = ""
-    css_class: str = ""
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled block of facts and tables (appendix evidence, per check)."""
-
-    title: str
-    facts: tuple[Fact, ...] = ()
-    tables: tuple[DataTable, ...] = ()
-    note: str = ""
-
-
 def check_label(check_id: str) -> str:
     return CHECK_LABELS.get(check_id, check_id.upper())
 
@@ -97,33 +60,3 @@ def display_date(iso: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
-
-
-def text_of(value: Any) -> str:
-    """One evidence value as display text."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(text_of(v) for v in value) if value else "none"
-    return str(value)
-
-
-def flatten(value: Any, prefix: str = "", limit: int = 60) -> tuple[Fact, ...]:
-    """Nested evidence as labelled facts ('forward › mx1.example › records')."""
-    facts: list[Fact] = []
-    _flatten_into(facts, value, prefix)
-    return tuple(facts[:limit])
-
-
-def _flatten_into(facts: list[Fact], value: Any, prefix: str) -> None:
-    if isinstance(value, Mapping):
-        for key in sorted(value, key=str):
-            label = str(key).replace("_", " ")
-            _flatten_into(facts, value[key], f"{prefix} › {label}" if prefix else label)
-    elif isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value):
-        for index, item in enumerate(value, start=1):
-            _flatten_into(facts, item, f"{prefix} [{index}]")
-    else:
-        facts.append(Fact(prefix or "value", text_of(value), mono=True))

@@ -1,0 +1,125 @@
+"""The output formats, as a registry: name -> file extensions, binary or not, renderer.
+
+Every renderer is a function of the result document (audit/model/document.py) and the
+render options (`--fail-on` for JUnit, branding for HTML/PDF). `--format` choices,
+format-from-extension detection and dispatch all read `FORMATS`; a name it does not
+hold is an `InputError` (exit 2), never a fallback to text. A test checks the registry
+against the formats SPEC.md names. Renderer modules are imported only when their format
+is used (WeasyPrint takes ~0.9 s to import; `--help` must stay fast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from audit.model import Severity
+from audit.model.document import ResultDocument
+from audit.model.errors import InputError
+from audit.render.branding import ReportBranding
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a renderer may need besides the document."""
+
+    fail_on: Severity | None = Severity.HIGH  # JUnit: which findings are failures
+    branding: ReportBranding = field(default_factory=ReportBranding)
+
+
+Renderer = Callable[[ResultDocument, RenderOptions], str | bytes]
+ConsoleRenderer = Callable[[ResultDocument, "Console"], None]
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    extensions: tuple[str, ...]  # lower case, with the dot; the first is the usual one
+    binary: bool  # bytes, never written to a terminal
+    render: Renderer
+    to_console: ConsoleRenderer | None = None  # stdout: straight to a rich console
+
+
+def _text(document: ResultDocument, options: RenderOptions) -> str:
+    from audit.render.text import render_text_string
+
+    return render_text_string(document)
+
+
+def _text_to_console(document: ResultDocument, console: Console) -> None:
+    from audit.render.text import render_text
+
+    render_text(document, console)
+
+
+def _json(document: ResultDocument, options: RenderOptions) -> str:
+    from audit.render.json_report import render_json
+
+    return render_json(document)
+
+
+def _junit(document: ResultDocument, options: RenderOptions) -> str:
+    from audit.render.junit import render_junit
+
+    return render_junit(document, options.fail_on)
+
+
+def _html(document: ResultDocument, options: RenderOptions) -> str:
+    from audit.render.html import render_html
+
+    return render_html(document, options.branding)
+
+
+def _pdf(document: ResultDocument, options: RenderOptions) -> bytes:
+    from audit.render.pdf import render_pdf
+
+    return render_pdf(document, options.branding)
+
+
+FORMATS: Mapping[str, OutputFormat] = MappingProxyType(
+    {
+        entry.name: entry
+        for entry in (
+            OutputFormat("text", (".txt",), False, _text, _text_to_console),
+            OutputFormat("json", (".json",), False, _json),
+            OutputFormat("junit", (".xml",), False, _junit),
+            OutputFormat("html", (".html",), False, _html),
+            OutputFormat("pdf", (".pdf",), True, _pdf),
+        )
+    }
+)
+
+
+def format_names() -> tuple[str, ...]:
+    return tuple(FORMATS)
+
+
+def names_phrase(conjunction: str = "or") -> str:
+    """'text, json, junit, html or pdf' (for help texts and errors)."""
+    *first, last = FORMATS
+    return f"{', '.join(first)} {conjunction} {last}"
+
+
+def format_named(name: str, option: str = "format") -> OutputFormat:
+    """The registry entry for `name`; an unknown name is one InputError line."""
+    entry = FORMATS.get(name)
+    if entry is None:
+        raise InputError(f"invalid --{option} {name!r} (one of {', '.join(FORMATS)})")
+    return entry
+
+
+def format_for_path(path: str) -> OutputFormat | None:
+    """The format a file name's extension says, if any registry entry claims it."""
+    suffix = PurePath(path).suffix.lower()
+    return next((f for f in FORMATS.values() if suffix in f.extensions), None)
+
+
+def render(name: str, document: ResultDocument, options: RenderOptions) -> str | bytes:
+    """The document in format `name` (PDF is bytes, every other format text)."""
+    return format_named(name).render(document, options)

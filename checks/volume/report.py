@@ -1,0 +1,108 @@
+"""The volume check's part of the report: its appendix section (log files, busiest
+accounts, remote rejections, as tables) and, for a logs-only run, what the report is
+about ("mail logs: mail.log, …"). The volume-over-time chart is drawn by the report
+(audit/render/report/chart.py) from the same evidence.
+
+Pure functions of the check's part of the result document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from audit.model.document import CheckDocument, Evidence
+from audit.model.view import Cell, CheckView, DataTable, Fact, Section, text_of
+
+MAX_SAMPLE_CHARS = 300
+
+
+def _file_name(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("path", "")).rsplit("/", 1)[-1]
+
+
+def _files(evidence: Evidence) -> list[Mapping[str, Any]]:
+    return [f for f in evidence.get("files", []) if isinstance(f, Mapping)]
+
+
+def _file_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(
+        (
+            Cell(_file_name(f), note=str(f.get("format", "")), mono=True),
+            Cell(f"{f.get('lines', 0):,}"),
+            Cell(f"{f.get('events', 0):,}"),
+            Cell(
+                f"{f.get('malformed_lines', 0):,}", note=f"{f.get('truncated_lines', 0)} truncated"
+            ),
+        )
+        for f in evidence.get("files", [])
+    )
+
+
+def _account_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(
+        (
+            Cell(str(a.get("account", "")), mono=True),
+            Cell(f"{a.get('messages', 0):,}", note=f"{a.get('recipients', 0):,} recipients"),
+            Cell(f"{a.get('peak_messages', 0):,}", note=text_of(a.get("peak_hour"))),
+            Cell(text_of(a.get("median_messages_per_hour"))),
+            Cell(text_of(a.get("client_ips"))),
+            Cell(f"{a.get('bounced', 0):,}", note=f"{a.get('deferred', 0):,} deferred"),
+        )
+        for a in evidence.get("top_accounts", [])
+    )
+
+
+def _rejection_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(
+        (
+            Cell(text_of(r.get("provider")), note=text_of(r.get("blocklist"))),
+            Cell(text_of(r.get("reason")), note="temporary" if r.get("temporary") else ""),
+            Cell(f"{r.get('count', 0):,}"),
+            Cell(str(r.get("sample", ""))[:MAX_SAMPLE_CHARS], mono=True),
+        )
+        for r in evidence.get("rejections", [])
+    )
+
+
+def appendix(evidence: Evidence) -> Section:
+    totals = evidence.get("totals") or {}
+    span = evidence.get("time_range") or {}
+    facts = (
+        Fact("Formats", text_of(evidence.get("formats") or [])),
+        Fact("Time range", f"{text_of(span.get('first'))} to {text_of(span.get('last'))}"),
+        Fact(
+            "Lines parsed / skipped",
+            f"{evidence.get('lines_parsed', 0):,} / {evidence.get('lines_skipped', 0):,}",
+        ),
+        Fact("Messages", ", ".join(f"{k} {v:,}" for k, v in sorted(totals.items()))),
+        Fact("Accounts seen", text_of(evidence.get("accounts_seen"))),
+        Fact("Timestamps", text_of(evidence.get("timestamps"))),
+    )
+    tables = (
+        DataTable(("File", "Lines", "Events", "Malformed"), _file_rows(evidence), "Log files"),
+        DataTable(
+            ("Account", "Messages", "Peak hour", "Median / hour", "Client IPs", "Bounced"),
+            _account_rows(evidence),
+            "Busiest accounts",
+        ),
+        DataTable(
+            ("Provider / list", "Reason", "Count", "Example"),
+            _rejection_rows(evidence),
+            "Remote rejections",
+        ),
+    )
+    return Section("Sending volume", facts, tuple(t for t in tables if t.rows))
+
+
+def subject(evidence: Evidence) -> str | None:
+    """'mail logs: a.log, b.log …' for a run about log files only; None without files."""
+    names = [_file_name(f) for f in _files(evidence)]
+    if not names:
+        return None
+    return "mail logs: " + ", ".join(names[:2]) + (" …" if len(names) > 2 else "")
+
+
+def section(check: CheckDocument) -> CheckView:
+    evidence = check["evidence"]
+    return CheckView(appendix(evidence), subject=subject(evidence))
