@@ -98,3 +98,10 @@ def test_a_check_this_version_does_not_know_gets_its_evidence_flattened():
 
 def test_ptr_has_no_appendix_section_its_evidence_is_the_ip_table():
     assert check_views(demo_document())["ptr"].appendix is None
+
+
+def test_every_unknown_reason_has_a_report_label():
+    from audit.model import UnknownReason
+    from audit.render.report.view import REASON_LABELS
+
+    assert {reason.value for reason in UnknownReason} <= set(REASON_LABELS)

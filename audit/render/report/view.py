@@ -40,6 +40,9 @@ REASON_LABELS = {
     "internal": "internal error in the check",
     "dependency": "an input the check needs could not be determined",
     "not_applicable": "not applicable",
+    "input_limit": "more input than one run processes",
+    "answer_too_large": "the DNS answer is larger than the bounds a run keeps",
+    "cname_loop": "the CNAME chain loops or is too long",
 }
 
 
