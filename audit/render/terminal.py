@@ -10,20 +10,13 @@ visible escapes instead of being interpreted.
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+from audit.render.visible import visible
 
 
 def terminal_safe(text: str) -> str:
-    return _UNSAFE.sub(_escape, text)
+    return visible(text)
 
 
 def safe_text(text: str, style: str = "") -> Text:
