@@ -12,6 +12,8 @@ from typing import Any
 
 from audit.model.rejection import Reason
 
+SOURCE = "audit/knowledge/volume/thresholds.toml"
+
 
 class VolumeRulesError(ValueError):
     """The shipped thresholds file is malformed (a bug in the data)."""
@@ -45,7 +47,7 @@ class VolumeRules:
 def _number(table: dict[str, Any], key: str, kind: type) -> Any:
     value = table.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise VolumeRulesError(f"volume_thresholds.toml: {key} must be a non-negative number")
+        raise VolumeRulesError(f"{SOURCE}: {key} must be a non-negative number")
     return kind(value)
 
 
@@ -54,7 +56,7 @@ def _reasons(table: dict[str, Any], key: str) -> frozenset[str]:
     values = table.get(key)
     known = {reason.value for reason in Reason}
     if not isinstance(values, list) or not set(values) <= known:
-        raise VolumeRulesError(f"volume_thresholds.toml: {key} must be a list of {sorted(known)}")
+        raise VolumeRulesError(f"{SOURCE}: {key} must be a list of {sorted(known)}")
     return frozenset(values)
 
 
@@ -88,4 +90,4 @@ def shipped_rules() -> VolumeRules:
     try:
         return parse_rules(tomllib.loads(text))
     except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
-        raise VolumeRulesError(f"volume_thresholds.toml: {exc}") from exc
+        raise VolumeRulesError(f"{SOURCE}: {exc}") from exc
