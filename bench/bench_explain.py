@@ -41,7 +41,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "support"))
 
 from explain_cases import CASES  # noqa: E402  (the real strings, with the expected reason)
 from peers import apt_install, can_install, print_rows  # noqa: E402  (bench/peers.py)

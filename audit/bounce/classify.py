@@ -1,6 +1,8 @@
 """Classify one rejection: who blocked, which list, why, temporary or not, what to do.
 
-Pure functions of (rejection, bounce knowledge, DNSBL catalog). Identification never
+Pure functions of (rejection, bounce knowledge, DNSBL catalog). `verdict_for` is the one
+classification both `explain` (audit/bounce/explain.py, which adds the remediation) and the
+log digest (audit/maillog/rejections.py) use. Identification never
 guesses: a provider comes from the remote MTA's host name or the provider's own phrases, a
 list from a zone named in the text or a list name/URL host of audit/knowledge/providers/lists.toml,
 a reason from a provider pattern, a named list, the generic phrases, or the RFC 3463/7372
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.bounce.extract import Rejection
+from audit.bounce.extract import RejectionReply
 from audit.bounce.fields import named_zones, smtp_codes
 from audit.knowledge.dnsbl.catalog import Catalog, DnsblList
 from audit.knowledge.providers import BounceKnowledge, Pattern, Provider, Reason
@@ -44,7 +46,26 @@ class Identified:
     entry: DnsblList | None  # the catalog list behind `zone`, if the catalog has it
 
 
-def find_provider(rejection: Rejection, knowledge: BounceKnowledge) -> Provider | None:
+@dataclass(frozen=True)
+class Verdict:
+    """Who refused, which list and why: a classification before its remediation."""
+
+    found: Identified
+    reason: Reason
+
+    @property
+    def provider(self) -> str | None:
+        """The provider's id, else the operator of the list the rejection names."""
+        if self.found.provider is not None:
+            return self.found.provider.id
+        return self.found.entry.provider if self.found.entry is not None else None
+
+    @property
+    def blocklist(self) -> str | None:
+        return self.found.zone
+
+
+def find_provider(rejection: RejectionReply, knowledge: BounceKnowledge) -> Provider | None:
     """The remote MTA's host name first (sisimai's rhost map), then the provider's phrases."""
     if rejection.remote_host:
         by_host = next(
@@ -109,7 +130,7 @@ def find_zone(
     return by_name or (named[0] if named else None)
 
 
-def identify(rejection: Rejection, knowledge: BounceKnowledge, catalog: Catalog) -> Identified:
+def identify(rejection: RejectionReply, knowledge: BounceKnowledge, catalog: Catalog) -> Identified:
     provider = find_provider(rejection, knowledge)
     pattern = find_pattern(provider, rejection.text)
     zone = find_zone(rejection.text, pattern, knowledge, catalog)
@@ -123,7 +144,7 @@ def status_reason(status: str | None) -> Reason | None:
     return STATUS_REASONS.get(status.split(".", 1)[1]) if "." in status else None
 
 
-def find_reason(rejection: Rejection, found: Identified, knowledge: BounceKnowledge) -> Reason:
+def find_reason(rejection: RejectionReply, found: Identified, knowledge: BounceKnowledge) -> Reason:
     if found.pattern is not None:
         return found.pattern.reason
     if found.zone is not None:
@@ -135,7 +156,7 @@ def find_reason(rejection: Rejection, found: Identified, knowledge: BounceKnowle
     return status_reason(status) or Reason.OTHER
 
 
-def is_temporary(rejection: Rejection, pattern: Pattern | None) -> bool:
+def is_temporary(rejection: RejectionReply, pattern: Pattern | None) -> bool:
     """The pattern's say, else the reply's class, else the DSN/log status (RFC 3463 §3.1)."""
     if pattern is not None and pattern.temporary is not None:
         return pattern.temporary
@@ -145,3 +166,8 @@ def is_temporary(rejection: Rejection, pattern: Pattern | None) -> bool:
     if rejection.status:
         return rejection.status.startswith("4")
     return bool(rejection.deferred)
+
+
+def verdict_for(rejection: RejectionReply, knowledge: BounceKnowledge, catalog: Catalog) -> Verdict:
+    found = identify(rejection, knowledge, catalog)
+    return Verdict(found, find_reason(rejection, found, knowledge))

@@ -23,7 +23,7 @@ from email.message import Message
 from email.parser import Parser
 from email.policy import compat32
 
-from audit.bounce.extract import Rejection, extract_text, make_rejection
+from audit.bounce.extract import RejectionReply, extract_text, make_rejection
 from audit.bounce.input import CONTROL_RE
 
 HEADER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
@@ -120,7 +120,7 @@ def _after_type(value: str | None) -> str | None:
     return value.split(";", 1)[1].strip() if ";" in value else value.strip()
 
 
-def from_dsn_block(block: Message) -> Rejection | None:
+def from_dsn_block(block: Message) -> RejectionReply | None:
     diagnostic = _after_type(_field(block, "Diagnostic-Code"))
     status = _field(block, "Status")
     action = (_field(block, "Action") or "").lower()
@@ -165,7 +165,7 @@ def _text_of(part: Message) -> str:
     return CONTROL_RE.sub(" ", _to_text(payload, part.get_content_charset("ascii")))
 
 
-def extract_message(text: str) -> list[Rejection]:
+def extract_message(text: str) -> list[RejectionReply]:
     """Every rejection in the message (the caller applies MAX_REJECTIONS)."""
     message = Parser(policy=compat32).parsestr(text)
     top_level = from_dsn_block(message)  # bare DSN fields pasted without a message around them

@@ -1,8 +1,8 @@
 """`mailhygiene explain`: classify SMTP rejections and bounces (SPEC.md, `explain`).
 
-The pipeline: bounded input (audit/bounce/input.py) → rejections (bounce_dsn.py for RFC 5322
-messages and DSNs, bounce_extract.py for text and log excerpts) → one classification each
-(bounce_classify.py, bounce_remedy.py) → the JSON document or the text listing. Pure apart
+The pipeline: bounded input (audit/bounce/input.py) → rejections (dsn.py for RFC 5322
+messages and DSNs, extract.py for text and log excerpts) → one classification each
+(classify.py's verdict, remedy.py's remediation) → the JSON document or the text listing. Pure apart
 from reading the input; nothing is fetched, not even the URLs the bounces contain.
 """
 
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from audit.bounce.classify import find_reason, identify, is_temporary
+from audit.bounce.classify import is_temporary, verdict_for
 from audit.bounce.dsn import extract_message, looks_like_message
-from audit.bounce.extract import MAX_REJECTIONS, Rejection, extract_text
+from audit.bounce.extract import MAX_REJECTIONS, RejectionReply, extract_text
 from audit.bounce.fields import sending_ip
 from audit.bounce.input import InputText
 from audit.bounce.remedy import remediation_for_rejection
@@ -26,16 +26,15 @@ from audit.model.rejection import Classification
 SCHEMA_VERSION = "1"
 
 
-def classify(rejection: Rejection, knowledge: BounceKnowledge, catalog: Catalog) -> Classification:
-    found = identify(rejection, knowledge, catalog)
-    reason = find_reason(rejection, found, knowledge)
-    provider = (
-        found.provider.id if found.provider else found.entry.provider if found.entry else None
-    )
+def classify(
+    rejection: RejectionReply, knowledge: BounceKnowledge, catalog: Catalog
+) -> Classification:
+    verdict = verdict_for(rejection, knowledge, catalog)
+    found, reason = verdict.found, verdict.reason
     return Classification(
         input=rejection.text,
-        provider=provider,
-        blocklist=found.zone,
+        provider=verdict.provider,
+        blocklist=verdict.blocklist,
         reason=reason,
         sending_ip=sending_ip(rejection.text),
         temporary=is_temporary(rejection, found.pattern),
@@ -43,7 +42,7 @@ def classify(rejection: Rejection, knowledge: BounceKnowledge, catalog: Catalog)
     )
 
 
-def rejections_in(text: str) -> list[Rejection]:
+def rejections_in(text: str) -> list[RejectionReply]:
     """The rejections in one input: a message/DSN, a log excerpt, or free text."""
     return extract_message(text) if looks_like_message(text) else extract_text(text)
 
@@ -68,7 +67,7 @@ def explain_inputs(
     """
     knowledge = knowledge or shipped_knowledge()
     catalog = catalog or shipped_catalog()
-    kept: list[Rejection] = []
+    kept: list[RejectionReply] = []
     found = 0
     for item in inputs:
         rejections = rejections_in(item.text)

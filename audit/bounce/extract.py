@@ -2,8 +2,9 @@
 
 Plain text: one rejection per line, with SMTP multi-line replies ("550-…" … "550 …") and
 indented continuation lines joined (RFC 5321 §4.2.1). Log excerpts: only the lines that carry a
-remote rejection (Postfix `status=bounced|deferred (host X[ip] said: …)`, Postfix/Exim local
-rejects, Exim `SMTP error from remote mail server`) count; the rest of the log is ignored.
+rejection count, read by the log-line readers the log digest uses (audit/loglines/rejected.py:
+Postfix `status=bounced|deferred (host X[ip] said: …)`, Exim `SMTP error from remote mail
+server`, Postfix/Exim local rejects); the rest of the log is ignored.
 A "host NAME[ip] said:" prefix names the receiving MTA, never the sender: it is removed from
 the text and kept as `remote_host`.
 
@@ -17,20 +18,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from audit.loglines.rejected import logged_rejection
+
 MAX_REJECTIONS = 10_000  # classified per explain run; the rest are counted (explain.py)
 MAX_STATEMENT_CHARS = 8192
 
-POSTFIX_STATUS_RE = re.compile(r"\bstatus=(bounced|deferred|undeliverable) \((.*)\)\s*$")
-POSTFIX_DSN_RE = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
-POSTFIX_REJECT_RE = re.compile(
-    r"\b(?:NOQUEUE|[0-9A-F]{6,}): reject: \S+ from \S+: (.*?)(?:; from=<.*)?$"
-)
-EXIM_REMOTE_RE = re.compile(
-    r"SMTP error from remote mail(?:er| server) after .*?:\s+((?:4[25]\d|5[0-5]\d)[ -].*)$"
-)
-EXIM_REMOTE_HOST_RE = re.compile(r"\bH=([A-Za-z0-9.-]+)\s*\[")
-EXIM_REJECT_RE = re.compile(r"\brejected (?:RCPT|MAIL|connection|after DATA)[^:]*: (.*)$")
-EXIM_DEFER_RE = re.compile(r"^\S+ \S+ \S+ == ")
 REMOTE_PREFIX_RE = re.compile(
     r"\bhost ([A-Za-z0-9.-]+\.[A-Za-z]{2,})\.?\s*\[[0-9A-Fa-f:.]+\](?::\d+)?"
     r"(?:\s+(?:said|refused to talk to me))?:?\s*"
@@ -47,8 +39,9 @@ SIGNAL_RE = re.compile(
 
 
 @dataclass(frozen=True)
-class Rejection:
-    """One remote rejection as found in the input, before classification."""
+class RejectionReply:
+    """A server's reply refusing mail, as found in a bounce, log line or text: the
+    classifier's input (audit/bounce/classify.py), before classification."""
 
     text: str
     remote_host: str | None = None
@@ -74,27 +67,17 @@ def make_rejection(
     remote_host: str | None = None,
     deferred: bool | None = None,
     status: str | None = None,
-) -> Rejection:
+) -> RejectionReply:
     cleaned, named_host = split_remote_host(_bounded(text))
-    return Rejection(_bounded(cleaned), remote_host or named_host, deferred, status)
+    return RejectionReply(_bounded(cleaned), remote_host or named_host, deferred, status)
 
 
-def from_log_line(line: str) -> Rejection | None:
-    """A remote rejection in one Postfix or Exim log line, or None."""
-    status = POSTFIX_STATUS_RE.search(line)
-    if status is not None:
-        if " said:" not in status.group(2) and "refused to talk to me" not in status.group(2):
-            return None  # timeouts and local errors are not rejections
-        dsn = POSTFIX_DSN_RE.search(line)
-        deferred = status.group(1) == "deferred"
-        return make_rejection(status.group(2), None, deferred, dsn.group(1) if dsn else None)
-    remote = EXIM_REMOTE_RE.search(line)
-    if remote is not None:
-        host = EXIM_REMOTE_HOST_RE.search(line)
-        deferred = bool(EXIM_DEFER_RE.match(line))
-        return make_rejection(remote.group(1), host.group(1).lower() if host else None, deferred)
-    local = POSTFIX_REJECT_RE.search(line) or EXIM_REJECT_RE.search(line)
-    return make_rejection(local.group(1)) if local is not None else None
+def from_log_line(line: str) -> RejectionReply | None:
+    """The rejection one Postfix or Exim log line records, or None."""
+    logged = logged_rejection(line)
+    if logged is None:
+        return None
+    return make_rejection(logged.reply, logged.remote_host, logged.deferred, logged.dsn)
 
 
 def _open_reply(line: str) -> str | None:
@@ -123,7 +106,7 @@ def statements(text: str) -> Iterator[str]:
         yield current
 
 
-def extract_text(text: str) -> list[Rejection]:
+def extract_text(text: str) -> list[RejectionReply]:
     """Rejections in free text or a log excerpt; the whole text as one when nothing stands out."""
     logged = [r for r in map(from_log_line, text.splitlines()) if r is not None]
     if logged:

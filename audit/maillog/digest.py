@@ -9,7 +9,13 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from audit.knowledge.volume import VolumeRules
+from audit.loglines.records import (
+    DeliveryEvent,
+    DeliveryStatus,
+    Event,
+    SubmissionEvent,
+    recipient_domain,
+)
 from audit.maillog.facts import (
     AccountFacts,
     FileFacts,
@@ -18,19 +24,16 @@ from audit.maillog.facts import (
     RejectionFacts,
     RelayFacts,
 )
-from audit.maillog.records import (
-    DeliveryEvent,
-    DeliveryStatus,
-    Event,
-    SubmissionEvent,
-    recipient_domain,
+from audit.maillog.rejections import (
+    RejectionClassifier,
+    RejectionKind,
+    is_remote_rejection,
+    sample_reply,
 )
-from audit.maillog.rejections import Rejection, classify, is_remote_rejection, sample_reply
 
 MAX_SET = 1000  # distinct values kept per set (the count saturates there)
 MAX_ACCOUNTS = 50_000
 MAX_MESSAGES_REMEMBERED = 200_000
-MAX_CLASSIFIED = 1024  # classified replies remembered at once (a cache, not state)
 MAX_CACHED_IP_CHARS = 64  # longer "addresses" are checked, never remembered
 OTHER_ACCOUNTS = "(other accounts)"
 STATUS_KEYS = {status: status.value for status in DeliveryStatus}  # faster than .value
@@ -77,20 +80,23 @@ class _Account:
 
 
 class Digest:
-    def __init__(self, rules: VolumeRules, local_domains: frozenset[str] = frozenset()) -> None:
-        self.rules = rules
+    def __init__(
+        self,
+        local_domains: frozenset[str] = frozenset(),
+        classifier: RejectionClassifier | None = None,
+    ) -> None:
+        self.classifier = classifier or RejectionClassifier()
         self.local_domains = set(local_domains)
         self.accounts: dict[str, _Account] = {}
         self.seen: OrderedDict[str, str] = OrderedDict()  # message id -> account
         self.unauthenticated: OrderedDict[str, str] = OrderedDict()  # message id -> client IP
         self.relays: dict[str, tuple[set[str], set[str]]] = {}  # ip -> (message ids, domains)
-        self.rejections: Counter[Rejection] = Counter()
-        self.samples: dict[Rejection, str] = {}
+        self.rejections: Counter[RejectionKind] = Counter()
+        self.samples: dict[RejectionKind, str] = {}
         self.sending_ips: Counter[str] = Counter()
         self.totals: Counter[str] = Counter()
         self.first: datetime | None = None
         self.last: datetime | None = None
-        self._classified: dict[tuple[str, str | None, DeliveryStatus], Rejection] = {}
 
     def add(self, event: Event) -> None:
         at = event.at
@@ -111,16 +117,6 @@ class Digest:
                 return self.accounts.setdefault(OTHER_ACCOUNTS, _Account())
             account = self.accounts[name] = _Account()
         return account
-
-    def _classify(self, event: DeliveryEvent) -> Rejection:
-        """`classify`, once per distinct (reply, relay host, status): all it reads."""
-        key = (event.reply, event.relay_host, event.status)
-        rejection = self._classified.get(key)
-        if rejection is None:
-            if len(self._classified) >= MAX_CLASSIFIED:
-                self._classified.clear()
-            rejection = self._classified[key] = classify(event, self.rules)
-        return rejection
 
     def _remember(self, table: OrderedDict[str, str], key: str, value: str) -> None:
         table[key] = value
@@ -163,7 +159,7 @@ class Digest:
         elif not event.forwarded:
             self._maybe_relayed(event, domain)
         if is_remote_rejection(event):
-            rejection = self._classify(event)
+            rejection = self.classifier.classify(event)
             self.rejections[rejection] += 1
             if rejection not in self.samples:
                 self.samples[rejection] = sample_reply(event)
@@ -199,7 +195,7 @@ class Digest:
         )
         rejections = tuple(
             RejectionFacts(r, n, self.samples[r])
-            for r, n in sorted(self.rejections.items(), key=lambda item: (-item[1], item[0]))
+            for r, n in sorted(self.rejections.items(), key=lambda i: (-i[1], i[0].sort_key()))
         )
         return LogFacts(
             files=files,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from audit.maillog.rejections import Rejection
+from audit.maillog.rejections import RejectionKind
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class RelayFacts:
 
 @dataclass(frozen=True)
 class RejectionFacts:
-    rejection: Rejection
+    rejection: RejectionKind
     count: int
     sample: str
 

@@ -11,14 +11,13 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from audit.knowledge.volume import VolumeRules
+from audit.loglines.detect import DETECT_LINES, LineParser, detect_format, make_parser
+from audit.loglines.mailgun import MailgunParser
+from audit.loglines.postfix import PostfixParser
+from audit.loglines.records import LogFormat
 from audit.maillog.digest import Digest
 from audit.maillog.facts import FileFacts, LogFacts
-from audit.maillog.formats.detect import DETECT_LINES, LineParser, detect_format, make_parser
-from audit.maillog.formats.mailgun import MailgunParser
-from audit.maillog.formats.postfix import PostfixParser
 from audit.maillog.reader import STDIN, LogInputError, ReadStats, line_batches, open_log
-from audit.maillog.records import LogFormat
 from audit.model.errors import InputError
 
 HEAD_CHUNK_CHARS = 8192  # validate_logs reads the first lines, as a line reader would
@@ -91,11 +90,10 @@ def read_file(path: str, digest: Digest, today: date) -> FileFacts:
 
 def read_logs(
     paths: Sequence[str],
-    rules: VolumeRules,
     local_domains: frozenset[str] = frozenset(),
     today: date | None = None,
 ) -> LogFacts:
-    digest = Digest(rules, local_domains)
+    digest = Digest(local_domains)
     day = today or datetime.now(UTC).date()
     files = tuple(read_file(path, digest, day) for path in paths)
     return digest.facts(files)
@@ -122,20 +120,16 @@ def validate_logs(paths: Sequence[str]) -> dict[str, LogFormat | None]:
 LOGS_STATING_SENDING_IP = (LogFormat.MAILGUN, LogFormat.EXIM)
 
 
-def log_sending_ips(
-    paths: Sequence[str], rules: VolumeRules | None = None
-) -> list[tuple[str, str]]:
+def log_sending_ips(paths: Sequence[str]) -> list[tuple[str, str]]:
     """(IP, file) for each of our sending IPs a log states; stdin (readable once) and
     Postfix logs (which never state the local address) are not scanned."""
-    from audit.knowledge.volume import shipped_rules
-
     found: dict[str, str] = {}
     today = datetime.now(UTC).date()
     for path in paths:
         try:
             if path == STDIN or validate_logs([path])[path] not in LOGS_STATING_SENDING_IP:
                 continue
-            digest = Digest(rules or shipped_rules())
+            digest = Digest()
             read_file(path, digest, today)
         except LogInputError:
             continue

@@ -1,29 +1,37 @@
-"""Remote rejections pulled from delivery lines: the SMTP code, the enhanced status
-code (RFC 3463), the receiving provider, and a reason class in the `explain`
-vocabulary (blocked, bad_reputation, rate_limited, require_ptr, auth_failure,
-user_unknown, mailbox_full, other).
+"""Remote rejections pulled from delivery events: the SMTP code, the enhanced status code
+(RFC 3463), the receiving provider, the named blocklist and a reason class in the `explain`
+vocabulary (blocked, bad_reputation, rate_limited, require_ptr, auth_failure, user_unknown,
+mailbox_full, other).
 
-The classification is the `explain` command's (audit/bounce/explain.py); the minimal patterns
-in audit/knowledge/volume/thresholds.toml are the fallback for a build without it.
+The classification is `explain`'s (audit/bounce/classify.py `verdict_for`, with the provider
+data of audit/knowledge/providers/ and the DNSBL catalog): one classifier, one provider table.
+The reply it reads is the one `explain` would read from the same log line
+(audit/bounce/extract.py `make_rejection`), so both say the same about it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
-from audit.knowledge.volume import VolumeRules
-from audit.maillog.records import DeliveryEvent, DeliveryStatus
+from audit.bounce.classify import verdict_for
+from audit.bounce.extract import RejectionReply, make_rejection
+from audit.bounce.fields import smtp_codes
+from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
+from audit.knowledge.providers import BounceKnowledge, shipped_knowledge
+from audit.loglines.exim import remote_reply
+from audit.loglines.records import DeliveryEvent, DeliveryStatus
 
+# Any 4xx/5xx reply code: what makes a failed delivery a remote *rejection* (RFC 5321 §4.2).
 SMTP_CODE = re.compile(r"(?<![\w.@/:-])(?P<code>[45]\d\d)(?=[ -]|$)")
-ENHANCED = re.compile(r"\b(?P<enhanced>[45]\.\d{1,3}\.\d{1,3})\b")
-SAID = re.compile(r"host (?P<host>[^\s\[]+)\[[^\]]*\] said: ")
-MAX_REPLY_CHARS = 300
-Classified = tuple[str, str | None, str | None]  # (reason, provider, blocklist)
+MAX_SAMPLE_CHARS = 300
+MAX_CLASSIFIED = 1024  # classified replies remembered at once (a cache, not state)
 
 
-@dataclass(frozen=True, order=True)
-class Rejection:
+@dataclass(frozen=True)
+class RejectionKind:
+    """What kind of remote rejection a delivery met: the key the digest counts by."""
+
     reason: str
     provider: str | None
     blocklist: str | None
@@ -31,6 +39,10 @@ class Rejection:
     enhanced: str | None
     host: str | None
     temporary: bool
+
+    def sort_key(self) -> tuple[object, ...]:
+        """Field order, None before any text (None and text do not compare)."""
+        return tuple((value is not None, value) for value in astuple(self))
 
 
 def is_remote_rejection(event: DeliveryEvent) -> bool:
@@ -42,60 +54,49 @@ def is_remote_rejection(event: DeliveryEvent) -> bool:
     )
 
 
-def provider_of(host: str | None, rules: VolumeRules) -> str | None:
-    name = (host or "").lower().rstrip(".")
-    for suffix, provider in rules.providers:
-        if name == suffix or name.endswith("." + suffix):
-            return provider
-    return None
-
-
-def _fallback(reply: str, provider: str | None, rules: VolumeRules) -> Classified:
-    for rule in rules.rejections:
-        if match := rule.pattern.search(reply):
-            return rule.reason, rule.provider or provider, match.groupdict().get("list")
-    return "other", provider, None
-
-
-def _explained(reply: str, event: DeliveryEvent) -> Classified | None:
-    """The `explain` classifier (audit/bounce/explain.py), when this build has it."""
-    try:
-        from audit.bounce.explain import classify as explain_classify
-        from audit.bounce.extract import Rejection as BounceRejection
-        from audit.knowledge.dnsbl.catalog import shipped_catalog
-        from audit.knowledge.providers import shipped_knowledge
-    except ImportError:  # pragma: no cover - a build without `explain`
-        return None
-    deferred = event.status is DeliveryStatus.DEFERRED
-    try:
-        found = explain_classify(
-            BounceRejection(reply, event.relay_host, deferred),
-            shipped_knowledge(),
-            shipped_catalog(),
-        )
-    except (ValueError, LookupError):
-        return None
-    return str(getattr(found.reason, "value", found.reason)), found.provider, found.blocklist
-
-
-def classify(event: DeliveryEvent, rules: VolumeRules) -> Rejection:
-    reply = SAID.sub("", event.reply)[:MAX_REPLY_CHARS]
+def rejection_reply(event: DeliveryEvent) -> RejectionReply:
+    """The classifier's input, as `explain` reads the same line: the remote server's words
+    (Exim's "SMTP error from remote mail server after …:" taken off), the relay host."""
     host = event.relay_host if event.relay_host not in (None, "none") else None
-    code = SMTP_CODE.search(reply)
-    enhanced = ENHANCED.search(reply)
-    by_host = provider_of(host, rules)
-    reason, provider, blocklist = _explained(reply, event) or _fallback(reply, by_host, rules)
-    provider = provider or by_host
-    return Rejection(
-        reason=reason,
-        provider=provider,
-        blocklist=blocklist.lower().rstrip(".") if blocklist else None,
-        code=code["code"] if code else None,
-        enhanced=enhanced["enhanced"] if enhanced else None,
-        host=host,
-        temporary=event.status is DeliveryStatus.DEFERRED,
-    )
+    deferred = event.status is DeliveryStatus.DEFERRED
+    return make_rejection(remote_reply(event.reply) or event.reply, host, deferred)
+
+
+class RejectionClassifier:
+    """`explain`'s classifier over delivery events, once per distinct (reply, relay host,
+    status): all it reads. The knowledge and catalog load on the first rejection."""
+
+    def __init__(
+        self, knowledge: BounceKnowledge | None = None, catalog: Catalog | None = None
+    ) -> None:
+        self._knowledge, self._catalog = knowledge, catalog
+        self._classified: dict[tuple[str, str | None, DeliveryStatus], RejectionKind] = {}
+
+    def classify(self, event: DeliveryEvent) -> RejectionKind:
+        key = (event.reply, event.relay_host, event.status)
+        kind = self._classified.get(key)
+        if kind is None:
+            if len(self._classified) >= MAX_CLASSIFIED:
+                self._classified.clear()
+            kind = self._classified[key] = self._kind(event)
+        return kind
+
+    def _kind(self, event: DeliveryEvent) -> RejectionKind:
+        if self._knowledge is None or self._catalog is None:
+            self._knowledge, self._catalog = shipped_knowledge(), shipped_catalog()
+        reply = rejection_reply(event)
+        verdict = verdict_for(reply, self._knowledge, self._catalog)
+        codes = smtp_codes(reply.text)
+        return RejectionKind(
+            reason=verdict.reason.value,
+            provider=verdict.provider,
+            blocklist=verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None,
+            code=codes.reply,
+            enhanced=codes.enhanced,
+            host=event.relay_host if event.relay_host != "none" else None,
+            temporary=bool(reply.deferred),
+        )
 
 
 def sample_reply(event: DeliveryEvent) -> str:
-    return " ".join(event.reply.split())[:MAX_REPLY_CHARS]
+    return " ".join(event.reply.split())[:MAX_SAMPLE_CHARS]

@@ -1,9 +1,10 @@
 """The volume check: outbound volume and rejections in the mail logs given with --log.
 
-Evidence (checks/maillog/: parse, normalize, aggregate; checks/volume/evidence.py) is
-kept apart from judgement (checks/volume/judge.py, thresholds as data in
-audit/knowledge/volume/thresholds.toml). Without --log the check is *skipped*: no logs is
-neither a pass nor an unknown. A log that cannot be read makes the check unknown.
+Evidence (audit/loglines/: parse and normalize; audit/maillog/: aggregate, rejections
+classified by explain's classifier; checks/volume/evidence.py) is kept apart from judgement
+(checks/volume/judge.py, thresholds as data in audit/knowledge/volume/thresholds.toml).
+Without --log the check is *skipped*: no logs is neither a pass nor an unknown. A log that
+cannot be read makes the check unknown.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class VolumeCheck:
         rules = shipped_rules()
         local = frozenset({ctx.options.domain}) if ctx.options.domain else frozenset()
         try:
-            facts = await asyncio.to_thread(read_logs, paths, rules, local, ctx.clock().date())
+            facts = await asyncio.to_thread(read_logs, paths, local, ctx.clock().date())
         except LogInputError as exc:
             log.debug("volume: %s", exc)
             return CheckResult(

@@ -8,14 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from audit.knowledge.volume import shipped_rules
+from audit.loglines.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
 from audit.maillog.digest import Digest
 from audit.maillog.facts import AccountFacts, HourStat
-from audit.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
 from audit.model import Severity
 from checks.volume.judge import judge_account, judge_bounces, judge_volume
 
-RULES = shipped_rules()
-T = RULES.thresholds
+T = shipped_rules().thresholds
 DAY = datetime(2025, 3, 11, tzinfo=UTC)
 
 
@@ -93,7 +92,7 @@ def delivery(
 
 
 def test_remote_blocklist_rejections_name_the_provider_and_the_list() -> None:
-    digest = Digest(RULES)
+    digest = Digest()
     for n in range(T.blocks_min_rejections):
         digest.add(
             delivery(
@@ -113,7 +112,7 @@ def test_remote_blocklist_rejections_name_the_provider_and_the_list() -> None:
 
 
 def test_too_few_blocks_and_user_unknowns_are_not_remote_blocks() -> None:
-    digest = Digest(RULES)
+    digest = Digest()
     digest.add(delivery(1, "554 5.7.1 blocked using zen.spamhaus.org"))
     for n in range(10):
         digest.add(delivery(10 + n, "550 5.1.1 user unknown"))
@@ -127,7 +126,7 @@ def submission(n: int, client_ip: str, account: str | None = None) -> Submission
 
 
 def test_unauthenticated_external_mail_relayed_abroad_is_an_open_relay() -> None:
-    digest = Digest(RULES, frozenset({"example.com"}))
+    digest = Digest(frozenset({"example.com"}))
     digest.add(submission(1, "45.67.89.10"))
     digest.add(delivery(1, "250 ok", DeliveryStatus.SENT))
     assert codes(judge_volume(digest.facts(()), T)) == [
@@ -147,14 +146,14 @@ def test_unauthenticated_external_mail_relayed_abroad_is_an_open_relay() -> None
 def test_forwards_local_domains_internal_hops_and_local_delivery_are_not_relaying(
     change: dict,
 ) -> None:
-    digest = Digest(RULES, frozenset({"example.com"}))
+    digest = Digest(frozenset({"example.com"}))
     digest.add(submission(1, "45.67.89.10"))
     digest.add(delivery(1, "250 ok", DeliveryStatus.SENT, **change))
     assert judge_volume(digest.facts(()), T) == []
 
 
 def test_authenticated_or_loopback_submissions_are_not_relaying() -> None:
-    digest = Digest(RULES)
+    digest = Digest()
     digest.add(submission(1, "45.67.89.10", account="alice"))
     digest.add(submission(2, "127.0.0.1"))
     digest.add(delivery(1, "250 ok", DeliveryStatus.SENT))

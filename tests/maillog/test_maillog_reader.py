@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from support.paths import REPO
 
-from audit.knowledge.volume import shipped_rules
-from audit.maillog.formats.detect import detect_format
+from audit.loglines.detect import detect_format
+from audit.loglines.records import LogFormat
 from audit.maillog.ingest import read_logs, validate_logs
 from audit.maillog.reader import (
     LogInputError,
@@ -21,7 +21,6 @@ from audit.maillog.reader import (
     line_batches,
     open_log,
 )
-from audit.maillog.records import LogFormat
 
 SAMPLES = REPO / "samples" / "logs"
 POSTFIX = (
@@ -45,7 +44,7 @@ def test_the_format_is_detected_from_the_first_lines(line: str, expected) -> Non
     "name", ["postfix-compromised.log", "exim-mainlog.log", "mailgun-events.jsonl"]
 )
 def test_every_sample_is_detected_and_parsed_without_malformed_lines(name: str) -> None:
-    facts = read_logs([str(SAMPLES / name)], shipped_rules(), today=date(2025, 3, 20))
+    facts = read_logs([str(SAMPLES / name)], today=date(2025, 3, 20))
     (file,) = facts.files
     assert file.format and file.events > 0 and file.malformed == 0
 
@@ -53,13 +52,13 @@ def test_every_sample_is_detected_and_parsed_without_malformed_lines(name: str) 
 def test_gzip_input_is_read_by_its_magic_bytes(tmp_path: Path) -> None:
     path = tmp_path / "mail.log.1"  # no .gz suffix: logrotate names vary
     path.write_bytes(gzip.compress((POSTFIX + "\n").encode()))
-    facts = read_logs([str(path)], shipped_rules(), today=date(2025, 3, 20))
+    facts = read_logs([str(path)], today=date(2025, 3, 20))
     assert facts.files[0].format == "postfix" and facts.totals["messages"] == 1
 
 
 def test_stdin_is_read_with_dash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((EXIM + "\n").encode())))
-    facts = read_logs(["-"], shipped_rules(), today=date(2025, 3, 20))
+    facts = read_logs(["-"], today=date(2025, 3, 20))
     assert facts.files[0].format == "exim" and facts.totals["messages"] == 1
 
 
@@ -88,7 +87,7 @@ def test_non_utf8_bytes_are_replaced_and_garbage_lines_counted(tmp_path: Path) -
     path.write_bytes(
         (POSTFIX + "\n").encode() + b"\xff\xfe garbage \x80\n" + (POSTFIX + "\n").encode()
     )
-    facts = read_logs([str(path)], shipped_rules(), today=date(2025, 3, 20))
+    facts = read_logs([str(path)], today=date(2025, 3, 20))
     assert facts.files[0].malformed == 1 and facts.files[0].lines == 3
 
 

@@ -1,14 +1,18 @@
-"""The volume check's thresholds and rejection patterns, loaded from
-audit/knowledge/volume/thresholds.toml once, validated, immutable."""
+"""The volume check's thresholds, loaded from audit/knowledge/volume/thresholds.toml once,
+validated, immutable. Rejections in the logs are classified with the bounce knowledge
+(audit/knowledge/providers/), the one provider table."""
 
 from __future__ import annotations
 
 import functools
-import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+
+from audit.model.rejection import Reason
+
+SOURCE = "audit/knowledge/volume/thresholds.toml"
 
 
 class VolumeRulesError(ValueError):
@@ -36,24 +40,24 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
-class RejectionPattern:
-    pattern: re.Pattern[str]
-    reason: str
-    provider: str | None
-
-
-@dataclass(frozen=True)
 class VolumeRules:
     thresholds: Thresholds
-    providers: tuple[tuple[str, str], ...]  # (MX host suffix, provider id), longest first
-    rejections: tuple[RejectionPattern, ...]
 
 
 def _number(table: dict[str, Any], key: str, kind: type) -> Any:
     value = table.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise VolumeRulesError(f"volume_thresholds.toml: {key} must be a non-negative number")
+        raise VolumeRulesError(f"{SOURCE}: {key} must be a non-negative number")
     return kind(value)
+
+
+def _reasons(table: dict[str, Any], key: str) -> frozenset[str]:
+    """Reasons in the classifier's vocabulary (audit/model/rejection.py `Reason`)."""
+    values = table.get(key)
+    known = {reason.value for reason in Reason}
+    if not isinstance(values, list) or not set(values) <= known:
+        raise VolumeRulesError(f"{SOURCE}: {key} must be a list of {sorted(known)}")
+    return frozenset(values)
 
 
 def parse_rules(data: dict[str, Any]) -> VolumeRules:
@@ -70,22 +74,14 @@ def parse_rules(data: dict[str, Any]) -> VolumeRules:
         bounce_medium_ratio=_number(bounce, "medium_ratio", float),
         bounce_high_ratio=_number(bounce, "high_ratio", float),
         blocks_min_rejections=_number(blocks, "min_rejections", int),
-        block_reasons=frozenset(blocks["block_reasons"]),
+        block_reasons=_reasons(blocks, "block_reasons"),
         relay_min_messages=_number(relay, "min_messages", int),
         top_accounts=_number(shown, "top_accounts", int),
         top_rejections=_number(shown, "top_rejections", int),
         max_series_points=_number(shown, "max_series_points", int),
         max_sending_ips=_number(shown, "max_sending_ips", int),
     )
-    providers = sorted(data["providers"].items(), key=lambda item: -len(item[0]))
-    try:
-        patterns = tuple(
-            RejectionPattern(re.compile(p["pattern"], re.I), p["reason"], p.get("provider"))
-            for p in data["rejection"]
-        )
-    except (re.error, KeyError) as exc:
-        raise VolumeRulesError(f"volume_thresholds.toml: bad [[rejection]]: {exc}") from exc
-    return VolumeRules(thresholds, tuple(providers), patterns)
+    return VolumeRules(thresholds)
 
 
 @functools.cache
@@ -94,4 +90,4 @@ def shipped_rules() -> VolumeRules:
     try:
         return parse_rules(tomllib.loads(text))
     except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
-        raise VolumeRulesError(f"volume_thresholds.toml: {exc}") from exc
+        raise VolumeRulesError(f"{SOURCE}: {exc}") from exc

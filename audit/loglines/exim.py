@@ -5,15 +5,21 @@
 `I=[ip]` is our outgoing interface with +outgoing_interface. A recipient followed by
 `<parent>` was reached through an alias or forward. See the Exim spec, chapter "Log
 files" (https://www.exim.org/exim-html-current/doc/html/spec_html/ch-log_files.html).
+
+`read_delivery` (one delivery line, without correlation), `remote_reply` (the remote
+server's words inside Exim's "SMTP error from remote mail server after ...:") and
+`smtp_reject` (Exim refusing a client at SMTP time) are stateless: the parser uses the
+first, `explain` all three on the lines of a pasted log excerpt (audit/loglines/rejected.py).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
-from audit.maillog.formats.timestamps import parse_rfc3339
-from audit.maillog.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
+from audit.loglines.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
+from audit.loglines.timestamps import parse_rfc3339
 
 LINE = re.compile(
     r"^(?P<date>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?)(?: (?P<tz>[+-]\d{4}))?"
@@ -29,6 +35,11 @@ FIELD = re.compile(r" (?P<key>[UAPIRT])=(?P<value>\S+)")
 RECIPIENTS = re.compile(r" for (?P<rcpts>.+)$")
 PARENT = re.compile(r"^\S+ <[^>]*>")
 REMOTE_ERROR = re.compile(r"\]:?\d*: (?P<reply>(?:SMTP error|host |[2-5]\d\d[ -]).*)$")
+SMTP_ERROR = re.compile(
+    r"^SMTP error from remote mail(?:er| server) after .*?:\s+"
+    r"(?P<reply>(?:4[25]\d|5[0-5]\d)[ -].*)$"
+)
+SMTP_REJECT = re.compile(r"\brejected (?:RCPT|MAIL|connection|after DATA)[^:]*: (.*)$")
 MAX_STAMPS = 4096  # parsed timestamps remembered at once
 MAX_STAMP_CHARS = 64  # longer ones are parsed, never remembered
 DELIVERY_STATUS = {
@@ -37,6 +48,55 @@ DELIVERY_STATUS = {
     "**": DeliveryStatus.BOUNCED,
     "==": DeliveryStatus.DEFERRED,
 }
+
+
+class EximDelivery(NamedTuple):
+    """One delivery line as logged, before the parser correlates it with its arrival."""
+
+    status: DeliveryStatus
+    fields: dict[str, str]  # the U=, A=, P=, I=, R=, T= fields
+    relay_host: str | None
+    relay_ip: str | None
+    reply: str  # C="..." of a delivery, the remote error of a bounce or deferral
+
+
+def read_delivery(flag: str, body: str) -> EximDelivery:
+    """The delivery a `=>`, `->`, `**` or `==` line's body states."""
+    host, host_ip = HOST_NAME.search(body), HOST_IP.search(body)
+    if flag == "=>" or flag == "->":
+        reply = body.partition(' C="')[2].rstrip('"')
+    elif error := REMOTE_ERROR.search(body):
+        reply = error["reply"]
+    else:
+        reply = body.partition(": ")[2]
+    return EximDelivery(
+        DELIVERY_STATUS[flag],
+        _fields(body),
+        host["host"] if host else None,
+        host_ip["ip"] if host_ip else None,
+        reply,
+    )
+
+
+def delivery_in_line(line: str) -> EximDelivery | None:
+    """The delivery of one mainlog line read alone (no arrival to correlate), else None."""
+    stamp = LINE.match(line)
+    message = MESSAGE.match(stamp["rest"]) if stamp else None
+    if message is None or message["flag"] not in DELIVERY_STATUS:
+        return None
+    return read_delivery(message["flag"], message["body"])
+
+
+def remote_reply(reply: str) -> str | None:
+    """The remote server's reply inside "SMTP error from remote mail server after …: 550 …"."""
+    found = SMTP_ERROR.match(reply)
+    return found["reply"] if found else None
+
+
+def smtp_reject(line: str) -> str | None:
+    """The reply of a `rejected RCPT|MAIL|connection|after DATA` line, else None."""
+    found = SMTP_REJECT.search(line)
+    return found.group(1) if found else None
 
 
 def _fields(body: str) -> dict[str, str]:
@@ -100,24 +160,16 @@ class EximParser:
         )
 
     def _delivery(self, at: datetime | None, mid: str, flag: str, body: str) -> DeliveryEvent:
-        fields = _fields(body)
-        host, host_ip = HOST_NAME.search(body), HOST_IP.search(body)
-        reply = ""
-        if flag == "=>" or flag == "->":
-            reply = body.partition(' C="')[2].rstrip('"')
-        elif error := REMOTE_ERROR.search(body):
-            reply = error["reply"]
-        else:
-            reply = body.partition(": ")[2]
+        status, fields, relay_host, relay_ip, reply = read_delivery(flag, body)
         local_ip = fields.get("I", "").strip("[]").rsplit("]:", 1)[0].strip("[]") or None
         return DeliveryEvent(
             at=at,
             message_id=mid,
             recipient=body.split(" ", 1)[0].rstrip(":"),
-            status=DELIVERY_STATUS[flag],
-            remote=host is not None and "lmtp" not in fields.get("T", ""),
-            relay_host=host["host"] if host else None,
-            relay_ip=host_ip["ip"] if host_ip else None,
+            status=status,
+            remote=relay_host is not None and "lmtp" not in fields.get("T", ""),
+            relay_host=relay_host,
+            relay_ip=relay_ip,
             reply=reply,
             local_ip=local_ip,
             forwarded=PARENT.match(body) is not None,

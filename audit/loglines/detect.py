@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from audit.maillog.formats.exim import EximParser
-from audit.maillog.formats.mailgun import MailgunParser
-from audit.maillog.formats.postfix import PostfixParser
-from audit.maillog.records import Event, LogFormat
+from audit.loglines.exim import EximParser
+from audit.loglines.mailgun import MailgunParser
+from audit.loglines.postfix import PostfixParser
+from audit.loglines.records import Event, LogFormat
 
 DETECT_LINES = 200
 SIGNATURES: dict[LogFormat, re.Pattern[str]] = {

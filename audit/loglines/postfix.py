@@ -6,6 +6,11 @@ size=N, nrcpt=N (queue active)` (again on every retry, the digest de-duplicates)
 smtp/lmtp/local/virtual log `QID: to=<r>, [orig_to=<a>,] relay=host[ip]:port, ...,
 status=sent|deferred|bounced (reply)`; qmgr `QID: removed` ends the message. See
 https://www.postfix.org/MAILLOG_README.html. Both classic and RFC 3339 stamps parse.
+
+`read_delivery` (the `to=<...>, relay=..., dsn=..., status=... (reply)` part) and
+`smtpd_reject` (smtpd's `NOQUEUE: reject: ...`) are stateless: the parser uses the first on
+each delivery line, and `explain` uses both on the lines of a pasted log excerpt
+(audit/loglines/rejected.py).
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
-from audit.maillog.formats.timestamps import SyslogClock, parse_rfc3339
-from audit.maillog.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
+from audit.loglines.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
+from audit.loglines.timestamps import SyslogClock, parse_rfc3339
 
 MAX_QUEUE_STATE = 100_000  # queue ids remembered at once (bounded memory)
 MAX_STAMPS = 4096  # parsed timestamps remembered at once
@@ -43,7 +49,18 @@ QMGR_FROM = re.compile(r"^from=<(?P<sender>[^>]*)>, size=\d+, nrcpt=(?P<nrcpt>\d
 TO = re.compile(r"^to=<(?P<rcpt>[^>]*)>")
 ORIG_TO = re.compile(r", orig_to=<[^>]*>")
 RELAY = re.compile(r", relay=(?P<host>[^\[,\s]+)(?:\[(?P<ip>[^\]]*)\](?::\d+)?)?")
-STATUS = re.compile(r", status=(?P<status>sent|deferred|bounced|expired)(?: \((?P<reply>.*)\))?")
+# `status=` starts the line or follows a space or comma (the lookbehind comes after the
+# literal so the regex engine can skip to it). `undeliverable` is an address probe's
+# outcome (verify(8)): explain reads it, the digest counts no probe.
+STATUS = re.compile(
+    r"status=(?<![^\s,]status=)(?P<status>sent|deferred|bounced|expired|undeliverable)"
+    r"(?: \((?P<reply>.*)\))?"
+)
+DSN = re.compile(r"\bdsn=(?P<dsn>[245]\.\d{1,3}\.\d{1,3})\b")  # RFC 3463 status
+# smtpd refusing a client at SMTP time (our server's reject, not a delivery)
+SMTPD_REJECT = re.compile(
+    r"\b(?:NOQUEUE|[0-9A-F]{6,}): reject: \S+ from \S+: (.*?)(?:; from=<.*)?$"
+)
 REMOTE_SERVICES = frozenset({"smtp"})
 QUEUE_STATE_SERVICES = frozenset({"smtpd", "pickup", "qmgr"})  # the rest only log to=<
 OUTCOMES = {
@@ -52,6 +69,38 @@ OUTCOMES = {
     "bounced": DeliveryStatus.BOUNCED,
     "expired": DeliveryStatus.BOUNCED,
 }
+
+
+class PostfixDelivery(NamedTuple):
+    """The outcome part of one delivery line (a tuple: the digest reads millions)."""
+
+    status: str  # as logged: sent, deferred, bounced, expired, undeliverable
+    reply: str  # inside the parentheses: the remote reply or Postfix's own reason
+    relay_host: str | None  # relay=host[ip]:port; "none" when there was no connection
+    relay_ip: str | None
+
+
+def read_delivery(text: str) -> PostfixDelivery | None:
+    """`relay=` and `status=` of a delivery line (or of the part of one pasted alone)."""
+    status = STATUS.search(text)
+    if status is None:
+        return None
+    relay = RELAY.search(text)
+    if relay is None:
+        return PostfixDelivery(status["status"], status["reply"] or "", None, None)
+    return PostfixDelivery(status["status"], status["reply"] or "", relay["host"], relay["ip"])
+
+
+def delivery_dsn(text: str) -> str | None:
+    """The `dsn=` status of a delivery line (RFC 3463), which the digest does not read."""
+    found = DSN.search(text)
+    return found["dsn"] if found else None
+
+
+def smtpd_reject(line: str) -> str | None:
+    """The reply of an smtpd `reject:` line (our server refusing a client), else None."""
+    found = SMTPD_REJECT.search(line)
+    return found.group(1) if found else None
 
 
 @dataclass
@@ -76,9 +125,9 @@ def _is_loopback(ip: str) -> bool:
         return False
 
 
-def _to_content_filter(relay: re.Match[str] | None) -> bool:
+def _to_content_filter(relay_ip: str | None) -> bool:
     """smtp to 127.0.0.1:10024 (amavis and friends) is a content filter, not the internet."""
-    return relay is not None and relay["ip"] is not None and _is_local_ip(relay["ip"])
+    return relay_ip is not None and _is_local_ip(relay_ip)
 
 
 class PostfixParser:
@@ -177,21 +226,21 @@ class PostfixParser:
     def _delivery(
         self, at: datetime | None, service: str, qid: str, rcpt: str, body: str
     ) -> list[Event]:
-        status = STATUS.search(body)
-        if status is None:
-            return []
-        relay = RELAY.search(body)
+        delivery = read_delivery(body)
+        if delivery is None or delivery.status not in OUTCOMES:
+            return []  # no outcome yet, or an address probe
+        status, reply, relay_host, relay_ip = delivery
         state = self.queue.get(qid)
         return [
             DeliveryEvent(
                 at=at,
                 message_id=qid,
                 recipient=rcpt,
-                status=OUTCOMES[status["status"]],
-                remote=service in REMOTE_SERVICES and not _to_content_filter(relay),
-                relay_host=relay["host"] if relay else None,
-                relay_ip=relay["ip"] if relay else None,
-                reply=status["reply"] or "",
+                status=OUTCOMES[status],
+                remote=service in REMOTE_SERVICES and not _to_content_filter(relay_ip),
+                relay_host=relay_host,
+                relay_ip=relay_ip,
+                reply=reply,
                 forwarded=", orig_to=<" in body and ORIG_TO.search(body) is not None,
                 account=state.account if state else None,
             )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from audit.maillog.formats.postfix import PostfixParser
-from audit.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
+from audit.loglines.postfix import PostfixParser
+from audit.loglines.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
 
 SMTPD = (
     "Mar 11 02:00:01 mx1 postfix/submission/smtpd[812]: 4Bx1Yz2abc: client=unknown"
@@ -101,3 +101,10 @@ def test_parse_batch_counts_what_parse_returns() -> None:
     events: list = []
     assert PostfixParser(date(2025, 6, 1)).parse_batch(lines, events.append) == (2, 1)
     assert [type(e) for e in events] == [type(e) for e in parse_all(lines)]
+
+
+def test_an_address_probe_is_not_a_delivery():
+    # given verify(8)'s probe of an address, which explain reads as a rejection
+    probe = BOUNCED.replace("status=bounced", "status=undeliverable")
+    # then the digest's parser sees no delivery in it
+    assert parse_all([SMTPD, QMGR, probe]) == parse_all([SMTPD, QMGR])

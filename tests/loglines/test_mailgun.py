@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from audit.maillog.formats.mailgun import MailgunParser
-from audit.maillog.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
+from audit.loglines.mailgun import MailgunParser
+from audit.loglines.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
 
 ACCEPTED = {
     "event": "accepted", "timestamp": 1741683600.5, "recipient": "a@gmail.com",

@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
-from audit.maillog.formats.timestamps import from_epoch
-from audit.maillog.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
+from audit.loglines.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
+from audit.loglines.timestamps import from_epoch
 
 MAX_OBJECT_CHARS = 1024 * 1024
 PAGE_PREFIX = re.compile(r'^\s*\{\s*"items"\s*:\s*\[')

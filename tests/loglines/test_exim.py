@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from audit.maillog.formats.exim import EximParser
-from audit.maillog.records import DeliveryStatus, SubmissionEvent
+from audit.loglines.exim import EximParser
+from audit.loglines.records import DeliveryStatus, SubmissionEvent
 
 MID = "1rNabc-000123-AB"
 ARRIVAL = (
