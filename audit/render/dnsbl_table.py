@@ -16,7 +16,7 @@ from rich.text import Text
 
 from audit.knowledge.dnsbl.catalog import DnsblList
 from audit.knowledge.dnsbl.selection import SelectedList
-from audit.render.terminal import safe_text
+from audit.render.visible import safe_text
 from checks.blacklist.health import ListHealth
 
 MAX_ROWS = 500

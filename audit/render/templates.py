@@ -1,7 +1,8 @@
 """The Jinja2 environment over the bundled report_templates package.
 
 Autoescape is on for every template (HTML and XML): DNS, SMTP and log data are
-hostile input, and control characters and bidi overrides in it are shown as escapes. StrictUndefined turns a template typo into an error, not blank output.
+hostile input, and control characters and bidi overrides in it are shown as escapes.
+StrictUndefined turns a template typo into an error, not blank output.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audit.model.document import ResultDocument, UnknownDocument
-from audit.render.terminal import safe_text, terminal_safe
+from audit.render.visible import safe_text, terminal_safe
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",

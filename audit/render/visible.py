@@ -10,6 +10,10 @@ CVE-2021-42574) reorder what a reader sees. Every renderer shows them as escapes
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # C0 controls but tab and newline, DEL and C1 controls, bidi marks/embeddings/overrides/
 # isolates, and what XML 1.0 cannot carry at all (surrogates, U+FFFE, U+FFFF).
@@ -26,3 +30,16 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """`text` with every unsafe character replaced by a visible escape."""
     return _UNSAFE.sub(_escape, text)
+
+
+def terminal_safe(text: str) -> str:
+    """For the terminal: rich drops a few controls but passes ESC through, so a TXT record
+    could recolour, hide or rewrite what the terminal shows (or set its title)."""
+    return visible(text)
+
+
+def safe_text(text: str, style: str = "") -> Text:
+    """A rich `Text` of `text` with every unsafe character made visible."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
