@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult
 
 

@@ -14,8 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
 from audit.knowledge.dnsbl.selection import KEY_PLACEHOLDER, SelectedList, Selection, select_lists
 from audit.model import CheckId, CheckResult, Target, Unknown, UnknownReason

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.knowledge.remediation.examples import with_example, with_steps
 from audit.model import (
     CheckId,

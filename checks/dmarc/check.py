@@ -15,8 +15,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, SendingIp
 from audit.net.checkdmarc_adapter import analyse_dmarc, organizational_domain
 from audit.net.dns import DnsClient, LookupStatus

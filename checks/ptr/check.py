@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, SendingIp, Severity, Unknown, UnknownReason
 from audit.net.dns import DnsClient, Lookup, LookupStatus
 from checks.ptr.options import PtrOptions

@@ -18,8 +18,7 @@ import ipaddress
 import time
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, Unknown
 from audit.net.dns import DnsClient
 from checks.relay.judge import RELAY_CODES, host_evidence, host_unknowns, relay_findings, vantage

@@ -16,8 +16,7 @@ import asyncio
 import logging
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult
 from audit.net.checkdmarc_adapter import SPF_RECORD_QUERY_TYPES, SpfAnalysis, analyse_spf
 from audit.net.dns import DnsClient

@@ -12,8 +12,7 @@ import asyncio
 import logging
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
-from audit.engine.facts import Fact
+from audit.engine.context import AuditContext, Fact
 from audit.knowledge.volume import shipped_rules
 from audit.maillog.facts import LogFacts
 from audit.maillog.ingest import read_logs
