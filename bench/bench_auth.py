@@ -23,9 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from audit.engine.context import AuditContext, AuditOptions  # noqa: E402
+from audit.engine.context import AuditContext  # noqa: E402
+from audit.engine.options import RunOptions  # noqa: E402
 from audit.lab.dnsserver import LabDnsServer, RecordStore  # noqa: E402
-from audit.model import IpSource, SendingIp, Target  # noqa: E402
+from audit.model import CheckId, IpSource, SendingIp, Target  # noqa: E402
 from audit.net.dns import DnsClient, Nameserver  # noqa: E402
 from checks.dkim.check import DkimCheck  # noqa: E402
 from checks.dmarc.check import DmarcCheck  # noqa: E402
@@ -115,7 +116,8 @@ async def longest_chain(nameserver: str) -> int:
 async def run_ours(nameserver: str) -> tuple[float, int, dict[str, str]]:
     client = DnsClient([Nameserver.parse(nameserver)], timeout=2.0, retries=1)
     target = Target(DOMAIN, tuple(SendingIp(ip, IpSource.GIVEN) for ip in SENDING_IPS))
-    context = AuditContext(client, AuditOptions(domain=DOMAIN), target)
+    selected = frozenset({CheckId.SPF, CheckId.DKIM, CheckId.DMARC})
+    context = AuditContext(RunOptions(domain=DOMAIN), target, client, selected=selected)
     started = time.perf_counter()
     results = await asyncio.gather(
         SpfCheck().run(context), DkimCheck().run(context), DmarcCheck().run(context)

@@ -268,7 +268,8 @@ def bench_latency() -> list[tuple[str, str]]:
 
 
 async def _ours_bulk(port: int, ips: list[str]):
-    from audit.engine.context import AuditContext, AuditOptions
+    from audit.engine.context import AuditContext
+    from audit.engine.options import RunOptions
     from audit.model import IpSource, SendingIp, Target
     from audit.net.dns import Nameserver
     from audit.net.dns_mux import MuxDnsClient
@@ -279,7 +280,7 @@ async def _ours_bulk(port: int, ips: list[str]):
     )
     target = Target(None, tuple(SendingIp(ip, IpSource.GIVEN) for ip in ips))
     started = time.perf_counter()
-    result = await BlacklistCheck().run(AuditContext(dns, AuditOptions(), target))
+    result = await BlacklistCheck().run(AuditContext(RunOptions(), target, dns))
     elapsed = time.perf_counter() - started
     dns.close()
     return result, dns.stats.queries, elapsed

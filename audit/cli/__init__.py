@@ -1,4 +1,4 @@
-"""The `mailhygiene` command line (Typer). Thin: parse, build a RunConfig, run, render, exit.
+"""The `mailhygiene` command line (Typer). Thin: parse, build a RunPlan, run, render, exit.
 
 Errors in user input print one line and exit 2; an internal error prints one line
 naming where to report it and exits 4. Nothing else in the package calls sys.exit.
@@ -6,42 +6,16 @@ naming where to report it and exits 4. Nothing else in the package calls sys.exi
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from audit import __version__
-from audit.cli.options import (
-    AllowIncompleteOpt,
-    BounceOpt,
-    BrandLogoOpt,
-    BrandNameOpt,
-    ChecksOpt,
-    ClientNameOpt,
-    ConfigOpt,
-    DeadlineOpt,
-    DnsblOpt,
-    DqsOpt,
-    FailOnOpt,
-    FormatOpt,
-    HeloOpt,
-    IpOpt,
-    ListsOpt,
-    LogOpt,
-    NameserverOpt,
-    NoRelayProbeOpt,
-    OutputOpt,
-    PreparedByOpt,
-    PtrSuffixOpt,
-    QuietOpt,
-    SelectorOpt,
-    SkipOpt,
-    SmtpHostOpt,
-    TimeoutOpt,
-    VerboseOpt,
-)
+from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST, QuietOpt, parameter
+from audit.engine.options import all_declarations
 from audit.model.errors import InputError
 
 app = typer.Typer(
@@ -72,73 +46,32 @@ def root(
     """Audit a mail domain and its sending servers and write a remediation report."""
 
 
-@app.command()
-def audit(
-    domain: Annotated[
-        str | None, typer.Argument(metavar="DOMAIN", help="The mail domain to audit.")
-    ] = None,
-    ip: IpOpt = None,
-    selector: SelectorOpt = None,
-    expect_ptr_suffix: PtrSuffixOpt = None,
-    helo: HeloOpt = None,
-    smtp_host: SmtpHostOpt = None,
-    no_relay_probe: NoRelayProbeOpt = False,
-    log: LogOpt = None,
-    bounce: BounceOpt = None,
-    checks: ChecksOpt = None,
-    skip: SkipOpt = None,
-    dnsbl: DnsblOpt = None,
-    lists: ListsOpt = None,
-    spamhaus_dqs_key: DqsOpt = None,
-    nameserver: NameserverOpt = None,
-    timeout: TimeoutOpt = None,
-    deadline: DeadlineOpt = None,
-    format: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = None,
-    allow_incomplete: AllowIncompleteOpt = False,
-    config: ConfigOpt = None,
-    brand_name: BrandNameOpt = None,
-    brand_logo: BrandLogoOpt = None,
-    client_name: ClientNameOpt = None,
-    prepared_by: PreparedByOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-) -> None:
-    """Run every check against DOMAIN and its sending IPs; one report."""
-    from audit.cli.audit_command import AuditArgs, run_audit_command
+DomainArg = Annotated[
+    str | None, typer.Argument(metavar="DOMAIN", help="The mail domain to audit.")
+]
 
-    args = AuditArgs(
-        domain=domain,
-        ips=ip or [],
-        selectors=selector or [],
-        ptr_suffixes=expect_ptr_suffix or [],
-        helo=helo or [],
-        smtp_hosts=smtp_host or [],
-        no_relay_probe=no_relay_probe,
-        logs=log or [],
-        bounces=bounce or [],
-        checks=checks,
-        skip=skip,
-        dnsbl=dnsbl or [],
-        lists=lists,
-        dqs_key=spamhaus_dqs_key,
-        nameservers=nameserver or [],
-        timeout=timeout,
-        deadline=deadline,
-        format=format,
-        outputs=output or [],
-        fail_on=fail_on,
-        allow_incomplete=allow_incomplete,
-        config=config,
-        quiet=quiet,
-        verbose=verbose,
-        brand_name=brand_name,
-        brand_logo=brand_logo,
-        client_name=client_name,
-        prepared_by=prepared_by,
+
+def audit(**flags: Any) -> None:
+    """Run every check against DOMAIN and its sending IPs; one report."""
+    from audit.cli.audit_command import run_audit_command
+
+    raise typer.Exit(run_audit_command(flags))
+
+
+def _audit_signature() -> inspect.Signature:
+    """DOMAIN, then every declared option: run-wide, each check's own, run-wide."""
+    from checks.options import CHECK_OPTIONS
+
+    specs = (*RUN_OPTIONS_FIRST, *all_declarations(CHECK_OPTIONS), *RUN_OPTIONS_LAST)
+    domain = inspect.Parameter(
+        "domain", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=DomainArg
     )
-    raise typer.Exit(run_audit_command(args))
+    return inspect.Signature([domain, *(parameter(spec) for spec in specs)])
+
+
+audit.__signature__ = _audit_signature()  # type: ignore[attr-defined]
+audit.__annotations__ = {}  # the signature holds the (already evaluated) annotations
+app.command("audit")(audit)
 
 
 @app.command()

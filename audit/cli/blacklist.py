@@ -34,6 +34,7 @@ from audit.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from audit.engine.runner import RunPlan
     from audit.knowledge.dnsbl.selection import Selection
     from audit.model import AuditResult, Severity
     from audit.net.dns import Nameserver
@@ -135,40 +136,39 @@ def _build_run(
     )
 
 
-async def run_blacklist(run: BlacklistRun, progress: object = None) -> AuditResult:
-    """One blacklist check over the given targets; the shared runner boundary and verdict."""
-    from audit.engine.context import AuditContext, AuditOptions
-    from audit.engine.runner import RunClock, assemble_result, run_check
-    from audit.model import IpSource, SendingIp, Target
-    from audit.net.dns_mux import MuxDnsClient
+def blacklist_plan(run: BlacklistRun, progress: object = None) -> RunPlan:
+    """One blacklist check over exactly the given targets, through the shared runner."""
+    from audit.engine.options import RunOptions
+    from audit.engine.runner import RunPlan
     from checks.blacklist.check import BlacklistCheck
+    from checks.blacklist.options import BlacklistOptions
 
-    run_clock = RunClock.now()
-    dns = MuxDnsClient(run.nameservers, timeout=run.timeout, retries=1, concurrency=DNS_CONCURRENCY)
-    domain = run.domains[0] if len(run.domains) == 1 else None
-    extra = {"domains": list(run.domains)} if len(run.domains) > 1 else {}
-    target = Target(domain, tuple(SendingIp(ip, IpSource.GIVEN) for ip in run.ips), extra)
-    options = AuditOptions(
-        domain=domain,
-        lists=run.lists,
-        custom_dnsbls=run.custom,
-        spamhaus_dqs_key=run.dqs_key,
+    options = RunOptions(
+        domain=run.domains[0] if len(run.domains) == 1 else None,
+        given_ips=run.ips,
+        derive_ips=False,
+        nameservers=run.nameservers,
+        timeout=run.timeout,
+        concurrency=DNS_CONCURRENCY,
+        multiplexed_dns=True,
         check_timeout=run.deadline,
+        deadline=run.deadline,
+        fail_on=run.fail_on,
+        allow_incomplete=run.allow_incomplete,
+        dns_log_limit=DNS_LOG_LIMIT,
     )
-    check = BlacklistCheck(progress=progress)  # type: ignore[arg-type]
-    try:
-        result = await run_check(check, AuditContext(dns, options, target), run.deadline, True)
-    finally:
-        dns.close()
-    return assemble_result(
-        (result,),
-        target,
-        run_clock,
-        dns.info,
-        run.fail_on,
-        run.allow_incomplete,
-        dns_lookups=tuple(dns.lookups[:DNS_LOG_LIMIT]),
+    return RunPlan(
+        options,
+        (BlacklistCheck(progress=progress),),  # type: ignore[arg-type]
+        (BlacklistOptions(run.lists, run.custom, run.dqs_key),),
+        target_extra={"domains": list(run.domains)} if len(run.domains) > 1 else {},
     )
+
+
+async def run_blacklist(run: BlacklistRun, progress: object = None) -> AuditResult:
+    from audit.engine.runner import run_audit
+
+    return await run_audit(blacklist_plan(run, progress))
 
 
 def _execute(run: BlacklistRun, quiet: bool) -> AuditResult:

@@ -19,8 +19,7 @@ from audit.render.branding import ReportBranding
 from audit.render.outputs import Output, check_output_paths, plan_outputs, stdout_console
 
 if TYPE_CHECKING:
-    from audit.engine.check import Check
-    from audit.engine.runner import RunConfig
+    from audit.engine.runner import RunPlan
     from audit.model import AuditResult, CheckResult, Severity
     from audit.net.dns import Nameserver
 
@@ -91,14 +90,13 @@ def write_outputs(
     write_document(build_document(result), outputs, options)
 
 
-def execute(config: RunConfig, checks: Sequence[Check], quiet: bool) -> AuditResult:
-    """Run the audit; progress on stderr only when it is a terminal."""
+def execute(plan: RunPlan, quiet: bool) -> AuditResult:
+    """Run the plan; progress on stderr only when it is a terminal."""
     from audit.engine.runner import run_audit
 
     show_progress = sys.stderr.isatty() and not quiet
     if not show_progress:
-        result, _ = asyncio.run(run_audit(config, checks))
-        return result
+        return asyncio.run(run_audit(plan))
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
@@ -108,13 +106,13 @@ def execute(config: RunConfig, checks: Sequence[Check], quiet: bool) -> AuditRes
         console=Console(stderr=True),
         transient=True,
     ) as progress:
-        task = progress.add_task(f"running {len(checks)} checks", total=len(checks))
+        total = len(plan.checks)
+        task = progress.add_task(f"running {total} checks", total=total)
 
         def done(check_result: CheckResult) -> None:
             progress.update(task, advance=1, description=f"{check_result.check} done")
 
-        result, _ = asyncio.run(run_audit(config, checks, observer=done))
-    return result
+        return asyncio.run(run_audit(plan, observer=done))
 
 
 def combine_exit_codes(codes: Sequence[int]) -> int:

@@ -7,40 +7,35 @@ Command-line flags win over the file. Unknown keys and wrong types are input err
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from audit.cli.options import CONFIG_LIST_KEYS
+from audit.engine.options import OptionSpec, ValueKind, all_declarations
 from audit.model.errors import InputError
 
-# key -> expected type ("list" means a list of strings, a bare string is accepted too)
-KEYS: dict[str, str] = {
-    "domains": "list",
-    "ip": "list",
-    "log": "list",
-    "bounce": "list",
-    "selector": "list",
-    "expect_ptr_suffix": "list",
-    "helo": "list",
-    "checks": "list",
-    "skip": "list",
-    "dnsbl": "list",
-    "lists": "str",
-    "spamhaus_dqs_key": "str",
-    "nameserver": "list",
-    "timeout": "number",
-    "deadline": "number",
-    "format": "str",
-    "output": "list",
-    "fail_on": "str",
-    "allow_incomplete": "bool",
-    "brand_name": "str",
-    "brand_logo": "str",
-    "client_name": "str",
-    "prepared_by": "str",
-    "smtp_host": "list",
-    "no_relay_probe": "bool",
-}
+
+def _config_kind(spec: OptionSpec) -> str:
+    if spec.name in CONFIG_LIST_KEYS:
+        return "list"
+    return "str" if spec.kind is ValueKind.PATH else spec.kind.value
+
+
+def config_keys(specs: Iterable[OptionSpec]) -> dict[str, str]:
+    """key -> expected type ("list" means a list of strings, a bare string is accepted too),
+    from the declarations of every option the config file may set."""
+    keys = {"domains": "list"}
+    keys.update({spec.name: _config_kind(spec) for spec in specs if spec.config_key})
+    return keys
+
+
+def audit_config_keys() -> dict[str, str]:
+    from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST
+    from checks.options import CHECK_OPTIONS
+
+    return config_keys((*RUN_OPTIONS_FIRST, *all_declarations(CHECK_OPTIONS), *RUN_OPTIONS_LAST))
 
 
 @dataclass(frozen=True)
@@ -52,8 +47,7 @@ class FileConfig:
         return self.values.get(key, default)
 
 
-def _coerce(key: str, value: Any, where: str) -> Any:
-    kind = KEYS[key]
+def _coerce(kind: str, key: str, value: Any, where: str) -> Any:
     if kind == "list":
         if isinstance(value, str):
             return [value]
@@ -69,7 +63,9 @@ def _coerce(key: str, value: Any, where: str) -> Any:
     raise InputError(f"{where}: '{key}' must be a {kind}")
 
 
-def load_config(path: Path) -> FileConfig:
+def load_config(path: Path, keys: Mapping[str, str] | None = None) -> FileConfig:
+    """The file's values by key; `keys` default to every `audit` option."""
+    known = keys if keys is not None else audit_config_keys()
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -83,7 +79,7 @@ def load_config(path: Path) -> FileConfig:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         normalized = key.replace("-", "_")
-        if normalized not in KEYS:
+        if normalized not in known:
             raise InputError(f"config {path}: unknown option '{key}'")
-        values[normalized] = _coerce(normalized, value, f"config {path}")
+        values[normalized] = _coerce(known[normalized], normalized, value, f"config {path}")
     return FileConfig(path, values)

@@ -6,18 +6,16 @@ import sys
 from pathlib import Path
 
 from audit.cli.common import Output, execute, write_outputs
-from audit.lab.demo import LAB_DOMAIN, demo_config, lab_mx_script, lab_store
+from audit.lab.demo import LAB_DOMAIN, demo_plan, lab_mx_script, lab_store
 from audit.lab.dnsserver import LabDnsServer
 from audit.lab.smtpserver import ScriptedSmtpServer
 
 
 def run_demo(output_dir: Path, quiet: bool = False) -> int:
-    from checks.registry import instantiate
-
     output_dir.mkdir(parents=True, exist_ok=True)
     with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
-        config = demo_config(server.nameserver, smtp.address)
-        result = execute(config, instantiate(config.check_ids), quiet)
+        plan = demo_plan(server.nameserver, smtp.address)
+        result = execute(plan, quiet)
     outputs = [
         Output(str(output_dir / "report.json"), "json"),
         Output(str(output_dir / "report.txt"), "text"),
@@ -25,7 +23,7 @@ def run_demo(output_dir: Path, quiet: bool = False) -> int:
         Output(str(output_dir / "report.html"), "html"),
         Output(str(output_dir / "report.pdf"), "pdf"),
     ]
-    write_outputs(result, [*outputs, Output("-", "text")], config.fail_on)
+    write_outputs(result, [*outputs, Output("-", "text")], plan.run.fail_on)
     if not quiet:
         written = ", ".join(o.path for o in outputs)
         print(

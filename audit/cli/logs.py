@@ -7,8 +7,7 @@ the sending IPs the logs state, source "log"), with the same outputs and exit co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,7 +25,8 @@ from audit.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from audit.model import AuditResult, Severity, Target
+    from audit.engine.runner import RunPlan
+    from audit.model import AuditResult, CheckResult, Severity, Target
 
 DEFAULT_DEADLINE = 600.0  # parsing a multi-GB log takes minutes, not seconds
 
@@ -43,40 +43,44 @@ DomainOpt = Annotated[
 ]
 
 
-def _target(evidence: Mapping[str, Any], domain: str | None) -> Target:
+def _target_from_logs(target: Target, results: tuple[CheckResult, ...]) -> Target:
+    """The sending IPs the logs state (the volume check's evidence), source "log"."""
     from audit.model import IpSource, SendingIp, Target
 
+    evidence = results[0].evidence if results else {}
     ips = tuple(
         SendingIp(entry["ip"], IpSource.LOG, "seen in the logs")
         for entry in evidence.get("sending_ips", [])
     )
-    return Target(domain, ips)
+    return Target(target.domain, ips)
+
+
+def logs_plan(
+    paths: tuple[str, ...], domain: str | None, fail_on: Severity | None, allow_incomplete: bool
+) -> RunPlan:
+    """The volume check alone: no DNS, so no nameserver and no resolver."""
+    from audit.engine.options import RunOptions
+    from audit.engine.runner import RunPlan
+    from checks.volume.check import VolumeCheck
+
+    options = RunOptions(
+        domain=domain,
+        derive_ips=False,
+        log_files=paths,
+        check_timeout=DEFAULT_DEADLINE,
+        deadline=DEFAULT_DEADLINE,
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
+    )
+    return RunPlan(options, (VolumeCheck(),), retarget=_target_from_logs)
 
 
 async def run_logs(
     paths: tuple[str, ...], domain: str | None, fail_on: Severity | None, allow_incomplete: bool
 ) -> AuditResult:
-    """The volume check through the shared runner boundary (run_check) and verdict."""
-    from audit.engine.context import AuditContext, AuditOptions
-    from audit.engine.runner import RunClock, assemble_result, run_check
-    from audit.model import ResolverInfo, Target
-    from audit.net.dns import DnsClient, Nameserver
-    from checks.volume.check import VolumeCheck
+    from audit.engine.runner import run_audit
 
-    run_clock = RunClock.now()
-    # The check never queries DNS; the context wants a client, so it gets an idle one.
-    dns = DnsClient((Nameserver.parse("127.0.0.1"),), timeout=1.0)
-    options = AuditOptions(domain=domain, log_files=paths, check_timeout=DEFAULT_DEADLINE)
-    ctx = AuditContext(dns, options, Target(domain, ()))
-    result = await run_check(VolumeCheck(), ctx, DEFAULT_DEADLINE, True)
-    return assemble_result(
-        (result,),
-        _target(result.evidence, domain),
-        run_clock,
-        ResolverInfo(nameservers=(), public=False),
-        fail_on,
-        allow_incomplete,
-    )
+    return await run_audit(logs_plan(paths, domain, fail_on, allow_incomplete))
 
 
 def logs(

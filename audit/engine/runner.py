@@ -1,4 +1,5 @@
-"""The one async runner: target resolution, then every selected check concurrently.
+"""The one async runner: every command (audit, blacklist, logs, demo) builds a `RunPlan`
+and calls `run_audit`. Target resolution, then every selected check concurrently.
 
 Each check runs under its own timeout and the run's global deadline. This is the only
 place that turns exceptions into outcomes: a check that raises becomes
@@ -11,14 +12,15 @@ import asyncio
 import logging
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audit import __version__
 from audit.engine.check import Check
-from audit.engine.context import AuditContext, AuditOptions, utc_now
+from audit.engine.context import AuditContext, utc_now
+from audit.engine.options import RunOptions
 from audit.engine.targets import resolve_target
 from audit.engine.verdict import summarize
 from audit.knowledge.remediation import attach
@@ -26,13 +28,15 @@ from audit.model import (
     AuditResult,
     CheckId,
     CheckResult,
+    IpSource,
     ResolverInfo,
+    SendingIp,
     Severity,
     Target,
     Unknown,
     UnknownReason,
 )
-from audit.net.dns import DnsClient, Lookup, Nameserver
+from audit.net.dns import DnsClient, Lookup
 
 if TYPE_CHECKING:
     from audit.model.rejection import Classification
@@ -45,19 +49,29 @@ CheckObserver = Callable[[CheckResult], None]
 
 
 @dataclass(frozen=True)
-class RunConfig:
-    options: AuditOptions
-    check_ids: tuple[CheckId, ...]
-    nameservers: tuple[Nameserver, ...]
-    given_ips: tuple[str, ...] = ()
-    timeout: float = 3.0  # per DNS query
-    retries: int = 1
-    deadline: float = 120.0  # whole run
-    fail_on: Severity | None = Severity.HIGH
-    allow_incomplete: bool = False
-    concurrency: int = 128
-    dns_log_limit: int = 2000
-    extra: dict[str, object] = field(default_factory=dict)
+class RunPlan:
+    """Everything a run needs, built by a command: what to check, and with which options.
+
+    `checks` are instances (a command may give one its progress callback); the options
+    are typed per check and found by type (`AuditContext.options_for`). `retarget`
+    states how the reported target follows from the results (`logs`: the IPs the logs
+    state), when it is not known before the checks run.
+    """
+
+    run: RunOptions
+    checks: tuple[Check, ...]
+    check_options: tuple[object, ...] = ()
+    target_extra: Mapping[str, Any] = field(default_factory=dict)
+    retarget: Callable[[Target, tuple[CheckResult, ...]], Target] | None = None
+
+    @property
+    def derives_ips(self) -> bool:
+        return self.run.derive_ips and self.run.domain is not None and not self.run.given_ips
+
+    @property
+    def needs_dns(self) -> bool:
+        """Whether the run queries DNS at all; a run that does not has no resolver."""
+        return self.derives_ips or any(check.uses_dns for check in self.checks)
 
 
 def _internal_failure(check_id: CheckId, exc: BaseException) -> CheckResult:
@@ -133,59 +147,91 @@ async def classify_bounces(
     return classified, [Unknown("bounces", UnknownReason.INPUT_LIMIT, detail)]
 
 
+def _dns_client(run: RunOptions) -> DnsClient:
+    settings = {"timeout": run.timeout, "retries": run.retries, "concurrency": run.concurrency}
+    if run.multiplexed_dns:
+        from audit.net.dns_mux import MuxDnsClient
+
+        return MuxDnsClient(run.nameservers, **settings)  # type: ignore[arg-type]
+    return DnsClient(run.nameservers, **settings)  # type: ignore[arg-type]
+
+
+async def _target(plan: RunPlan, dns: DnsClient | None) -> tuple[Target, list[Unknown]]:
+    run = plan.run
+    if not plan.derives_ips or dns is None:
+        ips = tuple(SendingIp(ip, IpSource.GIVEN) for ip in dict.fromkeys(run.given_ips))
+        return Target(run.domain, ips, dict(plan.target_extra)), []
+    try:
+        async with asyncio.timeout(run.deadline):
+            return await resolve_target(dns, run.domain, run.given_ips, run.log_files)
+    except TimeoutError:
+        detail = "could not be derived in time"
+        return Target(run.domain, ()), [Unknown("sending IPs", UnknownReason.DEADLINE, detail)]
+
+
 async def run_audit(
-    config: RunConfig,
-    checks: Sequence[Check],
+    plan: RunPlan,
     *,
     clock: Callable[[], datetime] = utc_now,
     observer: CheckObserver | None = None,
-) -> tuple[AuditResult, DnsClient]:
-    started_at = clock()
-    started = time.perf_counter()
-    dns = DnsClient(
-        config.nameservers,
-        timeout=config.timeout,
-        retries=config.retries,
-        concurrency=config.concurrency,
-    )
-    run_unknowns: list[Unknown] = []
+) -> AuditResult:
+    """The one run path of every command: target, checks, --bounce files, verdict."""
+    run_clock = RunClock(clock(), time.perf_counter())
+    dns = _dns_client(plan.run) if plan.needs_dns else None
     try:
-        async with asyncio.timeout(config.deadline):
-            target, run_unknowns = await resolve_target(
-                dns, config.options.domain, config.given_ips, config.options.log_files
-            )
-    except TimeoutError:
-        target = Target(config.options.domain, ())
-        run_unknowns = [
-            Unknown("sending IPs", UnknownReason.DEADLINE, "could not be derived in time")
-        ]
-    ctx = AuditContext(dns=dns, options=config.options, target=target, clock=clock)
+        return await _run(plan, dns, run_clock, clock, observer)
+    finally:
+        close = getattr(dns, "close", None)  # the multiplexed client holds sockets
+        if close is not None:
+            close()
+
+
+async def _run(
+    plan: RunPlan,
+    dns: DnsClient | None,
+    run_clock: RunClock,
+    clock: Callable[[], datetime],
+    observer: CheckObserver | None,
+) -> AuditResult:
+    run = plan.run
+    target, run_unknowns = await _target(plan, dns)
+    ctx = AuditContext(
+        run=run,
+        target=target,
+        client=dns,
+        check_options={type(options): options for options in plan.check_options},
+        selected=frozenset(check.id for check in plan.checks),
+        clock=clock,
+    )
 
     async def one(check: Check) -> CheckResult:
-        remaining = max(config.deadline - (time.perf_counter() - started), 0.001)
-        budget = min(config.options.check_timeout, remaining)
-        result = await run_check(check, ctx, budget, budget < config.options.check_timeout)
+        remaining = max(run.deadline - (time.perf_counter() - run_clock.started), 0.001)
+        budget = min(run.check_timeout, remaining)
+        result = await run_check(check, ctx, budget, budget < run.check_timeout)
         if observer is not None:
             observer(result)
         return result
 
-    results = await asyncio.gather(*(one(c) for c in checks))
+    try:
+        results = await asyncio.gather(*(one(c) for c in plan.checks))
+    finally:
+        ctx.facts.cancel_pending()
     ordered = tuple(sorted(results, key=lambda r: list(CheckId).index(r.check)))
-    remaining = max(config.deadline - (time.perf_counter() - started), 0.001)
-    rejections, bounce_unknowns = await classify_bounces(config.options.bounce_files, remaining)
-    run_unknowns = [*run_unknowns, *bounce_unknowns]
-    result = assemble_result(
+    remaining = max(run.deadline - (time.perf_counter() - run_clock.started), 0.001)
+    rejections, bounce_unknowns = await classify_bounces(run.bounce_files, remaining)
+    if plan.retarget is not None:
+        target = plan.retarget(target, ordered)
+    return assemble_result(
         ordered,
         target,
-        RunClock(started_at, started),
-        dns.info,
-        config.fail_on,
-        config.allow_incomplete,
-        run_unknowns=tuple(run_unknowns),
-        dns_lookups=tuple(dns.lookups[: config.dns_log_limit]),
+        run_clock,
+        dns.info if dns is not None else ResolverInfo(nameservers=(), public=False),
+        run.fail_on,
+        run.allow_incomplete,
+        run_unknowns=(*run_unknowns, *bounce_unknowns),
+        dns_lookups=tuple(dns.lookups[: run.dns_log_limit]) if dns is not None else (),
         rejections=rejections,
     )
-    return result, dns
 
 
 @dataclass(frozen=True)
@@ -194,10 +240,6 @@ class RunClock:
 
     started_at: datetime
     started: float
-
-    @classmethod
-    def now(cls, clock: Callable[[], datetime] = utc_now) -> RunClock:
-        return cls(clock(), time.perf_counter())
 
 
 def assemble_result(
@@ -211,8 +253,7 @@ def assemble_result(
     dns_lookups: tuple[Lookup, ...] = (),
     rejections: tuple[Classification, ...] | None = None,
 ) -> AuditResult:
-    """The one place an `AuditResult` and its verdict are put together (audit, and the
-    single-check commands `blacklist` and `logs`)."""
+    """The one place an `AuditResult` and its verdict are put together."""
     return AuditResult(
         tool_version=__version__,
         target=target,

@@ -13,8 +13,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from audit.engine.context import AuditOptions
-from audit.engine.runner import RunConfig
+from audit.engine.options import RunOptions
+from audit.engine.runner import RunPlan
 from audit.lab.dnsserver import RecordStore
 from audit.lab.smtpscript import SmtpScript
 from audit.model import CheckId, Severity
@@ -60,21 +60,26 @@ def lab_mx_script() -> SmtpScript:
     )
 
 
-def demo_config(nameserver: str, smtp_host: str | None = None) -> RunConfig:
-    from checks.registry import CHECKS
+def demo_plan(nameserver: str, smtp_host: str | None = None) -> RunPlan:
+    """Every check against the lab, as `audit northwind.example --helo ... --log ...`."""
+    from checks.registry import CHECKS, instantiate
+    from checks.relay.options import RelayOptions
+    from checks.spf.options import SpfOptions
 
-    return RunConfig(
-        options=AuditOptions(
-            domain=LAB_DOMAIN,
-            helo_names=LAB_HELO,
-            check_timeout=60.0,
-            smtp_hosts=(smtp_host,) if smtp_host else (),
-            log_files=(str(lab_data_dir() / "logs" / "postfix-compromised.log"),),
-            bounce_files=tuple(str(p) for p in sorted((lab_data_dir() / "bounces").glob("*"))),
-        ),
-        check_ids=tuple(c for c in CheckId if c in CHECKS),
+    data = lab_data_dir()
+    run = RunOptions(
+        domain=LAB_DOMAIN,
+        log_files=(str(data / "logs" / "postfix-compromised.log"),),
+        bounce_files=tuple(str(p) for p in sorted((data / "bounces").glob("*"))),
         nameservers=(Nameserver.parse(nameserver),),
         timeout=2.0,
+        check_timeout=60.0,
         deadline=90.0,
         fail_on=Severity.HIGH,
     )
+    check_options = (
+        SpfOptions(helo_names=LAB_HELO),
+        RelayOptions(smtp_hosts=(smtp_host,) if smtp_host else ()),
+    )
+    checks = tuple(instantiate([c for c in CheckId if c in CHECKS]))
+    return RunPlan(run, checks, check_options)

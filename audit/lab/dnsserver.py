@@ -203,6 +203,8 @@ class LabDnsServer(ThreadedServer):
         self.store = store
         self.delay_s = delay_s
         self.queries = 0
+        # (name, type) of every query received, in order: tests count repeats per question.
+        self.questions: list[tuple[str, str]] = []
         self._listeners: list[asyncio.BaseTransport | asyncio.Server] = []
 
     @property
@@ -232,11 +234,25 @@ class LabDnsServer(ThreadedServer):
             await asyncio.sleep(self.delay_s)
         return reply
 
+    def _note_question(self, query: dns.message.Message) -> None:
+        if query.question:
+            question = query.question[0]
+            name = question.name.to_text().lower()
+            self.questions.append((name, dns.rdatatype.to_text(question.rdtype)))
+
+    def repeated_questions(self) -> dict[tuple[str, str], int]:
+        """Questions asked more than once, with how often."""
+        counts: dict[tuple[str, str], int] = {}
+        for question in self.questions:
+            counts[question] = counts.get(question, 0) + 1
+        return {question: count for question, count in counts.items() if count > 1}
+
     def _reply_wire(self, wire: bytes, max_size: int | None) -> bytes | None:
         try:
             query = dns.message.from_wire(wire)
         except dns.exception.DNSException:
             return None
+        self._note_question(query)
         response = self.store.answer(query)
         if response is None:
             return None

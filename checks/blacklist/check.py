@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
+from audit.engine.context import AuditContext, Fact
 from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
 from audit.knowledge.dnsbl.selection import KEY_PLACEHOLDER, SelectedList, Selection, select_lists
 from audit.model import CheckId, CheckResult, Target, Unknown, UnknownReason
@@ -22,6 +22,7 @@ from audit.net.dns import DnsClient, Lookup, LookupStatus
 from checks.blacklist.classify import State, classify
 from checks.blacklist.health import ListHealth, apply_health, judge_health
 from checks.blacklist.judge import FINDING_CODES, PairVerdict, findings_for, unknowns_for
+from checks.blacklist.options import BlacklistOptions
 from checks.blacklist.query import (
     DnsblTarget,
     lookup_all,
@@ -87,13 +88,17 @@ class BlacklistCheck:
         self.progress = progress
 
     def select(self, ctx: AuditContext) -> Selection:
-        options = ctx.options
+        options = ctx.options_for(BlacklistOptions)
         return select_lists(
             self.catalog or shipped_catalog(),
             options.lists,
             options.custom_dnsbls,
             options.spamhaus_dqs_key,
         )
+
+    uses_dns: ClassVar[bool] = True
+    provides: ClassVar[tuple[Fact[Any], ...]] = ()
+    needs: ClassVar[tuple[Fact[Any], ...]] = ()
 
     async def run(self, ctx: AuditContext) -> CheckResult:
         selection = self.select(ctx)
@@ -240,6 +245,7 @@ def build_evidence(
     counts: dict[str, int],
 ) -> dict[str, Any]:
     info = ctx.dns.info
+    lists = ctx.options_for(BlacklistOptions).lists
     warnings = []
     if info.public and any(s.refused_by_public_resolvers for s in used):
         names = ", ".join(info.public_names)
@@ -248,7 +254,7 @@ def build_evidence(
             "use your own recursive resolver or --spamhaus-dqs-key"
         )
     return {
-        "selection": ctx.options.lists if ctx.options.lists in ("default", "all") else "file",
+        "selection": lists if lists in ("default", "all") else "file",
         "resolver": {
             "nameservers": list(info.nameservers),
             "public": info.public,

@@ -3,7 +3,8 @@
 Selectors come from `--selector` plus a curated list of common and provider defaults
 (checks/dkim/selectors.toml), all probed concurrently at
 `<selector>._domainkey.<domain>` (RFC 6376 §3.6.2.1). CNAME delegation (Microsoft 365,
-SES, SendGrid, ...) is followed. Each key is parsed by `dkim_key`; `judge_keys` is pure.
+SES, SendGrid, ...) is followed. Each key is parsed by `checks.dkim.key`; `judge_dkim`
+is pure. The keys found are a fact of the run (`DKIM_KEYS`), which the dmarc check reads.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
+from audit.engine.context import AuditContext, Fact
 from audit.knowledge.remediation.examples import with_example, with_steps
 from audit.model import (
     CheckId,
@@ -28,6 +29,7 @@ from audit.model import (
 )
 from audit.net.dns import DnsClient, Lookup, LookupStatus
 from checks.dkim.key import DkimKey, KeyState, analyse_key, is_key_record
+from checks.dkim.options import DkimOptions
 
 # A selector no one uses: a key record there means `*._domainkey` is a wildcard, and every
 # probed selector would "find" that same record (RFC 4592 synthesis).
@@ -151,6 +153,17 @@ async def discover_keys(dns: DnsClient, domain: str, given: tuple[str, ...] = ()
         *(probe_selector(dns, domain, selector, selector in selectors) for selector in wanted),
     )
     return DkimEvidence(domain, tuple(probes), wildcard)
+
+
+async def _keys_of_run(ctx: AuditContext) -> DkimEvidence:
+    domain = ctx.domain
+    if domain is None:  # callers skip a run without a domain before asking
+        raise ValueError("DKIM keys need a domain")
+    return await discover_keys(ctx.dns, domain, ctx.options_for(DkimOptions).selectors)
+
+
+# The keys published for the audited domain, probed with this run's --selector values.
+DKIM_KEYS: Fact[DkimEvidence] = Fact("dkim.keys", _keys_of_run)
 
 
 # -- judgement --------------------------------------------------------------------------
@@ -327,11 +340,15 @@ class DkimCheck:
         }
     )
 
+    uses_dns: ClassVar[bool] = True
+    provides: ClassVar[tuple[Fact[Any], ...]] = (DKIM_KEYS,)
+    needs: ClassVar[tuple[Fact[Any], ...]] = ()
+
     async def run(self, ctx: AuditContext) -> CheckResult:
-        domain = ctx.target.domain or ctx.options.domain
+        domain = ctx.domain
         if not domain:
             return CheckResult(self.id, skipped=True, detail="no domain to check")
-        evidence = await discover_keys(ctx.dns, domain, ctx.options.selectors)
+        evidence = await ctx.fact(DKIM_KEYS)
         findings, unknowns = judge_dkim(evidence)
         found = ", ".join(probe.selector for probe in evidence.found) or "none"
         return CheckResult(

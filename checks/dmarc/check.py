@@ -4,7 +4,9 @@ Policy discovery, parsing and validation are checkdmarc's (RFC 9989, via
 `audit.net.checkdmarc_adapter`); external report authorization (RFC 9990 §4) is looked
 up here. The alignment summary answers, per sending IP: does SPF pass for the
 domain (our check_host), is a usable DKIM key published, and would DMARC pass on SPF
-alone. Everything runs concurrently on the shared DNS cache; `dmarc_judge` is pure.
+alone. The SPF outcomes and the DKIM keys are facts of the run (`SPF_OUTCOMES`,
+`DKIM_KEYS`): established once, by whichever check asks first, never recomputed here.
+Everything runs concurrently on the shared DNS cache; `judge_dmarc` is pure.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, SendingIp
 from audit.net.checkdmarc_adapter import analyse_dmarc, organizational_domain
 from audit.net.dns import DnsClient, LookupStatus
-from checks.dkim.check import DkimEvidence, discover_keys
+from checks.dkim.check import DKIM_KEYS, DkimEvidence
 from checks.dmarc.judge import (
     DmarcEvidence,
     IpAlignment,
@@ -25,9 +27,8 @@ from checks.dmarc.judge import (
     judge_dmarc,
     raw_tags,
 )
-from checks.spf.check import evaluate_ips
+from checks.spf.check import SPF_OUTCOMES
 from checks.spf.result import SpfOutcome, SpfResult
-from checks.spf.tree import build_tree
 
 MAX_TREE_WALK = 8  # RFC 9989 §4.10: at most eight DNS queries in the tree walk
 DMARC_PREFIX = "v=dmarc1"
@@ -146,18 +147,16 @@ def alignment(
     return tuple(rows)
 
 
-async def collect_dmarc(
-    dns: DnsClient, domain: str, ips: tuple[SendingIp, ...], selectors: tuple[str, ...] = ()
-) -> DmarcEvidence:
-    analysis, _, dkim, outcomes, _ = await asyncio.gather(
-        analyse_dmarc(dns, domain),
-        warm_dmarc(dns, domain),
-        discover_keys(dns, domain, selectors),
-        evaluate_ips(dns, domain, tuple(sending.ip for sending in ips)),
-        build_tree(dns, domain),  # warms the SPF lookups the evaluations read
+async def collect_dmarc(ctx: AuditContext, domain: str) -> DmarcEvidence:
+    analysis, _, dkim, outcomes = await asyncio.gather(
+        analyse_dmarc(ctx.dns, domain),
+        warm_dmarc(ctx.dns, domain),
+        ctx.fact(DKIM_KEYS),
+        ctx.fact(SPF_OUTCOMES),
     )
     source = (analysis.location or domain).lower()
-    destinations = await report_destinations(dns, source, _uris(analysis.tags))
+    destinations = await report_destinations(ctx.dns, source, _uris(analysis.tags))
+    ips = ctx.target.ips
     return DmarcEvidence(
         domain, analysis, destinations, alignment(ips, outcomes, dkim, analysis.valid)
     )
@@ -178,11 +177,15 @@ class DmarcCheck:
         }
     )
 
+    uses_dns: ClassVar[bool] = True
+    provides: ClassVar[tuple[Fact[Any], ...]] = ()
+    needs: ClassVar[tuple[Fact[Any], ...]] = (SPF_OUTCOMES, DKIM_KEYS)
+
     async def run(self, ctx: AuditContext) -> CheckResult:
-        domain = ctx.target.domain or ctx.options.domain
+        domain = ctx.domain
         if not domain:
             return CheckResult(self.id, skipped=True, detail="no domain to check")
-        evidence = await collect_dmarc(ctx.dns, domain, ctx.target.ips, ctx.options.selectors)
+        evidence = await collect_dmarc(ctx, domain)
         findings, unknowns = judge_dmarc(evidence)
         where = evidence.analysis.location or "not found"
         return CheckResult(

@@ -14,11 +14,12 @@ import asyncio
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, SendingIp, Severity, Unknown, UnknownReason
 from audit.net.dns import DnsClient, Lookup, LookupStatus
+from checks.ptr.options import PtrOptions
 
 MAX_PTR_NAMES = 10
 
@@ -273,6 +274,10 @@ class PtrCheck:
         {"PTR_MISSING", "PTR_MULTIPLE", "PTR_FCRDNS_FAILED", "PTR_GENERIC", "PTR_UNEXPECTED_NAME"}
     )
 
+    uses_dns: ClassVar[bool] = True
+    provides: ClassVar[tuple[Fact[Any], ...]] = ()
+    needs: ClassVar[tuple[Fact[Any], ...]] = ()
+
     async def run(self, ctx: AuditContext) -> CheckResult:
         if not ctx.target.ips:
             return CheckResult(
@@ -287,7 +292,7 @@ class PtrCheck:
                 detail="no sending IP to check",
             )
         collected = await asyncio.gather(*(collect(ctx.dns, ip) for ip in ctx.target.ips))
-        suffixes = ctx.options.expect_ptr_suffixes
+        suffixes = ctx.options_for(PtrOptions).expect_ptr_suffixes
         findings = [f for evidence in collected for f in judge_ip(evidence, suffixes)]
         unknowns = [u for evidence in collected for u in unknowns_for(evidence)]
         confirmed = sum(1 for e in collected if e.confirmed_names)

@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, Unknown
 from audit.net.dns import DnsClient
 from checks.relay.judge import RELAY_CODES, host_evidence, host_unknowns, relay_findings, vantage
 from checks.relay.model import HostProbe, ProbeTarget
+from checks.relay.options import RelayOptions
 from checks.relay.probe import ProbeSession, ProbeSettings
 from checks.relay.server_judge import banner_findings, starttls_findings
 from checks.relay.targets import plan_targets
@@ -82,17 +83,21 @@ class RelayCheck:
         {"RELAY_OPEN", "RELAY_ADDRESS_TRICK_ACCEPTED", "RELAY_NO_STARTTLS", "RELAY_BANNER_MISMATCH"}
     )
 
+    uses_dns: ClassVar[bool] = True
+    provides: ClassVar[tuple[Fact[Any], ...]] = ()
+    needs: ClassVar[tuple[Fact[Any], ...]] = ()
+
     async def run(self, ctx: AuditContext) -> CheckResult:
-        options = ctx.options
+        options = ctx.options_for(RelayOptions)
         if not options.relay_probe:
             detail = "--no-relay-probe: no SMTP connection was made"
             return CheckResult(check=self.id, skipped=True, detail=detail)
-        plan = await plan_targets(ctx.dns, options.domain, options.smtp_hosts)
+        plan = await plan_targets(ctx.dns, ctx.run.domain, options.smtp_hosts)
         if not plan.targets:
             detail = plan.note or "no SMTP server to probe"
             return CheckResult(check=self.id, unknowns=tuple(plan.unknowns), detail=detail)
-        settings = ProbeSettings(options.smtp_timeout, 0.0, options.domain, variants())
-        probes = await probe_all(plan.targets, settings, options.check_timeout * SESSION_SHARE)
+        settings = ProbeSettings(ctx.run.smtp_timeout, 0.0, ctx.run.domain, variants())
+        probes = await probe_all(plan.targets, settings, ctx.run.check_timeout * SESSION_SHARE)
         ptrs = await asyncio.gather(*(ptr_names(ctx.dns, p.target.ip) for p in probes))
         judged = [judge(probe, ptr) for probe, ptr in zip(probes, ptrs, strict=True)]
         findings = [f for found, _ in judged for f in found]

@@ -1,25 +1,30 @@
 """The `spf` check: the domain's SPF record, its cost, and check_host() per sending IP.
 
 Evidence comes from three concurrent sources on the shared DNS layer: our record
-tree (`spf_tree`, counts past the limits), RFC 7208 check_host() for every sending IP
-(`spf_eval`) against the domain and each known HELO name, and checkdmarc's parse
-(`audit.net.checkdmarc_adapter`) for the appendix. Judgement is in `spf_judge`.
+tree (`checks.spf.tree`, counts past the limits), RFC 7208 check_host() for every
+sending IP (`checks.spf.eval`) against the domain and each known HELO name, and
+checkdmarc's parse (`audit.net.checkdmarc_adapter`) for the appendix. Judgement is in
+`checks.spf.judge`.
+
+The tree and the outcomes per sending IP are facts of the run (`SPF_TREE`,
+`SPF_OUTCOMES`): the dmarc check reads the same ones, established once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
+from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult
-from audit.net.checkdmarc_adapter import SpfAnalysis, analyse_spf
+from audit.net.checkdmarc_adapter import SPF_RECORD_QUERY_TYPES, SpfAnalysis, analyse_spf
 from audit.net.dns import DnsClient
 from checks.spf.eval import SpfEvaluator
 from checks.spf.judge import SpfEvidence, judge_spf
+from checks.spf.options import SpfOptions
 from checks.spf.result import SpfOutcome
-from checks.spf.tree import build_tree
+from checks.spf.tree import SpfNode, build_tree
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +56,41 @@ async def evaluate_helo(
     return tuple(await asyncio.gather(*checks))
 
 
-async def collect_spf(
-    dns: DnsClient, domain: str, ips: tuple[str, ...], helo_names: tuple[str, ...] = ()
-) -> SpfEvidence:
+def _audited_domain(ctx: AuditContext) -> str:
+    domain = ctx.domain
+    if domain is None:  # callers skip a run without a domain before asking
+        raise ValueError("SPF facts need a domain")
+    return domain
+
+
+async def _tree(ctx: AuditContext) -> SpfNode:
+    # checkdmarc's view is only asked by the spf check: without it, TXT is enough.
+    query_types = SPF_RECORD_QUERY_TYPES if CheckId.SPF in ctx.selected else ("TXT",)
+    return await build_tree(ctx.dns, _audited_domain(ctx), query_types)
+
+
+async def _outcomes(ctx: AuditContext) -> tuple[SpfOutcome, ...]:
+    """check_host() for every sending IP, while the tree walk warms the cache it reads."""
+    ips = tuple(sending.ip for sending in ctx.target.ips)
+    _, outcomes = await asyncio.gather(
+        ctx.fact(SPF_TREE), evaluate_ips(ctx.dns, _audited_domain(ctx), ips)
+    )
+    return outcomes
+
+
+SPF_TREE: Fact[SpfNode] = Fact("spf.tree", _tree)
+# check_host(ip, domain) for each of ctx.target.ips, in that order.
+SPF_OUTCOMES: Fact[tuple[SpfOutcome, ...]] = Fact("spf.outcomes", _outcomes)
+
+
+async def collect_spf(ctx: AuditContext, domain: str) -> SpfEvidence:
+    ips = tuple(sending.ip for sending in ctx.target.ips)
+    helo_names = ctx.options_for(SpfOptions).helo_names
     tree, outcomes, helo_outcomes, analysis = await asyncio.gather(
-        build_tree(dns, domain),
-        evaluate_ips(dns, domain, ips),
-        evaluate_helo(dns, helo_names, ips),
-        _checkdmarc_view(dns, domain),
+        ctx.fact(SPF_TREE),
+        ctx.fact(SPF_OUTCOMES),
+        evaluate_helo(ctx.dns, helo_names, ips),
+        _checkdmarc_view(ctx.dns, domain),
     )
     return SpfEvidence(
         domain=domain,
@@ -89,12 +121,16 @@ class SpfCheck:
         }
     )
 
+    uses_dns: ClassVar[bool] = True
+    provides: ClassVar[tuple[Fact[Any], ...]] = (SPF_TREE, SPF_OUTCOMES)
+    needs: ClassVar[tuple[Fact[Any], ...]] = ()
+
     async def run(self, ctx: AuditContext) -> CheckResult:
-        domain = ctx.target.domain or ctx.options.domain
+        domain = ctx.domain
         if not domain:
             return CheckResult(self.id, skipped=True, detail="no domain to check")
         ips = tuple(sending.ip for sending in ctx.target.ips)
-        evidence = await collect_spf(ctx.dns, domain, ips, ctx.options.helo_names)
+        evidence = await collect_spf(ctx, domain)
         findings, unknowns = judge_spf(evidence, ips)
         summary = ", ".join(f"{o.ip}: {o.result.value}" for o in evidence.outcomes)
         return CheckResult(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from audit.model import UnknownReason
@@ -76,7 +77,7 @@ def sender_for(mail_from: str, helo: str) -> tuple[str, str]:
     return f"{local or 'postmaster'}@{domain}", domain
 
 
-def _record_from(lookup: Lookup) -> SpfRecord | None:
+def _record_from(lookup: Lookup, parse: Callable[[str], SpfRecord]) -> SpfRecord | None:
     """§4.4-4.5: select the one v=spf1 record. Raises PermError / TempError."""
     if lookup.status is LookupStatus.UNKNOWN:
         raise TempError(f"TXT {lookup.name}: {lookup.detail or lookup.reason}", lookup.reason)
@@ -86,7 +87,7 @@ def _record_from(lookup: Lookup) -> SpfRecord | None:
     if not candidates:
         return None
     try:
-        return parse_record(candidates[0])
+        return parse(candidates[0])
     except SpfSyntaxError as exc:
         raise PermError(f"{lookup.name}: {exc}") from None
 
@@ -97,6 +98,20 @@ class SpfEvaluator:
     def __init__(self, dns: DnsClient) -> None:
         self.dns = dns
         self.matcher = MechanismMatcher(dns)
+        self._parsed: dict[str, SpfRecord | SpfSyntaxError] = {}
+
+    def _parse(self, text: str) -> SpfRecord:
+        """Each record text is parsed once per evaluator, however many IPs it evaluates."""
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            try:
+                parsed = parse_record(text)
+            except SpfSyntaxError as exc:
+                parsed = exc
+            self._parsed[text] = parsed
+        if isinstance(parsed, SpfSyntaxError):
+            raise SpfSyntaxError(str(parsed))
+        return parsed
 
     async def check_host(
         self, ip: str, domain: str, sender: str | None = None, helo: str = ""
@@ -138,7 +153,7 @@ class SpfEvaluator:
     async def _evaluate(self, state: EvalState, domain: str) -> _Verdict:
         if not is_valid_domain(domain):
             return _Verdict(SpfResult.NONE, detail=f"{domain!r} is not a valid domain (§4.3)")
-        record = _record_from(await self.dns.query(domain, "TXT"))
+        record = _record_from(await self.dns.query(domain, "TXT"), self._parse)
         if record is None:
             return _Verdict(SpfResult.NONE, detail=f"{domain} publishes no SPF record")
         for mechanism in record.mechanisms:

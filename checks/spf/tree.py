@@ -88,6 +88,7 @@ class SpfNode:
 @dataclass
 class _Walk:
     dns: DnsClient
+    query_types: tuple[str, ...]
     budget: int = MAX_NODES
 
 
@@ -98,8 +99,12 @@ def _static_target(spec: str | None, domain: str) -> str | None:
     return None if "%" in spec else truncate_domain(spec)
 
 
-async def build_tree(dns: DnsClient, domain: str) -> SpfNode:
-    return await _node(_Walk(dns), domain.rstrip(".").lower(), ())
+async def build_tree(
+    dns: DnsClient, domain: str, query_types: tuple[str, ...] = SPF_RECORD_QUERY_TYPES
+) -> SpfNode:
+    """The tree of `domain`'s record. `query_types` are asked together for each record
+    name: TXT, plus what checkdmarc will ask when its view of the record is wanted too."""
+    return await _node(_Walk(dns, query_types), domain.rstrip(".").lower(), ())
 
 
 async def _node(walk: _Walk, domain: str, path: tuple[str, ...]) -> SpfNode:
@@ -108,7 +113,7 @@ async def _node(walk: _Walk, domain: str, path: tuple[str, ...]) -> SpfNode:
     walk.budget -= 1
     # TXT is what SPF reads (RFC 7208 §4.4); the other types are what checkdmarc asks
     # next for the same name, issued now so its sequential walk finds them cached.
-    lookup, *_ = await walk.dns.query_many([(domain, t) for t in SPF_RECORD_QUERY_TYPES])
+    lookup, *_ = await walk.dns.query_many([(domain, t) for t in walk.query_types])
     if lookup.status is LookupStatus.UNKNOWN:
         return SpfNode(
             domain, problem="unknown", detail=lookup.detail, unknown_reason=lookup.reason

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from audit.engine.context import AuditContext
+from audit.engine.context import AuditContext, Fact
 from audit.knowledge.volume import shipped_rules
 from audit.maillog.facts import LogFacts
 from audit.maillog.ingest import read_logs
@@ -43,12 +43,16 @@ class VolumeCheck:
     id: ClassVar[CheckId] = CheckId.VOLUME
     finding_codes: ClassVar[frozenset[str]] = CODES
 
+    uses_dns: ClassVar[bool] = False
+    provides: ClassVar[tuple[Fact[Any], ...]] = ()
+    needs: ClassVar[tuple[Fact[Any], ...]] = ()
+
     async def run(self, ctx: AuditContext) -> CheckResult:
-        paths = ctx.options.log_files
+        paths = ctx.run.log_files
         if not paths:
             return CheckResult(check=self.id, skipped=True, detail="no --log given")
         rules = shipped_rules()
-        local = frozenset({ctx.options.domain}) if ctx.options.domain else frozenset()
+        local = frozenset({ctx.run.domain}) if ctx.run.domain else frozenset()
         try:
             facts = await asyncio.to_thread(read_logs, paths, local, ctx.clock().date())
         except LogInputError as exc:

@@ -139,8 +139,9 @@ def test_failed_discovery_probes_are_one_unknown_per_reason(dns_server) -> None:
     discovery failures collapse into one unknown instead of one per selector."""
     import asyncio
 
-    from audit.engine.context import AuditContext, AuditOptions
-    from audit.model import Target, UnknownReason
+    from support.context import check_context
+
+    from audit.model import UnknownReason
     from audit.net.dns import DnsClient, Nameserver
     from checks.dkim.check import DkimCheck
 
@@ -150,8 +151,7 @@ def test_failed_discovery_probes_are_one_unknown_per_reason(dns_server) -> None:
 
     async def run():  # type: ignore[no-untyped-def]
         dns = DnsClient([Nameserver.parse(server.nameserver)], timeout=0.3, retries=0)
-        ctx = AuditContext(dns, AuditOptions(domain="slow.test"), Target("slow.test"))
-        return await DkimCheck().run(ctx)
+        return await DkimCheck().run(check_context(dns, "slow.test"))
 
     result = asyncio.run(run())
     timeouts = [u for u in result.unknowns if u.reason is UnknownReason.TIMEOUT]

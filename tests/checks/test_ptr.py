@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support.context import check_context
 
-from audit.engine.context import AuditContext, AuditOptions
-from audit.model import CheckStatus, IpSource, SendingIp, Severity, Target, UnknownReason
+from audit.model import CheckStatus, Severity, UnknownReason
 from audit.net.dns import DnsClient, Nameserver
 from checks.ptr.check import PtrCheck, generic_reason
+from checks.ptr.options import PtrOptions
 
 SOA = "@ 300 IN SOA ns.{0}. hostmaster.{0}. 1 3600 600 86400 300\n"
 REVERSE_V4 = "2.0.192.in-addr.arpa"
@@ -30,9 +31,8 @@ def ptr_zones(reverse: str, forward: str = "", *, v6: str = "") -> dict[str, str
 def run_ptr(nameserver: str, *ips: str, suffixes: tuple[str, ...] = (), timeout: float = 2.0):
     async def go():
         dns = DnsClient([Nameserver.parse(nameserver)], timeout=timeout)
-        target = Target("example.test", tuple(SendingIp(ip, IpSource.GIVEN) for ip in ips))
-        options = AuditOptions(domain="example.test", expect_ptr_suffixes=suffixes)
-        return await PtrCheck().run(AuditContext(dns=dns, options=options, target=target))
+        options = PtrOptions(expect_ptr_suffixes=suffixes)
+        return await PtrCheck().run(check_context(dns, "example.test", ips, (options,)))
 
     return asyncio.run(go())
 

@@ -12,7 +12,7 @@ from support.paths import FIXTURES
 
 import audit
 from audit.cli import main
-from audit.cli.audit_command import AuditArgs, build_plan
+from audit.cli.audit_command import build_plan
 
 BOUNCES = FIXTURES / "bounces"
 SCHEMA = json.loads(
@@ -129,8 +129,8 @@ def test_the_config_file_accepts_bounce(tmp_path):
     config = tmp_path / "audit.toml"
     bounce = BOUNCES / "microsoft-s3150.eml"
     config.write_text(f'bounce = ["{bounce}"]\nnameserver = ["127.0.0.1:9"]\n')
-    plan = build_plan(AuditArgs(domain="example.test", config=config))
-    assert plan.configs[0].options.bounce_files == (str(bounce),)
+    plan = build_plan({"domain": "example.test", "config": config})
+    assert plan.runs[0].run.bounce_files == (str(bounce),)
 
 
 def test_a_bounce_file_gone_by_run_time_is_a_run_level_unknown(tmp_path):

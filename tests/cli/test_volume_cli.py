@@ -8,13 +8,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from support.context import check_context
 from support.paths import REPO
 
 import audit
 from audit.cli import main
-from audit.engine.context import AuditContext, AuditOptions
-from audit.model import CheckStatus, Target
-from audit.net.dns import DnsClient, Nameserver
+from audit.model import CheckStatus
 from checks.volume.check import VolumeCheck
 
 SAMPLES = REPO / "samples" / "logs"
@@ -102,9 +101,7 @@ def test_audit_with_log_runs_the_volume_check(capsys) -> None:
 
 def test_without_log_the_volume_check_is_skipped() -> None:
     async def run() -> CheckStatus:
-        dns = DnsClient((Nameserver.parse("127.0.0.1:9"),))
-        ctx = AuditContext(dns, AuditOptions(domain="example.test"), Target("example.test"))
-        result = await VolumeCheck().run(ctx)
+        result = await VolumeCheck().run(check_context(None, "example.test"))
         assert result.detail == "no --log given"
         return result.status
 
@@ -112,9 +109,23 @@ def test_without_log_the_volume_check_is_skipped() -> None:
 
 
 def test_config_file_accepts_log(tmp_path: Path) -> None:
-    from audit.cli.audit_command import AuditArgs, build_plan
+    from audit.cli.audit_command import build_plan
 
     config = tmp_path / "c.toml"
     config.write_text(f'log = ["{SAMPLES / "exim-mainlog.log"}"]\nnameserver = ["127.0.0.1:9"]\n')
-    plan = build_plan(AuditArgs(domain="example.test", config=config))
-    assert plan.configs[0].options.log_files == (str(SAMPLES / "exim-mainlog.log"),)
+    plan = build_plan({"domain": "example.test", "config": config})
+    assert plan.runs[0].run.log_files == (str(SAMPLES / "exim-mainlog.log"),)
+
+
+def test_an_audit_that_needs_no_dns_needs_no_nameserver(capsys) -> None:
+    # given only the volume check, given IPs and no nameserver anywhere (the system
+    # resolver is guarded: asking for it fails the test)
+    argv = ["audit", "example.test", "--ip", "192.0.2.1", "--checks", "volume"]
+    argv += ["--log", str(SAMPLES / "exim-mainlog.log"), "--format", "json"]
+    # when it runs
+    with pytest.raises(SystemExit):
+        main(argv)
+    document = json.loads(capsys.readouterr().out)
+    # then it reports without a resolver
+    assert document["checks"][0]["id"] == "volume"
+    assert document["resolver"]["nameservers"] == []

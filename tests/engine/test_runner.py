@@ -8,8 +8,9 @@ from typing import ClassVar
 
 import pytest
 
-from audit.engine.context import AuditContext, AuditOptions
-from audit.engine.runner import RunConfig, run_audit
+from audit.engine.context import AuditContext
+from audit.engine.options import RunOptions
+from audit.engine.runner import RunPlan, run_audit
 from audit.engine.verdict import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK
 from audit.model import (
     CheckId,
@@ -25,7 +26,15 @@ from audit.net.dns import Nameserver
 LONG = 30.0  # how long the slow fake would sleep if nobody stopped it
 
 
-class FindingCheck:
+class FakeCheck:
+    """What every fake shares: it may query DNS, and trades no facts."""
+
+    uses_dns: ClassVar[bool] = True
+    provides: ClassVar[tuple] = ()
+    needs: ClassVar[tuple] = ()
+
+
+class FindingCheck(FakeCheck):
     """Returns one high PTR finding for every sending IP."""
 
     id: ClassVar[CheckId] = CheckId.PTR
@@ -38,7 +47,7 @@ class FindingCheck:
         return CheckResult(check=self.id, findings=findings)
 
 
-class CleanCheck:
+class CleanCheck(FakeCheck):
     id: ClassVar[CheckId] = CheckId.DMARC
     finding_codes: ClassVar[frozenset[str]] = frozenset()
 
@@ -46,7 +55,7 @@ class CleanCheck:
         return CheckResult(check=self.id, detail="clean")
 
 
-class RaisingCheck:
+class RaisingCheck(FakeCheck):
     id: ClassVar[CheckId] = CheckId.SPF
     finding_codes: ClassVar[frozenset[str]] = frozenset()
 
@@ -54,7 +63,7 @@ class RaisingCheck:
         raise KeyError("boom")
 
 
-class SleepingCheck:
+class SleepingCheck(FakeCheck):
     id: ClassVar[CheckId] = CheckId.DKIM
     finding_codes: ClassVar[frozenset[str]] = frozenset()
 
@@ -72,7 +81,7 @@ class SleepingCheck:
         return CheckResult(check=self.id)
 
 
-class UncataloguedCheck:
+class UncataloguedCheck(FakeCheck):
     id: ClassVar[CheckId] = CheckId.BLACKLIST
     finding_codes: ClassVar[frozenset[str]] = frozenset({"NO_SUCH_CODE"})
 
@@ -93,10 +102,10 @@ def config(
     timeout: float = 2.0,
     fail_on: Severity | None = Severity.HIGH,
     allow_incomplete: bool = False,
-) -> RunConfig:
-    return RunConfig(
-        options=AuditOptions(domain="example.test", check_timeout=check_timeout),
-        check_ids=(),
+) -> RunOptions:
+    return RunOptions(
+        domain="example.test",
+        check_timeout=check_timeout,
         nameservers=(Nameserver.parse(nameserver),),
         given_ips=ips,
         timeout=timeout,
@@ -106,9 +115,9 @@ def config(
     )
 
 
-def run(run_config: RunConfig, checks, **kwargs):
-    result, _dns = asyncio.run(run_audit(run_config, checks, clock=lambda: FIXED_CLOCK, **kwargs))
-    return result
+def run(run_options: RunOptions, checks, **kwargs):
+    plan = RunPlan(run_options, tuple(checks))
+    return asyncio.run(run_audit(plan, clock=lambda: FIXED_CLOCK, **kwargs))
 
 
 def by_id(result, check_id: CheckId) -> CheckResult:

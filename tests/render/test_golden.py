@@ -18,12 +18,13 @@ import jsonschema
 from support.paths import TESTS
 
 import audit
-from audit.engine.context import AuditOptions
-from audit.engine.runner import RunConfig, run_audit
+from audit.engine.options import RunOptions
+from audit.engine.runner import RunPlan, run_audit
 from audit.model import CheckId
 from audit.net.dns import Nameserver
 from audit.render.document.build import build_document as result_document
 from audit.render.json_report import render_json
+from checks.ptr.options import PtrOptions
 from checks.registry import instantiate
 
 GOLDEN = TESTS / "golden" / "audit_ptr.json"
@@ -59,20 +60,15 @@ def normalise(value: Any, port: int) -> Any:
 
 def build_document(dns_server) -> tuple[dict[str, Any], int]:
     server = dns_server(zones=ZONES, behaviours={"slow.example.test": "timeout"})
-    config = RunConfig(
-        options=AuditOptions(domain="example.test", expect_ptr_suffixes=("example.test",)),
-        check_ids=(CheckId.PTR,),
+    run = RunOptions(
+        domain="example.test",
         nameservers=(Nameserver.parse(server.nameserver),),
         given_ips=IPS,
         timeout=0.5,
     )
-    result, _dns = asyncio.run(
-        run_audit(
-            config,
-            instantiate(config.check_ids),
-            clock=lambda: datetime(2026, 1, 1, tzinfo=UTC),
-        )
-    )
+    options = (PtrOptions(expect_ptr_suffixes=("example.test",)),)
+    plan = RunPlan(run, tuple(instantiate([CheckId.PTR])), options)
+    result = asyncio.run(run_audit(plan, clock=lambda: datetime(2026, 1, 1, tzinfo=UTC)))
     return json.loads(render_json(result_document(result))), server.port
 
 

@@ -10,14 +10,13 @@ import pytest
 from support.report_fixtures import demo_document
 
 from audit.cli.common import execute
-from audit.lab.demo import demo_config, lab_mx_script, lab_store
+from audit.lab.demo import demo_plan, lab_mx_script, lab_store
 from audit.lab.dnsserver import LabDnsServer
 from audit.lab.smtpserver import ScriptedSmtpServer
 from audit.render.branding import ReportBranding
 from audit.render.document.build import build_document
 from audit.render.html import render_html
 from audit.render.report.chart import nice_ceiling, volume_chart_svg
-from checks.registry import instantiate
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SVG_RE = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
@@ -27,8 +26,7 @@ SVG_RE = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 def demo_html() -> str:
     """The offline lab's audit (the demo's result) rendered as HTML."""
     with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
-        config = demo_config(server.nameserver, smtp.address)
-        result = execute(config, instantiate(config.check_ids), quiet=True)
+        result = execute(demo_plan(server.nameserver, smtp.address), quiet=True)
     return render_html(build_document(result))
 
 

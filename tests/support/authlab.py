@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from audit.engine.context import AuditContext, AuditOptions
-from audit.model import CheckResult, IpSource, SendingIp, Target
+from audit.model import CheckResult
 from audit.net.dns import DnsClient, Nameserver
+from checks.dkim.options import DkimOptions
+from checks.spf.options import SpfOptions
+from support.context import check_context
 from support.paths import FIXTURES
 
 AUTH_ZONES = FIXTURES / "auth"
@@ -30,9 +32,10 @@ def run_check(
 
     async def go() -> CheckResult:
         client = DnsClient([Nameserver.parse(nameserver)], timeout=timeout, retries=0)
-        target = Target(domain, tuple(SendingIp(ip, IpSource.GIVEN) for ip in ips))
-        options = AuditOptions(domain=domain, selectors=selectors, helo_names=helo_names)
-        return await check.run(AuditContext(client, options, target))  # type: ignore[attr-defined]
+        options = (DkimOptions(selectors=selectors), SpfOptions(helo_names=helo_names))
+        selected = (check.id,)  # type: ignore[attr-defined]
+        ctx = check_context(client, domain, ips, options, selected)
+        return await check.run(ctx)  # type: ignore[attr-defined]
 
     return asyncio.run(go())
 

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from audit.engine.context import AuditContext, AuditOptions
 from audit.knowledge.dnsbl.catalog import TargetKind, shipped_catalog
-from audit.model import CheckResult, IpSource, SendingIp, Target
+from audit.model import CheckResult
 from audit.net.dns import DnsClient, Nameserver
 from checks.blacklist.check import BlacklistCheck
+from checks.blacklist.options import BlacklistOptions
 from checks.blacklist.query import query_label
+from support.context import check_context
 from support.paths import FIXTURES as TESTS_FIXTURES
 
 RBLDNSD = shutil.which("rbldnsd") or (
@@ -76,11 +77,9 @@ def run_check(
 ) -> CheckResult:
     async def go() -> CheckResult:
         client = dns or DnsClient([Nameserver.parse(nameserver)], timeout=timeout, retries=0)
-        options = AuditOptions(
-            domain=domain, lists=lists, custom_dnsbls=tuple(custom), spamhaus_dqs_key=dqs_key
-        )
-        target = Target(domain, tuple(SendingIp(ip, IpSource.GIVEN) for ip in ips))
-        return await BlacklistCheck().run(AuditContext(client, options, target))
+        options = BlacklistOptions(lists, tuple(custom), dqs_key)
+        ctx = check_context(client, domain, ips, (options,), (BlacklistCheck.id,))
+        return await BlacklistCheck().run(ctx)
 
     return asyncio.run(go())
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from audit.engine.context import AuditContext, AuditOptions
 from audit.lab.smtpserver import ScriptedSmtpServer
-from audit.model import CheckResult, Target
+from audit.model import CheckResult
 from audit.net.dns import DnsClient, Nameserver
 from checks.relay.check import RelayCheck
 from checks.relay.model import HostProbe, ProbeTarget
+from checks.relay.options import RelayOptions
 from checks.relay.probe import ProbeSession, ProbeSettings
 from checks.relay.variants import variants
+from support.context import check_context
 
 DOMAIN = "example.test"
 UNUSED_NAMESERVER = "127.0.0.1:9"  # loopback targets need no DNS (no PTR for them)
@@ -31,14 +32,11 @@ def run_relay(
 
     async def go() -> CheckResult:
         client = DnsClient([Nameserver.parse(nameserver)], timeout=0.5, retries=0)
-        chosen = AuditOptions(
-            domain=domain,
-            smtp_hosts=smtp_hosts,
-            smtp_timeout=smtp_timeout,
-            check_timeout=check_timeout,
-            **options,
+        chosen = RelayOptions(smtp_hosts=smtp_hosts, **options)
+        ctx = check_context(
+            client, domain, (), (chosen,), smtp_timeout=smtp_timeout, check_timeout=check_timeout
         )
-        return await RelayCheck().run(AuditContext(client, chosen, Target(domain)))
+        return await RelayCheck().run(ctx)
 
     return asyncio.run(go())
 

@@ -1,0 +1,74 @@
+"""The blacklist check's options: which blocklists (catalog selection, custom zones, DQS).
+
+Shared by `audit`, `blacklist` and `lists`, which declare them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from audit.engine.options import OptionSpec, ValueKind
+from audit.model.errors import InputError
+from audit.model.inputs import parse_domain
+
+DQS_ENVVAR = "MAILHYGIENE_SPAMHAUS_DQS_KEY"
+
+
+def parse_lists(raw: str | None) -> str:
+    lists = raw or "default"
+    if lists not in ("default", "all") and not Path(lists).is_file():
+        raise InputError(f"--lists {lists!r}: not 'default', 'all' or a readable catalog file")
+    return lists
+
+
+def parse_dnsbls(raw: list[str]) -> tuple[str, ...]:
+    """ZONE[:ip|domain] entries, canonical as zone:kind."""
+    validated = []
+    for entry in raw:
+        zone, _, kind = entry.partition(":")
+        if kind and kind not in ("ip", "domain"):
+            raise InputError(f"invalid --dnsbl {entry!r}: the kind after ':' is ip or domain")
+        validated.append(f"{parse_domain(zone)}:{kind or 'ip'}")
+    return tuple(validated)
+
+
+def _dqs_key(raw: str | None) -> str | None:
+    return raw or None
+
+
+@dataclass(frozen=True)
+class BlacklistOptions:
+    lists: str = "default"  # "default", "all", or a catalog file path
+    custom_dnsbls: tuple[str, ...] = ()  # ZONE[:ip|domain]
+    spamhaus_dqs_key: str | None = field(default=None, repr=False)
+
+    declarations: ClassVar[tuple[OptionSpec, ...]] = (
+        OptionSpec(
+            "dnsbl",
+            ("--dnsbl",),
+            "Add a blocklist zone: ZONE[:ip|domain] (repeatable).",
+            ValueKind.LIST,
+            metavar="ZONE[:ip|domain]",
+            field="custom_dnsbls",
+            parse=parse_dnsbls,
+        ),
+        OptionSpec(
+            "lists",
+            ("--lists",),
+            "Blocklist catalog selection: default, all, or a catalog FILE.",
+            metavar="default|all|FILE",
+            field="lists",
+            parse=parse_lists,
+        ),
+        OptionSpec(
+            "spamhaus_dqs_key",
+            ("--spamhaus-dqs-key",),
+            "Query Spamhaus through DQS with this key (never printed).",
+            metavar="KEY",
+            field="spamhaus_dqs_key",
+            parse=_dqs_key,
+            envvar=DQS_ENVVAR,
+        ),
+    )
