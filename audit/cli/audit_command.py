@@ -168,7 +168,7 @@ def run_audit_command(flags: Mapping[str, Any]) -> int:
         runs.append((run_plan, planned))
     codes = []
     for run_plan, planned in runs:
-        result = execute(run_plan, bool(flags.get("quiet")))
+        result = execute(run_plan, bool(flags.get("quiet")), planned)
         write_outputs(result, planned, run_plan.run.fail_on, plan.branding)
         codes.append(result.summary.exit_code)
     return combine_exit_codes(codes)

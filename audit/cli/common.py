@@ -9,6 +9,7 @@ registry in audit/render/formats.py); the commands call them through these names
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -90,9 +91,13 @@ def write_outputs(
     write_document(build_document(result), outputs, options)
 
 
-def execute(plan: RunPlan, quiet: bool) -> AuditResult:
-    """Run the plan; progress on stderr only when it is a terminal."""
+def execute(plan: RunPlan, quiet: bool, outputs: Sequence[Output] = ()) -> AuditResult:
+    """Run the plan; progress on stderr only when it is a terminal. The renderers that
+    `outputs` need are imported while the run waits on the network."""
     from audit.engine.runner import run_audit
+    from audit.render.outputs import warm_imports
+
+    plan = dataclasses.replace(plan, warm_imports=(*plan.warm_imports, *warm_imports(outputs)))
 
     show_progress = sys.stderr.isatty() and not quiet
     if not show_progress:

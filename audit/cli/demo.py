@@ -13,9 +13,6 @@ from audit.lab.smtpserver import ScriptedSmtpServer
 
 def run_demo(output_dir: Path, quiet: bool = False) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
-    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
-        plan = demo_plan(server.nameserver, smtp.address)
-        result = execute(plan, quiet)
     outputs = [
         Output(str(output_dir / "report.json"), "json"),
         Output(str(output_dir / "report.txt"), "text"),
@@ -23,6 +20,9 @@ def run_demo(output_dir: Path, quiet: bool = False) -> int:
         Output(str(output_dir / "report.html"), "html"),
         Output(str(output_dir / "report.pdf"), "pdf"),
     ]
+    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
+        plan = demo_plan(server.nameserver, smtp.address)
+        result = execute(plan, quiet, outputs)
     write_outputs(result, [*outputs, Output("-", "text")], plan.run.fail_on)
     if not quiet:
         written = ", ".join(o.path for o in outputs)

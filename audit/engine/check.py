@@ -23,6 +23,9 @@ class Check(Protocol):
     finding_codes: ClassVar[frozenset[str]]
     # False: the check never queries DNS, so a run of only such checks has no resolver.
     uses_dns: ClassVar[bool]
+    # Slow modules the check imports (checkdmarc): imported while the run's network work
+    # goes on (audit/engine/warmup.py).
+    warm_imports: ClassVar[tuple[str, ...]]
     # Facts this check establishes for others, and facts it takes from the run.
     provides: ClassVar[tuple[Fact[Any], ...]]
     needs: ClassVar[tuple[Fact[Any], ...]]

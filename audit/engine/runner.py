@@ -23,6 +23,7 @@ from audit.engine.context import AuditContext, utc_now
 from audit.engine.options import RunOptions
 from audit.engine.targets import resolve_target
 from audit.engine.verdict import summarize
+from audit.engine.warmup import warm_up
 from audit.knowledge.remediation import attach
 from audit.model import (
     AuditResult,
@@ -63,6 +64,9 @@ class RunPlan:
     check_options: tuple[object, ...] = ()
     target_extra: Mapping[str, Any] = field(default_factory=dict)
     retarget: Callable[[Target, tuple[CheckResult, ...]], Target] | None = None
+    # Slow modules the command needs after the run (a PDF renderer): warmed up with the
+    # checks' own (audit/engine/warmup.py).
+    warm_imports: tuple[str, ...] = ()
 
     @property
     def derives_ips(self) -> bool:
@@ -177,6 +181,7 @@ async def run_audit(
 ) -> AuditResult:
     """The one run path of every command: target, checks, --bounce files, verdict."""
     run_clock = RunClock(clock(), time.perf_counter())
+    warm_up((*(m for check in plan.checks for m in check.warm_imports), *plan.warm_imports))
     dns = _dns_client(plan.run) if plan.needs_dns else None
     try:
         return await _run(plan, dns, run_clock, clock, observer)

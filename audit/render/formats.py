@@ -44,6 +44,7 @@ class OutputFormat:
     binary: bool  # bytes, never written to a terminal
     render: Renderer
     to_console: ConsoleRenderer | None = None  # stdout: straight to a rich console
+    warm_imports: tuple[str, ...] = ()  # slow modules it needs, imported during the run
 
 
 def _text(document: ResultDocument, options: RenderOptions) -> str:
@@ -88,9 +89,9 @@ FORMATS: Mapping[str, OutputFormat] = MappingProxyType(
         for entry in (
             OutputFormat("text", (".txt",), False, _text, _text_to_console),
             OutputFormat("json", (".json",), False, _json),
-            OutputFormat("junit", (".xml",), False, _junit),
-            OutputFormat("html", (".html",), False, _html),
-            OutputFormat("pdf", (".pdf",), True, _pdf),
+            OutputFormat("junit", (".xml",), False, _junit, warm_imports=("jinja2",)),
+            OutputFormat("html", (".html",), False, _html, warm_imports=("jinja2",)),
+            OutputFormat("pdf", (".pdf",), True, _pdf, warm_imports=("jinja2", "weasyprint")),
         )
     }
 )

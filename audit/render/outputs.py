@@ -61,6 +61,11 @@ def plan_outputs(outputs: Sequence[str], fmt: str | None) -> list[Output]:
     return planned
 
 
+def warm_imports(outputs: Sequence[Output]) -> tuple[str, ...]:
+    """The slow modules these outputs' renderers need (imported while the run goes on)."""
+    return tuple(m for output in outputs for m in format_named(output.format).warm_imports)
+
+
 def check_output_paths(outputs: Sequence[Output]) -> None:
     for output in outputs:
         if output.path == STDOUT:

@@ -97,6 +97,8 @@ class BlacklistCheck:
         )
 
     uses_dns: ClassVar[bool] = True
+
+    warm_imports: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[Fact[Any], ...]] = ()
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 

@@ -341,6 +341,8 @@ class DkimCheck:
     )
 
     uses_dns: ClassVar[bool] = True
+
+    warm_imports: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[Fact[Any], ...]] = (DKIM_KEYS,)
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 

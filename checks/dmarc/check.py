@@ -178,6 +178,8 @@ class DmarcCheck:
     )
 
     uses_dns: ClassVar[bool] = True
+
+    warm_imports: ClassVar[tuple[str, ...]] = ("checkdmarc.dmarc",)
     provides: ClassVar[tuple[Fact[Any], ...]] = ()
     needs: ClassVar[tuple[Fact[Any], ...]] = (SPF_OUTCOMES, DKIM_KEYS)
 

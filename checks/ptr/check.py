@@ -275,6 +275,8 @@ class PtrCheck:
     )
 
     uses_dns: ClassVar[bool] = True
+
+    warm_imports: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[Fact[Any], ...]] = ()
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 

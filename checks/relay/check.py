@@ -84,6 +84,8 @@ class RelayCheck:
     )
 
     uses_dns: ClassVar[bool] = True
+
+    warm_imports: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[Fact[Any], ...]] = ()
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 

@@ -122,6 +122,8 @@ class SpfCheck:
     )
 
     uses_dns: ClassVar[bool] = True
+
+    warm_imports: ClassVar[tuple[str, ...]] = ("checkdmarc.spf",)
     provides: ClassVar[tuple[Fact[Any], ...]] = (SPF_TREE, SPF_OUTCOMES)
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 

@@ -44,6 +44,8 @@ class VolumeCheck:
     finding_codes: ClassVar[frozenset[str]] = CODES
 
     uses_dns: ClassVar[bool] = False
+
+    warm_imports: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[Fact[Any], ...]] = ()
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 

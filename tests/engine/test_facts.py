@@ -26,6 +26,7 @@ class Provider:
     id: ClassVar[CheckId] = CheckId.DKIM
     finding_codes: ClassVar[frozenset[str]] = frozenset()
     uses_dns: ClassVar[bool] = False
+    warm_imports: ClassVar[tuple] = ()
     provides: ClassVar[tuple] = (KEYS,)
     needs: ClassVar[tuple] = ()
 
@@ -37,6 +38,7 @@ class Consumer:
     id: ClassVar[CheckId] = CheckId.DMARC
     finding_codes: ClassVar[frozenset[str]] = frozenset()
     uses_dns: ClassVar[bool] = False
+    warm_imports: ClassVar[tuple] = ()
     provides: ClassVar[tuple] = ()
     needs: ClassVar[tuple] = (KEYS,)
 

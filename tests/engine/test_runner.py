@@ -30,6 +30,8 @@ class FakeCheck:
     """What every fake shares: it may query DNS, and trades no facts."""
 
     uses_dns: ClassVar[bool] = True
+
+    warm_imports: ClassVar[tuple] = ()
     provides: ClassVar[tuple] = ()
     needs: ClassVar[tuple] = ()
 
