@@ -6,27 +6,16 @@ naming where to report it and exits 4. Nothing else in the package calls sys.exi
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
 from audit import __version__
-from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST, QuietOpt, parameter
-from audit.engine.options import all_declarations
 from audit.model.errors import InputError
-
-app = typer.Typer(
-    name="mailhygiene",
-    help="Audit a mail domain and its sending servers and write a remediation report.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 ISSUES_URL = "https://github.com/mailhygiene/mailhygiene/issues"
 
@@ -37,7 +26,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
@@ -60,6 +48,8 @@ def audit(**flags: Any) -> None:
 
 def _audit_signature() -> inspect.Signature:
     """DOMAIN, then every declared option: run-wide, each check's own, run-wide."""
+    from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST, parameter
+    from audit.engine.options import all_declarations
     from checks.options import CHECK_OPTIONS
 
     specs = (*RUN_OPTIONS_FIRST, *all_declarations(CHECK_OPTIONS), *RUN_OPTIONS_LAST)
@@ -69,47 +59,70 @@ def _audit_signature() -> inspect.Signature:
     return inspect.Signature([domain, *(parameter(spec) for spec in specs)])
 
 
-audit.__signature__ = _audit_signature()  # type: ignore[attr-defined]
-audit.__annotations__ = {}  # the signature holds the (already evaluated) annotations
-app.command("audit")(audit)
+def _register_audit(app: typer.Typer) -> None:
+    audit.__signature__ = _audit_signature()  # type: ignore[attr-defined]
+    audit.__annotations__ = {}  # the signature holds the (already evaluated) annotations
+    app.command("audit")(audit)
 
 
-@app.command()
-def demo(
-    output_dir: Annotated[
-        Path, typer.Option("--output-dir", metavar="DIR", help="Where to write the reports.")
-    ] = Path("out"),
-    quiet: QuietOpt = False,
-) -> None:
-    """Audit the bundled offline lab (local DNS, sample zones); writes out/report.json."""
-    from audit.cli.demo import run_demo
+def _register_module(name: str) -> Callable[[typer.Typer], None]:
+    """Commands defined in their own module, registered by its `register(app)`."""
 
-    raise typer.Exit(run_demo(output_dir, quiet=quiet))
+    def register(app: typer.Typer) -> None:
+        importlib.import_module(f"audit.cli.{name}").register(app)
+
+    return register
 
 
-def _register_extensions() -> None:
-    """Commands defined in their own modules (kept light: they import lazily)."""
-    from audit.cli import blacklist as cli_blacklist
-    from audit.cli import report as cli_report
-
-    cli_blacklist.register(app)
-    from audit.cli import explain as cli_explain
-
-    cli_explain.register(app)
-    cli_report.register(app)
-    from audit.cli import logs as cli_logs
-
-    cli_logs.register(app)
+# Every command, in --help order, with what registers it. A run builds only the command it
+# invokes (start-up follows use: `explain` does not build `audit`'s 30 options); --help and
+# an unknown command build them all.
+COMMANDS: tuple[tuple[frozenset[str], Callable[[typer.Typer], None]], ...] = (
+    (frozenset({"audit"}), _register_audit),
+    (frozenset({"demo"}), _register_module("demo")),
+    (frozenset({"blacklist", "lists"}), _register_module("blacklist")),
+    (frozenset({"explain"}), _register_module("explain")),
+    (frozenset({"report"}), _register_module("report")),
+    (frozenset({"logs"}), _register_module("logs")),
+)
 
 
-_register_extensions()
+def build_app(command: str | None = None) -> typer.Typer:
+    """The Typer app with `command` only, or every command when it is None or unknown."""
+    app = typer.Typer(
+        name="mailhygiene",
+        help="Audit a mail domain and its sending servers and write a remediation report.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    known = any(command in names for names, _ in COMMANDS)
+    for names, register in COMMANDS:
+        if not known or command in names:
+            register(app)
+    return app
+
+
+def _invoked(argv: list[str]) -> str | None:
+    """The command name in `argv` (the first word that is not a root option)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the full app, for tools that want it (built on first use)
+        return build_app()
+    raise AttributeError(name)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors (exit 2), internal errors (exit 4), never a traceback."""
-    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(build_app(_invoked(args)))
     try:
-        code = command.main(args=argv, prog_name="mailhygiene", standalone_mode=False)
+        code = command.main(args=args, prog_name="mailhygiene", standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.TyperException as exc:  # usage errors (exit 2) and other CLI errors

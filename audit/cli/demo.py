@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
-from audit.cli.common import Output, execute, write_outputs
-from audit.lab.demo import LAB_DOMAIN, demo_plan, lab_mx_script, lab_store
-from audit.lab.dnsserver import LabDnsServer
-from audit.lab.smtpserver import ScriptedSmtpServer
+import typer
+
+from audit.cli.options import QuietOpt
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        output_dir: Annotated[
+            Path, typer.Option("--output-dir", metavar="DIR", help="Where to write the reports.")
+        ] = Path("out"),
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Audit the bundled offline lab (local DNS, sample zones); writes out/report.json."""
+        raise typer.Exit(run_demo(output_dir, quiet=quiet))
 
 
 def run_demo(output_dir: Path, quiet: bool = False) -> int:
+    from audit.cli.common import Output, execute, write_outputs
+    from audit.lab.demo import LAB_DOMAIN, demo_plan, lab_mx_script, lab_store
+    from audit.lab.dnsserver import LabDnsServer
+    from audit.lab.smtpserver import ScriptedSmtpServer
+
     output_dir.mkdir(parents=True, exist_ok=True)
     outputs = [
         Output(str(output_dir / "report.json"), "json"),

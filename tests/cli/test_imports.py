@@ -56,3 +56,22 @@ def test_audit_help_exits_0():
     completed = run_cli("audit", "--help")
     assert completed.returncode == 0, completed.stderr
     assert "--nameserver" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "absent"),
+    [
+        (["explain", "550 5.7.1 blocked using zen.spamhaus.org"], ("checks.options", "jinja2")),
+        (["--help"], ("audit.bounce.explain", "dns.asyncresolver", "weasyprint")),
+        (["logs", "--help"], ("checks.options", "checkdmarc", "weasyprint")),
+    ],
+)
+def test_a_command_builds_and_imports_only_what_it_uses(argv, absent):
+    # start-up follows use: `explain` does not build `audit`'s options, --help runs nothing
+    code = (
+        "import json, sys\nfrom audit.cli import main\ntry:\n    main(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\nprint(json.dumps(sorted(sys.modules)), file=sys.stderr)"
+    )
+    completed = run_python("-c", code, *argv)
+    loaded = set(json.loads(completed.stderr.strip().splitlines()[-1]))
+    assert [module for module in absent if module in loaded] == []
