@@ -51,7 +51,8 @@ def sisimai_one_message(folder: Path) -> float | None:
         f"Action: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; {REJECTION}\n--b--\n",
         encoding="utf-8",
     )
-    script = "use Sisimai; my $v = Sisimai->can('rise') ? Sisimai->rise(shift) : Sisimai->make(shift);"
+    # sisimai 5 reads with rise(), 4.x (Debian's) with make()
+    script = "use Sisimai; Sisimai->can('rise') ? Sisimai->rise(shift) : Sisimai->make(shift);"
     return median_wall(["perl", "-e", script, str(message)])
 
 
