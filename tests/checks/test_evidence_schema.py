@@ -14,7 +14,14 @@ from typing import Any
 
 import jsonschema
 import pytest
-from support.evidence_schema import EVIDENCE, SCHEMAS, generated, is_typeddict
+from support.evidence_schema import (
+    CHECK_EVIDENCE,
+    EVIDENCE,
+    FINDING_EVIDENCE,
+    SCHEMAS,
+    generated,
+    is_typeddict,
+)
 from support.paths import FIXTURES
 
 import audit
@@ -43,19 +50,28 @@ def strict(node: Any) -> Any:
     return node
 
 
-def evidence_only(schema: dict[str, Any]) -> dict[str, Any]:
-    """Closed evidence definitions, the rest of the document as shipped."""
-    closed = copy.deepcopy(schema)
-    hand_written = {"classification", "unknown"}
-    closed["$defs"] = {
-        name: node if name in hand_written else strict(node)
-        for name, node in schema["$defs"].items()
-    }
-    return closed
+HAND_WRITTEN = {"classification", "unknown"}
+# Closing the rules themselves would close their `if` and make them never apply.
+OPEN = HAND_WRITTEN | {CHECK_EVIDENCE, FINDING_EVIDENCE}
 
 
-def validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(evidence_only(SCHEMA))
+def with_evidence_rules(schema: dict[str, Any], closed: bool) -> dict[str, Any]:
+    """The shipped schema with `check_evidence` / `finding_evidence` applied to every
+    `checks` / `findings` item (as a consumer that wants the shapes checked does);
+    `closed`: the evidence definitions refuse undeclared keys too."""
+    applied = copy.deepcopy(schema)
+    items = applied["properties"]
+    items["checks"]["items"]["allOf"] = [{"$ref": f"#/$defs/{CHECK_EVIDENCE}"}]
+    items["findings"]["items"]["allOf"] = [{"$ref": f"#/$defs/{FINDING_EVIDENCE}"}]
+    if closed:
+        applied["$defs"] = {
+            name: node if name in OPEN else strict(node) for name, node in schema["$defs"].items()
+        }
+    return applied
+
+
+def validator(closed: bool = True) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(with_evidence_rules(SCHEMA, closed))
 
 
 def errors_of(document: dict[str, Any]) -> list[str]:
@@ -78,16 +94,25 @@ def test_the_schema_holds_the_definitions_generated_from_the_types():
     """Given the TypedDicts, when their schema is generated, then the shipped schema's
     `$defs` are exactly those (plus its hand-written ones): regenerate with
     `.venv/bin/python tests/support/evidence_schema.py` after changing a type."""
-    parts = generated()
-    defs = {k: v for k, v in SCHEMA["$defs"].items() if k not in {"classification", "unknown"}}
-    assert defs == parts["$defs"]
+    defs = {k: v for k, v in SCHEMA["$defs"].items() if k not in HAND_WRITTEN}
+    assert defs == generated()
 
 
-def test_checks_and_findings_items_point_each_id_and_code_at_its_evidence():
-    parts = generated()
-    assert SCHEMA["properties"]["checks"]["items"]["allOf"] == parts["checks"]
-    assert SCHEMA["properties"]["findings"]["items"]["allOf"] == parts["findings"]
-    assert SCHEMA["properties"]["appendix"] == parts["appendix"]
+@pytest.mark.parametrize(("rules", "key"), [(CHECK_EVIDENCE, "id"), (FINDING_EVIDENCE, "code")])
+def test_the_rules_name_every_check_id_and_finding_code(rules, key):
+    named = {rule["if"]["properties"][key]["const"] for rule in SCHEMA["$defs"][rules]["allOf"]}
+    every = (
+        {c.value for c in CheckId}
+        if key == "id"
+        else set().union(*(by_code for _, by_code in EVIDENCE.values()))
+    )
+    assert named == every
+
+
+def test_the_document_itself_does_not_apply_the_rules():
+    """Additive only: a document valid under schema_version "1" before stays valid."""
+    assert "allOf" not in SCHEMA["properties"]["checks"]["items"]
+    assert "allOf" not in SCHEMA["properties"]["findings"]["items"]
 
 
 def test_the_samples_schema_is_the_shipped_one():
@@ -130,20 +155,28 @@ def test_saved_documents_follow_the_closed_definitions(path):
     assert errors_of(document) == []
 
 
-def test_evidence_of_another_shape_is_refused_by_the_shipped_schema(lab_document):
-    """Given a document whose ptr evidence lost a required key, then the shipped
-    (open) schema refuses it: the per-check rules apply to every consumer."""
+def test_evidence_that_lost_a_declared_key_is_refused_by_the_shipped_rules(lab_document):
+    """Given ptr evidence without a required key, then the shipped (open) definitions
+    refuse it; the document itself stays valid under the shipped schema."""
     document = copy.deepcopy(lab_document)
     ptr = next(c for c in document["checks"] if c["id"] == "ptr")
     del ptr["evidence"]["ips"][0]["fcrdns"]
-    assert not jsonschema.Draft202012Validator(SCHEMA).is_valid(document)
+    assert not validator(closed=False).is_valid(document)
+    assert jsonschema.Draft202012Validator(SCHEMA).is_valid(document)
+
+
+def test_a_key_the_types_do_not_declare_is_refused_by_the_closed_definitions(lab_document):
+    document = copy.deepcopy(lab_document)
+    document["findings"][0]["evidence"]["undeclared"] = 1
+    assert validator(closed=False).is_valid(document)
+    assert not validator().is_valid(document)
 
 
 def test_a_check_that_recorded_nothing_is_valid(lab_document):
     document = copy.deepcopy(lab_document)
     for check in document["checks"]:
         check["evidence"] = {}
-    assert jsonschema.Draft202012Validator(SCHEMA).is_valid(document)
+    assert validator().is_valid(document)
 
 
 # -- what the report sections read -------------------------------------------------------

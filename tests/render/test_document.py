@@ -44,7 +44,6 @@ TYPED_NODES = [
     (types.RemediationDocument, "properties/findings/items/properties/remediation"),
     (types.UnknownDocument, "$defs/unknown"),
     (types.ClassificationDocument, "$defs/classification"),
-    (types.AppendixDocument, "properties/appendix"),
     (types.LookupDocument, "$defs/LookupDocument"),
 ]
 

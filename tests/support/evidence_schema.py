@@ -2,10 +2,10 @@
 of `checks/<id>/evidence.py`.
 
 Each TypedDict becomes a `$defs` entry named after it (keys, required-ness and value
-types); `checks` items and `findings` items get one if/then rule per check id and per
-finding code pointing at them. tests/checks/test_evidence_schema.py asserts the shipped
-schema holds exactly this; after changing an evidence type, regenerate both copies
-(audit/schema/ and samples/) with:
+types); `$defs/check_evidence` and `$defs/finding_evidence` hold one if/then rule per
+check id and per finding code pointing at them. tests/checks/test_evidence_schema.py
+asserts the shipped schema holds exactly this; after changing an evidence type,
+regenerate both copies (audit/schema/ and samples/) with:
 
     .venv/bin/python tests/support/evidence_schema.py
 """
@@ -20,14 +20,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NotRequired, Union, get_args, get_origin, is_typeddict
 
-__all__ = ["EVIDENCE", "SCHEMAS", "generated", "is_typeddict"]
+__all__ = ["CHECK_EVIDENCE", "EVIDENCE", "FINDING_EVIDENCE", "SCHEMAS", "generated", "is_typeddict"]
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # run as a script
     sys.path.insert(0, str(REPO))
 
 from audit.model import CheckId  # noqa: E402
-from audit.model.document import AppendixDocument  # noqa: E402
 from checks.blacklist import evidence as blacklist  # noqa: E402
 from checks.dkim import evidence as dkim  # noqa: E402
 from checks.dmarc import evidence as dmarc  # noqa: E402
@@ -51,8 +50,8 @@ EVIDENCE: Mapping[CheckId, tuple[type, Mapping[str, type]]] = {
     CheckId.RELAY: (relay.RelayEvidenceDocument, relay.FINDING_EVIDENCE),
     CheckId.VOLUME: (volume.VolumeEvidenceDocument, volume.FINDING_EVIDENCE),
 }
-# `{}`: what a check records when it crashed or had nothing to look at.
 NOTHING_RECORDED = "nothing_recorded"
+CHECK_EVIDENCE, FINDING_EVIDENCE = "check_evidence", "finding_evidence"
 SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
 JSON_SCALARS = {str, int, float, bool, type(None)}
 
@@ -119,8 +118,11 @@ def _when(key: str, value: str, evidence: dict[str, Any]) -> dict[str, Any]:
 
 
 def generated() -> dict[str, Any]:
-    """The evidence definitions (`$defs`), the rules for `checks` items (per id) and
-    `findings` items (per code), and the `appendix` node."""
+    """The evidence definitions for the schema's `$defs`: one per TypedDict, and
+    `check_evidence` / `finding_evidence`, the rules for a `checks` item (per id) and a
+    `findings` item (per code). The document's own nodes do not reference them: a saved
+    document valid before stays valid (schema_version "1", additive only); a consumer
+    that wants the shapes checked applies them to the items."""
     defs: dict[str, Any] = {}
     checks, findings = [], []
     for check_id, (evidence, by_code) in EVIDENCE.items():
@@ -128,23 +130,29 @@ def generated() -> dict[str, Any]:
         checks.append(_when("id", check_id.value, shape))
         for code, finding_evidence in sorted(by_code.items()):
             findings.append(_when("code", code, typed_dict(finding_evidence, defs)))
-    typed_dict(AppendixDocument, defs)
-    appendix = defs.pop("AppendixDocument")  # inline: the document's `appendix` node
-    defs[NOTHING_RECORDED] = {"type": "object", "maxProperties": 0}
-    return {"$defs": defs, "checks": checks, "findings": findings, "appendix": appendix}
+    defs[NOTHING_RECORDED] = {
+        "description": "What a check records when it crashed or had nothing to look at.",
+        "type": "object",
+        "maxProperties": 0,
+    }
+    defs[CHECK_EVIDENCE] = {
+        "description": "Apply to a `checks` item: its evidence has its check's shape.",
+        "allOf": checks,
+    }
+    defs[FINDING_EVIDENCE] = {
+        "description": "Apply to a `findings` item: its evidence has its code's shape.",
+        "allOf": findings,
+    }
+    return defs
 
 
 HAND_WRITTEN_DEFS = ("classification", "unknown")  # not evidence
 
 
 def apply(schema: dict[str, Any]) -> dict[str, Any]:
-    """`schema` with its evidence parts replaced by the generated ones."""
-    parts = generated()
-    schema["properties"]["checks"]["items"]["allOf"] = parts["checks"]
-    schema["properties"]["findings"]["items"]["allOf"] = parts["findings"]
-    schema["properties"]["appendix"] = parts["appendix"]
+    """`schema` with its evidence definitions replaced by the generated ones."""
     kept = {name: schema["$defs"][name] for name in HAND_WRITTEN_DEFS}
-    schema["$defs"] = kept | parts["$defs"]
+    schema["$defs"] = kept | generated()
     return schema
 
 
