@@ -8,7 +8,9 @@ builder always writes them. A test checks these types against the schema. The ty
 sit in the model layer so the checks' report sections (`checks/<id>/report.py`) can
 take their part of the document without importing the render layer.
 
-Evidence stays a JSON object here (`Evidence`): its shape is each check's own.
+Evidence stays a JSON object here (`Evidence`): its shape is each check's own, declared
+as TypedDicts in `checks/<id>/evidence.py` (a check's report section casts its part of
+the document to them in one place) and as `$defs` in the schema.
 No `from __future__ import annotations`: TypedDict needs real annotations at runtime to
 tell `NotRequired` keys apart (the schema test reads `__required_keys__`).
 """
@@ -16,9 +18,12 @@ tell `NotRequired` keys apart (the schema test reads `__required_keys__`).
 from typing import Any, Literal, NotRequired, TypedDict
 
 Evidence = dict[str, Any]
+# Any JSON value: for data a dependency hands over as parsed JSON (checkdmarc's tags).
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 SeverityLabel = Literal["info", "low", "medium", "high", "critical"]
 CheckStatusLabel = Literal["pass", "fail", "unknown", "skipped"]
 SummaryStatusLabel = Literal["pass", "fail", "incomplete"]
+LookupStatusLabel = Literal["answer", "nxdomain", "nodata", "unknown"]
 
 
 class ToolDocument(TypedDict):
@@ -103,8 +108,25 @@ class ClassificationDocument(TypedDict):
     remediation: RemediationDocument
 
 
+class NoEvidence(TypedDict):
+    """The evidence of a finding whose subject and detail say it all: `{}`."""
+
+
+class LookupDocument(TypedDict):
+    """One DNS lookup (audit.net.dns.Lookup.to_evidence()): in the DNS appendix and in
+    the evidence of checks that show their lookups (ptr)."""
+
+    name: str
+    type: str
+    status: LookupStatusLabel
+    records: list[str]
+    ttl: NotRequired[int]
+    reason: NotRequired[str]  # an UnknownReason value
+    canonical_name: NotRequired[str]
+
+
 class AppendixDocument(TypedDict):
-    dns: NotRequired[list[dict[str, Any]]]  # audit.net.dns.Lookup.to_evidence()
+    dns: NotRequired[list[LookupDocument]]
 
 
 class ResultDocument(TypedDict):

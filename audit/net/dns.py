@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import dns.exception
 import dns.flags
@@ -31,6 +31,7 @@ import dns.rdatatype
 import dns.reversename
 
 from audit.model import ResolverInfo, UnknownReason
+from audit.model.document import LookupDocument, LookupStatusLabel
 
 if TYPE_CHECKING:
     import dns.asyncresolver
@@ -177,11 +178,11 @@ class Lookup:
     def exists(self) -> bool:
         return self.status is LookupStatus.ANSWER
 
-    def to_evidence(self) -> dict[str, object]:
-        evidence: dict[str, object] = {
+    def to_evidence(self) -> LookupDocument:
+        evidence: LookupDocument = {
             "name": self.name,
             "type": self.rdtype,
-            "status": self.status.value,
+            "status": cast(LookupStatusLabel, self.status.value),
             "records": list(self.records),
         }
         if self.ttl is not None:

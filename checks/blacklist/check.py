@@ -20,6 +20,11 @@ from audit.knowledge.dnsbl.selection import KEY_PLACEHOLDER, SelectedList, Selec
 from audit.model import CheckId, CheckResult, Target, Unknown, UnknownReason
 from audit.net.dns import DnsClient, Lookup, LookupStatus
 from checks.blacklist.classify import State, classify
+from checks.blacklist.evidence import (
+    BlacklistEvidenceDocument,
+    BlacklistListEvidence,
+    BlacklistResultEvidence,
+)
 from checks.blacklist.health import ListHealth, apply_health, judge_health
 from checks.blacklist.judge import FINDING_CODES, PairVerdict, findings_for, unknowns_for
 from checks.blacklist.options import BlacklistOptions
@@ -158,7 +163,9 @@ class BlacklistCheck:
             if not targets
             else "no selected list serves these targets"
         )
-        evidence = {"counts": {"targets": len(targets), "lists": len(selection.lists)}}
+        evidence = BlacklistEvidenceDocument(
+            counts={"targets": len(targets), "lists": len(selection.lists)}
+        )
         unknown = Unknown("blacklist", UnknownReason.DEPENDENCY, what)
         return CheckResult(CheckId.BLACKLIST, evidence=evidence, unknowns=(unknown,), detail=what)
 
@@ -199,9 +206,9 @@ class BlacklistCheck:
         )
 
 
-def _result_row(pair: PairVerdict, selection: Selection) -> dict[str, Any]:
+def _result_row(pair: PairVerdict, selection: Selection) -> BlacklistResultEvidence:
     verdict = pair.verdict
-    row: dict[str, Any] = {
+    row: BlacklistResultEvidence = {
         "target": pair.target.text,
         "list": pair.selected.entry.id,
         "zone": pair.selected.display_zone,
@@ -221,7 +228,7 @@ def _result_row(pair: PairVerdict, selection: Selection) -> dict[str, Any]:
     return row
 
 
-def _list_row(selected: SelectedList, health: ListHealth) -> dict[str, Any]:
+def _list_row(selected: SelectedList, health: ListHealth) -> BlacklistListEvidence:
     entry = selected.entry
     return {
         "id": entry.id,
@@ -245,7 +252,7 @@ def build_evidence(
     verdicts: list[PairVerdict],
     rewrites: bool | None,
     counts: dict[str, int],
-) -> dict[str, Any]:
+) -> BlacklistEvidenceDocument:
     info = ctx.dns.info
     lists = ctx.options_for(BlacklistOptions).lists
     warnings = []
@@ -271,6 +278,8 @@ def build_evidence(
         "counts": {
             "targets": len({v.target.text for v in verdicts}),
             "lists": len(used),
-            **counts,
+            "listed": counts["listed"],
+            "clean": counts["clean"],
+            "unknown": counts["unknown"],
         },
     }

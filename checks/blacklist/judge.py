@@ -24,6 +24,7 @@ from audit.knowledge.dnsbl.delisting import delisting_evidence, remediation_for
 from audit.knowledge.dnsbl.selection import SelectedList
 from audit.model import CheckId, Finding, Severity, Unknown, UnknownReason
 from checks.blacklist.classify import State, Verdict
+from checks.blacklist.evidence import BlacklistListingEvidence
 from checks.blacklist.query import DnsblTarget
 
 LISTED = "BLACKLIST_LISTED"
@@ -97,19 +98,19 @@ def listing_finding(pair: PairVerdict, redact: Callable[[str], str] = str) -> Fi
         subject=pair.target.text,
         title=_title(pair.target, entry, category),
         detail=detail,
-        evidence={
-            "list": entry.id,
-            "list_name": entry.name,
-            "zone": pair.selected.display_zone,
-            "operator": entry.operator,
-            "impact": entry.impact.value,
-            "category": category.value,
-            "codes": list(verdict.codes),
-            "meanings": [m.meaning for m in meanings],
-            "sublists": sorted({m.sublist for m in meanings if m.sublist}),
-            "txt": [redact(text) for text in verdict.txt],
-            "delisting": delisting_evidence(entry, meanings),
-        },
+        evidence=BlacklistListingEvidence(
+            list=entry.id,
+            list_name=entry.name,
+            zone=pair.selected.display_zone,
+            operator=entry.operator,
+            impact=entry.impact.value,
+            category=category.value,
+            codes=list(verdict.codes),
+            meanings=[m.meaning for m in meanings],
+            sublists=sorted({m.sublist for m in meanings if m.sublist}),
+            txt=[redact(text) for text in verdict.txt],
+            delisting=delisting_evidence(entry, meanings),
+        ),
         remediation=remediation_for(entry, meanings),
     )
 

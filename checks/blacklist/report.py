@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
-from audit.model.document import CheckDocument, Evidence
+from audit.model.document import CheckDocument
 from audit.model.view import (
     NOT_CHECKED,
     Cell,
@@ -24,6 +24,11 @@ from audit.model.view import (
     Subsection,
     text_of,
 )
+from checks.blacklist.evidence import (
+    BlacklistEvidenceDocument,
+    BlacklistResolverEvidence,
+    BlacklistResultEvidence,
+)
 
 MATRIX_MAX_TARGETS = 8
 STATE_CELLS = {
@@ -34,18 +39,20 @@ STATE_CELLS = {
 NO_LIST_APPLIES = Cell("no list applies", "muted")
 
 
-def _list_names(evidence: Evidence) -> dict[str, str]:
+def _list_names(evidence: BlacklistEvidenceDocument) -> dict[str, str]:
     return {str(entry["id"]): str(entry["name"]) for entry in evidence.get("lists", [])}
 
 
-def _rows_by_target(evidence: Evidence) -> dict[str, list[Mapping[str, Any]]]:
-    grouped: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+def _rows_by_target(
+    evidence: BlacklistEvidenceDocument,
+) -> dict[str, list[BlacklistResultEvidence]]:
+    grouped: dict[str, list[BlacklistResultEvidence]] = defaultdict(list)
     for row in evidence.get("results", []):
         grouped[str(row["target"])].append(row)
     return grouped
 
 
-def status_cell(rows: list[Mapping[str, Any]], names: Mapping[str, str]) -> Cell:
+def status_cell(rows: list[BlacklistResultEvidence], names: Mapping[str, str]) -> Cell:
     """One target's blocklist status over every list that applies to it."""
     listed = sorted(names.get(r["list"], r["zone"]) for r in rows if r["state"] == "listed")
     unknown = sum(1 for r in rows if r["state"] == "unknown")
@@ -58,7 +65,7 @@ def status_cell(rows: list[Mapping[str, Any]], names: Mapping[str, str]) -> Cell
     return Cell("clean", "ok", note) if rows else NO_LIST_APPLIES
 
 
-def ip_columns(evidence: Evidence) -> IpColumns:
+def ip_columns(evidence: BlacklistEvidenceDocument) -> IpColumns:
     if not evidence:  # the check ran but recorded nothing (e.g. it crashed)
         return IpColumns({}, (NOT_CHECKED,))
     names = _list_names(evidence)
@@ -69,13 +76,13 @@ def ip_columns(evidence: Evidence) -> IpColumns:
     )
 
 
-def matrix(evidence: Evidence) -> DataTable | None:
+def matrix(evidence: BlacklistEvidenceDocument) -> DataTable | None:
     """Lists x targets (listed / clean / unknown); None when too wide or empty."""
     targets = _rows_by_target(evidence)
     if not targets or len(targets) > MATRIX_MAX_TARGETS:
         return None
     order = list(targets)
-    states = {(str(r["list"]), str(r["target"])): str(r["state"]) for r in evidence["results"]}
+    states = {(r["list"], r["target"]): r["state"] for r in evidence.get("results", [])}
     rows = []
     for entry in evidence.get("lists", []):
         cells = [
@@ -88,7 +95,7 @@ def matrix(evidence: Evidence) -> DataTable | None:
     return DataTable(headers, tuple(rows), css_class="matrix")
 
 
-def appendix(evidence: Evidence) -> Section:
+def appendix(evidence: BlacklistEvidenceDocument) -> Section:
     rows = tuple(
         (
             Cell(str(entry["name"]), note=str(entry["zone"])),
@@ -101,7 +108,9 @@ def appendix(evidence: Evidence) -> Section:
         )
         for entry in evidence.get("lists", [])
     )
-    resolver = evidence.get("resolver") or {}
+    resolver = evidence.get("resolver") or BlacklistResolverEvidence(
+        nameservers=[], public=False, nxdomain_rewrite=None, warnings=[]
+    )
     facts = (
         Fact("Lists queried", str(len(rows))),
         Fact("Resolver rewrites NXDOMAIN", text_of(resolver.get("nxdomain_rewrite"))),
@@ -111,7 +120,9 @@ def appendix(evidence: Evidence) -> Section:
 
 
 def section(check: CheckDocument) -> CheckView:
-    evidence = check["evidence"]
+    # The one place the document's evidence becomes this check's type: the builder wrote
+    # it from that type, a saved document was validated against the schema.
+    evidence = cast(BlacklistEvidenceDocument, check["evidence"])
     table = matrix(evidence)
     subsections = (Subsection("Blocklist status per list", table),) if table else ()
     return CheckView(appendix(evidence), ip_columns(evidence), subsections)

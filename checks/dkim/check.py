@@ -14,7 +14,7 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from audit.engine.context import AuditContext, Fact
 from audit.knowledge.remediation.examples import with_example, with_steps
@@ -27,7 +27,9 @@ from audit.model import (
     Unknown,
     UnknownReason,
 )
+from audit.model.document import LookupStatusLabel
 from audit.net.dns import DnsClient, Lookup, LookupStatus
+from checks.dkim.evidence import DkimEvidenceDocument, DkimNotFoundEvidence, DkimProbeEvidence
 from checks.dkim.key import DkimKey, KeyState, analyse_key, is_key_record
 from checks.dkim.options import DkimOptions
 
@@ -59,11 +61,11 @@ class SelectorProbe:
     delegated_to: str | None = None  # CNAME target, when delegated
     given: bool = False  # named with --selector
 
-    def to_evidence(self) -> dict[str, object]:
-        evidence: dict[str, object] = {
+    def to_evidence(self) -> DkimProbeEvidence:
+        evidence: DkimProbeEvidence = {
             "selector": self.selector,
             "name": self.name,
-            "status": self.lookup.status.value,
+            "status": cast(LookupStatusLabel, self.lookup.status.value),
             "given": self.given,
         }
         if self.delegated_to:
@@ -106,7 +108,7 @@ class DkimEvidence:
         """Keys a verifier would accept: valid, long enough, not sha1-only."""
         return tuple(p for p in self.found if p.key is not None and is_usable(p.key))
 
-    def to_evidence(self) -> dict[str, object]:
+    def to_evidence(self) -> DkimEvidenceDocument:
         return {
             "domain": self.domain,
             "selectors_tried": [probe.selector for probe in self.probes],
@@ -175,7 +177,7 @@ def _finding(
     subject: str,
     title: str,
     detail: str,
-    evidence: dict[str, object],
+    evidence: DkimProbeEvidence | DkimNotFoundEvidence,
     remediation: Remediation | None = None,
 ) -> Finding:
     return Finding(CheckId.DKIM, code, severity, subject, title, detail, evidence, remediation)
@@ -317,7 +319,7 @@ def _not_found(evidence: DkimEvidence) -> Finding:
         f"no key at any of {len(tried)} selectors probed ({', '.join(tried)}); if the domain "
         "signs with another selector, pass it with --selector SELECTOR (it is the s= tag of "
         "the DKIM-Signature header of a message you sent)",
-        {"selectors_tried": tried},
+        DkimNotFoundEvidence(selectors_tried=tried),
         with_steps(
             "DKIM_NOT_FOUND",
             evidence.domain,

@@ -13,10 +13,13 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from checks.dkim.evidence import DkimKeyEvidence, KeyStateLabel
 
 TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")  # RFC 6376 §3.2 tag-name
 ED25519_KEY_BYTES = 32  # RFC 8463 §4.2: the raw public key, base64-encoded in p=
@@ -51,10 +54,10 @@ class DkimKey:
     def sha1_only(self) -> bool:
         return bool(self.hash_algorithms) and set(self.hash_algorithms) == {"sha1"}
 
-    def to_evidence(self) -> dict[str, object]:
-        evidence: dict[str, object] = {
+    def to_evidence(self) -> DkimKeyEvidence:
+        evidence: DkimKeyEvidence = {
             "record": self.record,
-            "state": self.state.value,
+            "state": cast(KeyStateLabel, self.state.value),
             "key_type": self.key_type,
             "bits": self.bits,
             "hash_algorithms": list(self.hash_algorithms),

@@ -20,6 +20,7 @@ from audit.model import CheckId, CheckResult, SendingIp
 from audit.net.checkdmarc_adapter import analyse_dmarc, organizational_domain
 from audit.net.dns import DnsClient, LookupStatus
 from checks.dkim.check import DKIM_KEYS, DkimEvidence
+from checks.dmarc.evidence import AlignmentVerdict
 from checks.dmarc.judge import (
     DmarcEvidence,
     IpAlignment,
@@ -130,6 +131,7 @@ def alignment(
         spf_pass = (
             None if outcome.result is SpfResult.TEMPERROR else (outcome.result is SpfResult.PASS)
         )
+        verdict: AlignmentVerdict
         if not policy_usable:
             verdict = "none"
         else:

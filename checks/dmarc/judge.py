@@ -16,7 +16,21 @@ from typing import Any
 
 from audit.knowledge.remediation.examples import with_example
 from audit.model import CheckId, Finding, Remediation, Severity, Unknown, UnknownReason
+from audit.model.document import JsonValue
 from audit.net.checkdmarc_adapter import DmarcAnalysis, DmarcProblem
+from checks.dmarc.evidence import (
+    AlignmentVerdict,
+    DmarcAlignmentEvidence,
+    DmarcDestinationEvidence,
+    DmarcErrorEvidence,
+    DmarcEvidenceDocument,
+    DmarcFindingEvidence,
+    DmarcInvalidEvidence,
+    DmarcPctEvidence,
+    DmarcPolicyNoneEvidence,
+    DmarcRecordEvidence,
+    DmarcSubdomainEvidence,
+)
 
 RULES = "RFC 9989"
 RULES_NOTE = (
@@ -36,6 +50,16 @@ class ReportDestination:
     authorization_name: str = ""
     reason: UnknownReason | None = None
 
+    def to_evidence(self) -> DmarcDestinationEvidence:
+        return {
+            "uri": self.uri,
+            "domain": self.domain,
+            "external": self.external,
+            "authorized": self.authorized,
+            "authorization_name": self.authorization_name,
+            "reason": self.reason.value if self.reason else None,
+        }
+
 
 @dataclass(frozen=True)
 class IpAlignment:
@@ -46,10 +70,17 @@ class IpAlignment:
     spf_result: str
     spf_pass: bool | None  # None: temperror
     dkim_available: bool | None  # None: no key found but some probes failed
-    dmarc_with_spf_only: str  # pass, fail, unknown, or none (no usable policy)
+    dmarc_with_spf_only: AlignmentVerdict
 
-    def to_evidence(self) -> dict[str, object]:
-        return dict(self.__dict__)
+    def to_evidence(self) -> DmarcAlignmentEvidence:
+        return {
+            "ip": self.ip,
+            "source": self.source,
+            "spf_result": self.spf_result,
+            "spf_pass": self.spf_pass,
+            "dkim_available": self.dkim_available,
+            "dmarc_with_spf_only": self.dmarc_with_spf_only,
+        }
 
 
 @dataclass(frozen=True)
@@ -63,7 +94,7 @@ class DmarcEvidence:
     def tags(self) -> Mapping[str, Any]:
         return self.analysis.tags
 
-    def tag(self, name: str) -> Any:
+    def tag(self, name: str) -> JsonValue:
         entry = self.analysis.tags.get(name)
         return entry.get("value") if isinstance(entry, Mapping) else None
 
@@ -71,7 +102,7 @@ class DmarcEvidence:
         entry = self.analysis.tags.get(name)
         return bool(isinstance(entry, Mapping) and entry.get("explicit"))
 
-    def to_evidence(self) -> dict[str, object]:
+    def to_evidence(self) -> DmarcEvidenceDocument:
         analysis = self.analysis
         return {
             "domain": self.domain,
@@ -85,9 +116,7 @@ class DmarcEvidence:
             "tags": {name: self.tag(name) for name in sorted(analysis.tags)},
             "pct": raw_tags(analysis.record or "").get("pct"),
             "warnings": list(analysis.warnings),
-            "report_destinations": [
-                d.__dict__ | {"reason": d.reason and d.reason.value} for d in self.destinations
-            ],
+            "report_destinations": [d.to_evidence() for d in self.destinations],
             "alignment": [row.to_evidence() for row in self.alignment],
         }
 
@@ -108,7 +137,7 @@ def _finding(
     subject: str,
     title: str,
     detail: str,
-    evidence: Mapping[str, Any] | None = None,
+    evidence: DmarcFindingEvidence | None = None,
     remediation: Remediation | None = None,
 ) -> Finding:
     return Finding(
@@ -151,7 +180,7 @@ def _problem_finding(evidence: DmarcEvidence, subject: str) -> Finding:
             evidence.domain,
             "No DMARC record",
             f"no DMARC policy for {evidence.domain} or its parents (RFC 9989 §4.10)",
-            {"error": analysis.error},
+            DmarcErrorEvidence(error=analysis.error),
             with_example("DMARC_MISSING", evidence.domain, example),
         )
     if analysis.problem is DmarcProblem.MULTIPLE:
@@ -161,7 +190,7 @@ def _problem_finding(evidence: DmarcEvidence, subject: str) -> Finding:
             evidence.domain,
             "Several DMARC records",
             "more than one v=DMARC1 record: no policy applies (RFC 9989 §4.10)",
-            {"error": analysis.error},
+            DmarcErrorEvidence(error=analysis.error),
             with_example(
                 "DMARC_MULTIPLE_RECORDS", evidence.domain, example, "Keep one record, e.g."
             ),
@@ -172,7 +201,7 @@ def _problem_finding(evidence: DmarcEvidence, subject: str) -> Finding:
         evidence.domain,
         "Invalid DMARC record",
         f"{analysis.error} (RFC 9989 §4.7)",
-        {"record": analysis.record, "error": analysis.error},
+        DmarcInvalidEvidence(record=analysis.record, error=analysis.error),
         with_example("DMARC_INVALID", evidence.domain, example, "A valid record"),
     )
 
@@ -200,7 +229,7 @@ def judge_policy(evidence: DmarcEvidence) -> list[Finding]:
                 domain,
                 "DMARC policy is none",
                 "p=none: receivers take no action on mail that fails DMARC (RFC 9989 §4.7)",
-                {"record": record, "location": evidence.analysis.location},
+                DmarcPolicyNoneEvidence(record=record, location=evidence.analysis.location),
                 with_example(
                     "DMARC_POLICY_NONE",
                     domain,
@@ -218,7 +247,7 @@ def judge_policy(evidence: DmarcEvidence) -> list[Finding]:
                 domain,
                 "Subdomain policy weaker than the domain's",
                 f"sp={sp} is weaker than p={p}: subdomains can be spoofed (RFC 9989 §4.7)",
-                {"p": p, "sp": sp},
+                DmarcSubdomainEvidence(p=p, sp=sp),
             )
         )
     pct = raw_tags(record).get("pct")
@@ -231,7 +260,7 @@ def judge_policy(evidence: DmarcEvidence) -> list[Finding]:
                 "DMARC policy applies to part of the mail",
                 f"pct={pct}: RFC 7489 receivers apply the policy to {pct}% of failing mail; "
                 "RFC 9989 removed pct (use t=y for testing)",
-                {"pct": int(pct)},
+                DmarcPctEvidence(pct=int(pct)),
             )
         )
     return findings
@@ -250,7 +279,7 @@ def judge_reporting(evidence: DmarcEvidence) -> list[Finding]:
                 domain,
                 "No DMARC aggregate reports",
                 "no rua=: you receive no aggregate reports (RFC 9990)",
-                {"record": record},
+                DmarcRecordEvidence(record=record),
                 with_example("DMARC_NO_RUA", domain, f'_dmarc.{domain}. TXT "{example}"'),
             )
         )
@@ -265,7 +294,7 @@ def judge_reporting(evidence: DmarcEvidence) -> list[Finding]:
                     "External report destination has not authorized reports",
                     f"{destination.uri}: no v=DMARC1 record at {name}, so receivers drop these "
                     "reports (RFC 9990 §4)",
-                    destination.__dict__ | {"reason": None},
+                    destination.to_evidence() | {"reason": None},
                     with_example(
                         "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED",
                         destination.domain,

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, SendingIp, Severity, Unknown, UnknownReason
 from audit.net.dns import DnsClient, Lookup, LookupStatus
+from checks.ptr.evidence import PtrEvidenceDocument, PtrIpEvidence
 from checks.ptr.options import PtrOptions
 
 MAX_PTR_NAMES = 10
@@ -103,7 +104,7 @@ class PtrEvidence:
     def forward_unknown(self) -> tuple[ForwardEvidence, ...]:
         return tuple(f for f in self.forward if not f.lookup.answered)
 
-    def to_evidence(self) -> dict[str, object]:
+    def to_evidence(self) -> PtrIpEvidence:
         fcrdns: bool | None
         if self.confirmed_names:
             fcrdns = True
@@ -300,7 +301,7 @@ class PtrCheck:
         confirmed = sum(1 for e in collected if e.confirmed_names)
         return CheckResult(
             check=self.id,
-            evidence={"ips": [e.to_evidence() for e in collected]},
+            evidence=PtrEvidenceDocument(ips=[e.to_evidence() for e in collected]),
             findings=tuple(findings),
             unknowns=tuple(unknowns),
             detail=f"{confirmed} of {len(collected)} sending IPs have forward-confirmed rDNS",

@@ -6,14 +6,14 @@ answers are in the DNS appendix. A pure function of the check's part of the docu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
-from audit.model.document import CheckDocument, Evidence
+from audit.model.document import CheckDocument
 from audit.model.view import NOT_CHECKED, Cell, CheckView, IpColumns
+from checks.ptr.evidence import PtrEvidenceDocument, PtrIpEvidence
 
 
-def ptr_cells(entry: Mapping[str, Any]) -> tuple[Cell, Cell]:
+def ptr_cells(entry: PtrIpEvidence) -> tuple[Cell, Cell]:
     """(PTR, FCrDNS) for one sending IP's row of the evidence."""
     status = entry.get("ptr_lookup", {}).get("status")
     names = entry.get("ptr") or []
@@ -30,10 +30,13 @@ def ptr_cells(entry: Mapping[str, Any]) -> tuple[Cell, Cell]:
     return ptr, Cell("confirmed", "ok") if fcrdns else Cell("failed", "bad")
 
 
-def ip_columns(evidence: Evidence) -> IpColumns:
-    rows = [r for r in evidence.get("ips") or [] if isinstance(r, Mapping) and "ip" in r]
+def ip_columns(evidence: PtrEvidenceDocument) -> IpColumns:
+    rows = [r for r in evidence.get("ips") or [] if "ip" in r]
     return IpColumns({r["ip"]: ptr_cells(r) for r in rows}, (NOT_CHECKED, NOT_CHECKED))
 
 
 def section(check: CheckDocument) -> CheckView:
-    return CheckView(ip_columns=ip_columns(check["evidence"]))
+    # The one place the document's evidence becomes this check's type: the builder
+    # wrote it from that type, and a saved document was validated against the schema.
+    evidence = cast(PtrEvidenceDocument, check["evidence"])
+    return CheckView(ip_columns=ip_columns(evidence))

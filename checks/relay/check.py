@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, Unknown
 from audit.net.dns import DnsClient
+from checks.relay.evidence import RelayEvidenceDocument
 from checks.relay.judge import RELAY_CODES, host_evidence, host_unknowns, relay_findings, vantage
 from checks.relay.model import HostProbe, ProbeTarget
 from checks.relay.options import RelayOptions
@@ -104,7 +105,7 @@ class RelayCheck:
         judged = [judge(probe, ptr) for probe, ptr in zip(probes, ptrs, strict=True)]
         findings = [f for found, _ in judged for f in found]
         unknowns = [*plan.unknowns, *(u for _, lost in judged for u in lost)]
-        evidence = {
+        evidence: RelayEvidenceDocument = {
             "foreign_recipient_domain": FOREIGN_DOMAIN,
             "variants": len(variants()),
             "servers": [host_evidence(p) for p in probes],

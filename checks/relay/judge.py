@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-from typing import Any
 
 from audit.model import CheckId, Finding, Severity, Unknown, UnknownReason
+from checks.relay.evidence import (
+    RelayAcceptedEvidence,
+    RelayServerEvidence,
+    RelayVantageEvidence,
+)
 from checks.relay.model import Attempt, HostProbe, ProbeError
 
 # Address space a server's admin typically trusts to relay (Postfix mynetworks_style =
@@ -62,7 +66,7 @@ def classify(attempt: Attempt) -> Outcome:
     return Outcome.ACCEPTED if code // 100 == 2 else Outcome.REJECTED
 
 
-def vantage(source_ip: str | None, server_ip: str) -> dict[str, Any]:
+def vantage(source_ip: str | None, server_ip: str) -> RelayVantageEvidence:
     """Where the probe ran from, and why the server may trust that address."""
     if source_ip is None:
         return {"source_ip": None, "internal": None, "reason": "no connection was made"}
@@ -83,7 +87,7 @@ def vantage(source_ip: str | None, server_ip: str) -> dict[str, Any]:
     return {"source_ip": str(source), "internal": reason is not None, "reason": reason or public}
 
 
-def _vantage_caveat(facts: dict[str, Any]) -> str:
+def _vantage_caveat(facts: RelayVantageEvidence) -> str:
     where = f"The probe ran from {facts['source_ip']}"
     if not facts["internal"]:
         return f"{where}, a public address."
@@ -103,7 +107,7 @@ def relay_findings(probe: HostProbe) -> list[Finding]:
     plain = [a for a in accepted if a.kind == "plain"]
     tricks = [a for a in accepted if a.kind == "trick"]
     facts = vantage(probe.source_ip, probe.target.ip)
-    evidence = {
+    evidence: RelayAcceptedEvidence = {
         "vantage": facts,
         "banner": probe.banner.wire()[-1] if probe.banner else None,
         "accepted": [a.to_evidence(Outcome.ACCEPTED.value) for a in accepted],
@@ -153,7 +157,7 @@ def host_unknowns(probe: HostProbe, variant_count: int) -> list[Unknown]:
     return []
 
 
-def host_evidence(probe: HostProbe) -> dict[str, Any]:
+def host_evidence(probe: HostProbe) -> RelayServerEvidence:
     """The appendix entry of one probed server: session facts, attempts, transcript."""
     return {
         "host": probe.target.host,

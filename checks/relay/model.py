@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
 
 from audit.net.smtp import SmtpReply, sanitize
+from checks.relay.evidence import AttemptOutcome, RelayAttemptEvidence
 
 MAX_TRANSCRIPT_LINES = 300  # both directions; a full 16-variant session is ~120 lines
 
@@ -54,7 +54,7 @@ class Attempt:
     rcpt_reply: SmtpReply | None
     elapsed_ms: float
 
-    def to_evidence(self, outcome: str) -> dict[str, Any]:
+    def to_evidence(self, outcome: AttemptOutcome) -> RelayAttemptEvidence:
         return {
             "variant": self.variant,
             "kind": self.kind,

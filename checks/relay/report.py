@@ -9,11 +9,11 @@ only. Pure functions of the check's part of the result document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
-from audit.model.document import CheckDocument, Evidence
+from audit.model.document import CheckDocument
 from audit.model.view import Cell, CheckView, DataTable, Fact, Section, Subsection, text_of
+from checks.relay.evidence import RelayAttemptEvidence, RelayEvidenceDocument, RelayServerEvidence
 
 MAX_BANNER_CHARS = 120
 OUTCOME_TONES = {"rejected": "ok", "accepted_at_rcpt": "bad", "temporarily_rejected": "unknown"}
@@ -24,11 +24,11 @@ SERVERS_LEAD = (
 )
 
 
-def _name(server: Mapping[str, Any]) -> str:
+def _name(server: RelayServerEvidence) -> str:
     return f"{server.get('host')} ({server.get('ip')}:{server.get('port')})"
 
 
-def _banner(server: Mapping[str, Any]) -> Cell:
+def _banner(server: RelayServerEvidence) -> Cell:
     lines = [str(line) for line in server.get("banner") or []]
     if not lines:
         return Cell("no greeting", "unknown", str(server.get("error_detail") or ""))
@@ -36,7 +36,7 @@ def _banner(server: Mapping[str, Any]) -> Cell:
     return Cell(first, "bad" if not first.startswith("220") else "", mono=True)
 
 
-def _verdict(server: Mapping[str, Any]) -> Cell:
+def _verdict(server: RelayServerEvidence) -> Cell:
     outcomes = [str(a.get("outcome")) for a in server.get("attempts") or []]
     if server.get("error") or not outcomes:
         return Cell("not determined", "unknown", str(server.get("error") or "no attempt"))
@@ -51,13 +51,13 @@ def _verdict(server: Mapping[str, Any]) -> Cell:
     return Cell("not determined", "unknown", ", ".join(sorted(set(outcomes))))
 
 
-def _features(server: Mapping[str, Any]) -> Cell:
+def _features(server: RelayServerEvidence) -> Cell:
     tls = "STARTTLS" if server.get("starttls") else "no STARTTLS"
     auth = ", ".join(server.get("auth_mechanisms") or []) or "no AUTH"
     return Cell(tls, "ok" if server.get("starttls") else "warn", f"AUTH: {auth}")
 
 
-def _vantage(server: Mapping[str, Any]) -> Cell:
+def _vantage(server: RelayServerEvidence) -> Cell:
     vantage = server.get("vantage") or {}
     source = str(vantage.get("source_ip") or "?")
     if vantage.get("internal"):
@@ -65,7 +65,7 @@ def _vantage(server: Mapping[str, Any]) -> Cell:
     return Cell(f"from {source}", "", "outside the server's networks")
 
 
-def servers_table(evidence: Evidence) -> DataTable | None:
+def servers_table(evidence: RelayEvidenceDocument) -> DataTable | None:
     """One row per server probed; None when no server was probed."""
     servers = evidence.get("servers") or []
     if not servers:
@@ -78,7 +78,7 @@ def servers_table(evidence: Evidence) -> DataTable | None:
     return DataTable(headers, rows, css_class="smtp")
 
 
-def _attempt_row(attempt: Mapping[str, Any]) -> tuple[Cell, ...]:
+def _attempt_row(attempt: RelayAttemptEvidence) -> tuple[Cell, ...]:
     outcome = str(attempt.get("outcome", ""))
     return (
         Cell(str(attempt.get("variant", "")), note=str(attempt.get("kind", ""))),
@@ -89,13 +89,13 @@ def _attempt_row(attempt: Mapping[str, Any]) -> tuple[Cell, ...]:
     )
 
 
-def _attempts_table(server: Mapping[str, Any]) -> DataTable:
+def _attempts_table(server: RelayServerEvidence) -> DataTable:
     rows = tuple(_attempt_row(a) for a in server.get("attempts") or [])
     headers = ("Variant", "MAIL FROM", "RCPT TO", "Reply", "Outcome")
     return DataTable(headers, rows, f"Attempts on {_name(server)}", css_class="relay")
 
 
-def _server_facts(server: Mapping[str, Any]) -> tuple[Fact, ...]:
+def _server_facts(server: RelayServerEvidence) -> tuple[Fact, ...]:
     host = _name(server)
     vantage = server.get("vantage") or {}
     return (
@@ -107,7 +107,7 @@ def _server_facts(server: Mapping[str, Any]) -> tuple[Fact, ...]:
     )
 
 
-def appendix(evidence: Evidence) -> Section:
+def appendix(evidence: RelayEvidenceDocument) -> Section:
     servers = list(evidence.get("servers") or [])
     facts = [
         Fact("Foreign recipient domain", text_of(evidence.get("foreign_recipient_domain"))),
@@ -121,7 +121,9 @@ def appendix(evidence: Evidence) -> Section:
 
 
 def section(check: CheckDocument) -> CheckView:
-    evidence = check["evidence"]
+    # The one place the document's evidence becomes this check's type: the builder wrote
+    # it from that type, a saved document was validated against the schema.
+    evidence = cast(RelayEvidenceDocument, check["evidence"])
     table = servers_table(evidence)
     subsections = (Subsection("SMTP servers probed", table, SERVERS_LEAD),) if table else ()
     return CheckView(appendix(evidence), ip_subsections=subsections)

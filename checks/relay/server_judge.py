@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from audit.model import CheckId, Finding, Severity
+from checks.relay.evidence import RelayBannerEvidence, RelayStarttlsEvidence
 from checks.relay.model import HostProbe
 
 _HOST_NAME = re.compile(r"(?=.{4,253}$)[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+")
@@ -38,7 +39,9 @@ def starttls_findings(probe: HostProbe) -> list[Finding]:
         f"The server {how} (RFC 3207): mail to it crosses the network in cleartext, "
         "and MTA-STS (RFC 8461) or DANE (RFC 7672) cannot be deployed."
     )
-    evidence = {"hello": probe.hello_verb, "esmtp_extensions": list(probe.capabilities)}
+    evidence = RelayStarttlsEvidence(
+        hello=probe.hello_verb, esmtp_extensions=list(probe.capabilities)
+    )
     title = f"{subject} does not offer STARTTLS"
     return [
         Finding(
@@ -59,7 +62,7 @@ def banner_findings(probe: HostProbe, ptr_names: tuple[str, ...]) -> list[Findin
         "Cosmetic: receivers check the HELO name and PTR of outgoing mail, not this "
         "banner. Align them only if an online tester's warning bothers you."
     )
-    evidence = {"banner_name": name, "ptr": list(names)}
+    evidence = RelayBannerEvidence(banner_name=name, ptr=list(names))
     title = f"{subject} greets as {name}, not its PTR name"
     return [
         Finding(

@@ -8,7 +8,7 @@ then reads answers from the per-run cache. MX and PTR address lookups run
 concurrently (§4.6.4 bounds them to 10 names each; order does not change the outcome).
 
 The evaluator walks records, includes and redirects; `checks.spf.mechanisms` matches
-the other mechanisms, `checks.spf.state` counts the limits, `checks.spf.explain` builds
+the other mechanisms, `checks.spf.state` counts the limits, `explain` (below) builds
 the explanation of a fail (§6.2) and `checks.spf.result` holds what comes out.
 """
 
@@ -21,12 +21,14 @@ from dataclasses import dataclass
 
 from audit.model import UnknownReason
 from audit.net.dns import DnsClient, Lookup, LookupStatus
-from checks.spf.explain import explain
+from checks.spf.macro import MacroValues, expand, uses_validated_name
 from checks.spf.mechanisms import MechanismMatcher
 from checks.spf.record import (
+    EXPLANATION_MACRO_LETTERS,
     Mechanism,
     SpfRecord,
     SpfSyntaxError,
+    check_macro_string,
     is_spf_record,
     parse_record,
 )
@@ -196,3 +198,38 @@ class SpfEvaluator:
         if verdict.result is SpfResult.NONE:
             raise PermError(f"include:{target} has no SPF record (§5.2)")
         return verdict if verdict.result is SpfResult.PASS else None
+
+
+# -- the explanation of a fail: the exp= modifier (RFC 7208 §6.2) ------------------------
+# A fail whose record carries exp= gets the TXT record at the expanded domain-spec, itself
+# macro-expanded (§7, with the explanation-only letters c, r and t). Any problem on the way
+# means "no explanation", never an error: the result stays fail.
+
+
+async def explain(
+    matcher: MechanismMatcher, state: EvalState, spec: str, domain: str
+) -> str | None:
+    """Any problem with exp= means "no explanation" (§6.2), never an error."""
+    try:
+        target = await matcher.target(state, spec, domain)
+    except (PermError, TempError):
+        return None
+    if not is_valid_domain(target):
+        return None
+    lookup = await matcher.dns.query(target, "TXT")
+    if not lookup.exists or len(lookup.records) != 1:
+        return None
+    text = lookup.records[0]
+    try:
+        if not text.isascii():
+            raise SpfSyntaxError("non-ASCII explanation")
+        check_macro_string(text, EXPLANATION_MACRO_LETTERS, allow_space=True)
+    except SpfSyntaxError:
+        return None
+    validated = "unknown"
+    if uses_validated_name(text):
+        validated = await matcher.validated_name(state, domain)
+    values = MacroValues(
+        state.ip, state.sender, domain, state.helo, validated, timestamp=state.timestamp
+    )
+    return expand(text, values)

@@ -11,6 +11,17 @@ from dataclasses import dataclass
 from audit.knowledge.remediation.examples import with_example, with_steps
 from audit.model import CheckId, Finding, Remediation, Severity, Unknown, UnknownReason
 from audit.net.checkdmarc_adapter import SpfAnalysis
+from checks.spf.evidence import (
+    SpfCostEvidence,
+    SpfEvidenceDocument,
+    SpfFindingEvidence,
+    SpfFixEvidence,
+    SpfLookupsEvidence,
+    SpfMultipleEvidence,
+    SpfSuggestionEvidence,
+    SpfSyntaxEvidence,
+    SpfVoidLookupsEvidence,
+)
 from checks.spf.record import Qualifier, SpfRecord
 from checks.spf.result import SpfOutcome, SpfResult
 from checks.spf.state import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
@@ -37,8 +48,8 @@ class SpfEvidence:
     analysis: SpfAnalysis | None = None  # checkdmarc's view, for the appendix
     analysis_error: str | None = None
 
-    def to_evidence(self) -> dict[str, object]:
-        evidence: dict[str, object] = {
+    def to_evidence(self) -> SpfEvidenceDocument:
+        evidence: SpfEvidenceDocument = {
             "domain": self.domain,
             "record": self.tree.records[0] if len(self.tree.records) == 1 else None,
             "records": list(self.tree.records),
@@ -64,7 +75,7 @@ class SpfEvidence:
         return evidence
 
 
-def _cost_evidence(term: TermCost) -> dict[str, object]:
+def _cost_evidence(term: TermCost) -> SpfCostEvidence:
     return {"term": term.term, "dns_lookups": term.dns_lookups, "void_lookups": term.void_lookups}
 
 
@@ -80,7 +91,7 @@ def _finding(
     subject: str,
     title: str,
     detail: str = "",
-    evidence: dict[str, object] | None = None,
+    evidence: SpfFindingEvidence | None = None,
     remediation: Remediation | None = None,
 ) -> Finding:
     return Finding(CheckId.SPF, code, severity, subject, title, detail, evidence or {}, remediation)
@@ -127,7 +138,7 @@ def judge_record_problems(
                     node.domain,
                     "No SPF record",
                     f"{node.domain} publishes no v=spf1 TXT record (RFC 7208 §4.5)",
-                    {"suggested_record": example},
+                    SpfSuggestionEvidence(suggested_record=example),
                     with_example("SPF_MISSING", node.domain, f'{node.domain}. TXT "{example}"'),
                 )
             )
@@ -150,7 +161,7 @@ def judge_record_problems(
                     node.domain,
                     "Several SPF records",
                     f"{len(node.records)} v=spf1 records: permerror (RFC 7208 §4.5)",
-                    {"records": list(node.records), "suggested_record": merged},
+                    SpfMultipleEvidence(records=list(node.records), suggested_record=merged),
                     with_example(
                         "SPF_MULTIPLE_RECORDS",
                         node.domain,
@@ -167,7 +178,7 @@ def judge_record_problems(
                     node.domain,
                     "SPF syntax error",
                     f"{node.detail}: permerror (RFC 7208 §4.6)",
-                    {"record": node.records[0]},
+                    SpfSyntaxEvidence(record=node.records[0]),
                 )
             )
     return findings
@@ -187,7 +198,7 @@ def judge_limits(tree: SpfNode) -> list[Finding]:
                 "Too many SPF DNS lookups",
                 f"{tree.dns_lookups} DNS-querying terms, over the limit of {MAX_DNS_TERMS}: "
                 "receivers return permerror (RFC 7208 §4.6.4)",
-                {"dns_lookups": tree.dns_lookups, "include_costs": costs},
+                SpfLookupsEvidence(dns_lookups=tree.dns_lookups, include_costs=costs),
                 with_steps("SPF_TOO_MANY_LOOKUPS", tree.domain, *steps),
             )
         )
@@ -206,7 +217,7 @@ def judge_limits(tree: SpfNode) -> list[Finding]:
                 "Too many void lookups",
                 f"{tree.void_lookups} lookups return no data, over the limit of {MAX_VOID_LOOKUPS} "
                 "(RFC 7208 §4.6.4)",
-                {"void_lookups": tree.void_lookups, "void_terms": voids},
+                SpfVoidLookupsEvidence(void_lookups=tree.void_lookups, void_terms=voids),
                 with_steps(
                     "SPF_TOO_MANY_VOID_LOOKUPS",
                     tree.domain,
@@ -254,7 +265,7 @@ def judge_all(tree: SpfNode) -> list[Finding]:
             node.domain,
             title,
             f"record ends in {qualifier.value + 'all' if qualifier else 'no all'}",
-            {"record": node.record.text, "suggested_record": fixed},
+            SpfFixEvidence(record=node.record.text, suggested_record=fixed),
             with_example(code, node.domain, f'{node.domain}. TXT "{fixed}"'),
         )
     ]
@@ -276,7 +287,7 @@ def judge_ptr(tree: SpfNode) -> list[Finding]:
                     node.domain,
                     "Deprecated ptr mechanism",
                     "ptr is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5)",
-                    {"record": node.record.text, "suggested_record": without},
+                    SpfFixEvidence(record=node.record.text, suggested_record=without),
                     with_example(
                         "SPF_PTR_MECHANISM",
                         node.domain,

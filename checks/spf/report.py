@@ -7,29 +7,29 @@ Pure functions of the check's part of the result document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
-from audit.model.document import CheckDocument, Evidence
+from audit.model.document import CheckDocument
 from audit.model.view import Cell, CheckView, DataTable, Fact, IpColumns, Section, text_of
+from checks.spf.evidence import SpfEvidenceDocument, SpfOutcomeEvidence
 
 SPF_TONES = {"pass": "ok", "fail": "bad", "softfail": "warn", "neutral": "warn", "none": "warn"}
 NO_RESULT = Cell("unknown", "unknown")  # the check ran but has no result for this IP
 
 
-def result_cell(entry: Mapping[str, Any]) -> Cell:
+def result_cell(entry: SpfOutcomeEvidence) -> Cell:
     result = str(entry.get("result", "unknown"))
     note = f"matched {entry['matched_term']}" if entry.get("matched_term") else ""
     tone = SPF_TONES.get(result, "unknown" if result == "temperror" else "bad")
     return Cell(result, tone, note)
 
 
-def ip_columns(evidence: Evidence) -> IpColumns:
-    rows = [r for r in evidence.get("results") or [] if isinstance(r, Mapping) and "ip" in r]
+def ip_columns(evidence: SpfEvidenceDocument) -> IpColumns:
+    rows = [r for r in evidence.get("results") or [] if "ip" in r]
     return IpColumns({r["ip"]: (result_cell(r),) for r in rows}, (NO_RESULT,))
 
 
-def appendix(evidence: Evidence) -> Section:
+def appendix(evidence: SpfEvidenceDocument) -> Section:
     limits = evidence.get("limits", {})
     facts = (
         Fact("Record", text_of(evidence.get("record")), mono=True),
@@ -59,5 +59,7 @@ def appendix(evidence: Evidence) -> Section:
 
 
 def section(check: CheckDocument) -> CheckView:
-    evidence = check["evidence"]
+    # The one place the document's evidence becomes this check's type: the builder wrote
+    # it from that type, a saved document was validated against the schema.
+    evidence = cast(SpfEvidenceDocument, check["evidence"])
     return CheckView(appendix(evidence), ip_columns(evidence))

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import cast
 
 from audit.model import UnknownReason
+from checks.spf.evidence import SpfOutcomeEvidence, SpfResultLabel
 from checks.spf.record import Qualifier
 
 
@@ -49,11 +51,11 @@ class SpfOutcome:
     dns_lookups: int = 0
     void_lookups: int = 0
 
-    def to_evidence(self) -> dict[str, object]:
-        evidence: dict[str, object] = {
+    def to_evidence(self) -> SpfOutcomeEvidence:
+        evidence: SpfOutcomeEvidence = {
             "ip": self.ip,
             "domain": self.domain,
-            "result": self.result.value,
+            "result": cast(SpfResultLabel, self.result.value),
             "matched_term": self.matched_term,
             "matched_in": self.matched_in,
             "matched_path": list(self.matched_path),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from audit.model import UnknownReason
 from audit.net.checkdmarc_adapter import SPF_RECORD_QUERY_TYPES
 from audit.net.dns import DnsClient, Lookup, LookupStatus
+from checks.spf.evidence import SpfNodeEvidence, SpfTermEvidence
 from checks.spf.macro import truncate_domain
 from checks.spf.mechanisms import mx_exchanges
 from checks.spf.record import Mechanism, SpfRecord, SpfSyntaxError, is_spf_record, parse_record
@@ -31,8 +32,8 @@ class TermCost:
     child: SpfNode | None = None  # for include / redirect
     note: str = ""  # "void", "depends on the sender (macro)", "include loop", ...
 
-    def to_evidence(self) -> dict[str, object]:
-        evidence: dict[str, object] = {
+    def to_evidence(self) -> SpfTermEvidence:
+        evidence: SpfTermEvidence = {
             "term": self.term,
             "dns_lookups": self.dns_lookups,
             "void_lookups": self.void_lookups,
@@ -71,8 +72,8 @@ class SpfNode:
                 nodes.extend(term.child.walk())
         return nodes
 
-    def to_evidence(self) -> dict[str, object]:
-        evidence: dict[str, object] = {
+    def to_evidence(self) -> SpfNodeEvidence:
+        evidence: SpfNodeEvidence = {
             "domain": self.domain,
             "record": self.records[0] if len(self.records) == 1 else list(self.records),
             "dns_lookups": self.dns_lookups,

@@ -1,7 +1,7 @@
 """The volume check: outbound volume and rejections in the mail logs given with --log.
 
 Evidence (audit/loglines/: parse and normalize; audit/maillog/: aggregate, rejections
-classified by explain's classifier; checks/volume/evidence.py) is kept apart from judgement
+classified by explain's classifier; checks/volume/summary.py) is kept apart from judgement
 (checks/volume/judge.py, thresholds as data in audit/knowledge/volume/thresholds.toml).
 Without --log the check is *skipped*: no logs is neither a pass nor an unknown. A log that
 cannot be read makes the check unknown.
@@ -19,8 +19,8 @@ from audit.maillog.facts import LogFacts
 from audit.maillog.ingest import read_logs
 from audit.maillog.reader import LogInputError
 from audit.model import CheckId, CheckResult, Unknown, UnknownReason
-from checks.volume.evidence import volume_evidence
 from checks.volume.judge import CODES, judge_volume
+from checks.volume.summary import volume_evidence
 
 log = logging.getLogger(__name__)
 

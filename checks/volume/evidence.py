@@ -1,80 +1,141 @@
-"""`LogFacts` as the JSON evidence of the volume check: deterministic, bounded, and
-shaped for the report (an hourly (hour, messages) series per top account for a chart)."""
+"""The volume check's evidence, as the JSON result holds it: the log files read, totals,
+the busiest accounts with an hourly series each (for the report's chart), remote
+rejections, unauthenticated relays, our sending IPs the logs name; and the evidence
+each volume finding carries.
 
-from __future__ import annotations
+Built by `checks.volume.summary` and `checks.volume.judge`, read by
+`checks.volume.report` and the chart (audit/render/report/chart.py), described by the
+`$defs` of audit/schema/result.schema.json (tests/checks/test_evidence_schema.py keeps
+them equal).
+"""
 
-from typing import Any
-
-from audit.knowledge.volume import Thresholds
-from audit.maillog.facts import AccountFacts, LogFacts
-from checks.volume.judge import median_hour
-
-
-def _account(account: AccountFacts) -> dict[str, Any]:
-    peak = max(account.hours, key=lambda h: (h.messages, h.hour), default=None)
-    return {
-        "account": account.account,
-        "messages": account.messages,
-        "recipients": account.recipients,
-        "client_ips": account.client_ips,
-        "sent": account.sent,
-        "deferred": account.deferred,
-        "bounced": account.bounced,
-        "median_messages_per_hour": median_hour(account),
-        "peak_hour": peak.hour.isoformat() if peak else None,
-        "peak_messages": peak.messages if peak else 0,
-    }
+from collections.abc import Mapping
+from typing import TypedDict
 
 
-def _series(account: AccountFacts, limit: int) -> list[list[Any]]:
-    return [[h.hour.strftime("%Y-%m-%dT%H:00Z"), h.messages] for h in account.hours[-limit:]]
+class VolumeFileEvidence(TypedDict):
+    path: str
+    format: str | None  # postfix | exim | mailgun; None: no line recognised
+    lines: int
+    events: int
+    malformed_lines: int
+    truncated_lines: int
+    size_limit_reached: bool
 
 
-def volume_evidence(facts: LogFacts, t: Thresholds) -> dict[str, Any]:
-    top = facts.accounts[: t.top_accounts]
-    return {
-        "files": [
-            {
-                "path": f.path,
-                "format": f.format,
-                "lines": f.lines,
-                "events": f.events,
-                "malformed_lines": f.malformed,
-                "truncated_lines": f.truncated_lines,
-                "size_limit_reached": f.size_limit_reached,
-            }
-            for f in facts.files
-        ],
-        "formats": sorted({f.format for f in facts.files if f.format}),
-        "lines_parsed": sum(f.lines - f.malformed for f in facts.files),
-        "lines_skipped": sum(f.malformed for f in facts.files),
-        "time_range": {
-            "first": facts.first.isoformat() if facts.first else None,
-            "last": facts.last.isoformat() if facts.last else None,
-        },
-        "totals": dict(facts.totals),
-        "accounts_seen": len(facts.accounts),
-        "top_accounts": [_account(a) for a in top],
-        "hourly": {a.account: _series(a, t.max_series_points) for a in top},
-        "rejections": [
-            {
-                "reason": r.rejection.reason,
-                "provider": r.rejection.provider,
-                "blocklist": r.rejection.blocklist,
-                "code": r.rejection.code,
-                "enhanced_code": r.rejection.enhanced,
-                "host": r.rejection.host,
-                "temporary": r.rejection.temporary,
-                "count": r.count,
-                "sample": r.sample,
-            }
-            for r in facts.rejections[: t.top_rejections]
-        ],
-        "unauthenticated_relays": [
-            {"client_ip": r.client_ip, "messages": r.messages} for r in facts.relays
-        ],
-        "sending_ips": [
-            {"ip": ip, "deliveries": n} for ip, n in facts.sending_ips[: t.max_sending_ips]
-        ],
-        "timestamps": "syslog stamps without a zone are taken as UTC",
-    }
+class VolumeTimeRangeEvidence(TypedDict):
+    first: str | None  # ISO-8601
+    last: str | None
+
+
+class VolumeAccountEvidence(TypedDict):
+    account: str
+    messages: int
+    recipients: int
+    client_ips: int
+    sent: int
+    deferred: int
+    bounced: int
+    median_messages_per_hour: float
+    peak_hour: str | None  # ISO-8601
+    peak_messages: int
+
+
+class VolumeRejectionEvidence(TypedDict):
+    reason: str  # the classifier's reason (blocked, bad_reputation, ...)
+    provider: str | None
+    blocklist: str | None
+    code: str | None  # the SMTP reply code
+    enhanced_code: str | None  # RFC 3463
+    host: str | None
+    temporary: bool
+    count: int
+    sample: str
+
+
+class VolumeRelayEvidence(TypedDict):
+    client_ip: str
+    messages: int
+
+
+class VolumeSendingIpEvidence(TypedDict):
+    ip: str
+    deliveries: int
+
+
+class VolumeEvidenceDocument(TypedDict):
+    files: list[VolumeFileEvidence]
+    formats: list[str]
+    lines_parsed: int
+    lines_skipped: int
+    time_range: VolumeTimeRangeEvidence
+    totals: dict[str, int]  # messages, recipients, sent, deferred, bounced, ...
+    accounts_seen: int
+    top_accounts: list[VolumeAccountEvidence]
+    hourly: dict[str, list[list[str | int]]]  # account -> [hour "YYYY-MM-DDTHH:00Z", messages]
+    rejections: list[VolumeRejectionEvidence]
+    unauthenticated_relays: list[VolumeRelayEvidence]
+    sending_ips: list[VolumeSendingIpEvidence]
+    timestamps: str  # how zone-less timestamps were read
+
+
+class VolumeHourEvidence(TypedDict):
+    hour: str  # ISO-8601
+    messages: int
+    recipients: int
+    client_ips: int
+    recipient_domains: int
+
+
+class VolumeBurstEvidence(TypedDict):
+    account: str
+    median_messages_per_hour: float
+    burst_hours: list[VolumeHourEvidence]
+
+
+class VolumeClientIpsEvidence(TypedDict):
+    account: str
+    median_messages_per_hour: float
+    hours: list[VolumeHourEvidence]
+    sample_client_ips: list[str]
+
+
+class VolumeBounceEvidence(TypedDict):
+    account: str
+    bounced: int
+    sent: int
+    deferred: int
+    bounce_ratio: float
+
+
+class VolumeBlocksEvidence(TypedDict):
+    provider: str | None
+    blocklist: str | None
+    rejections: int
+    hosts: list[str]
+    codes: list[str]
+    sample: str
+
+
+class VolumeUnauthenticatedRelayEvidence(TypedDict):
+    client_ip: str
+    messages: int
+    foreign_domains: list[str]
+
+
+VolumeFindingEvidence = (
+    VolumeBurstEvidence
+    | VolumeClientIpsEvidence
+    | VolumeBounceEvidence
+    | VolumeBlocksEvidence
+    | VolumeUnauthenticatedRelayEvidence
+)
+
+FINDING_EVIDENCE: Mapping[str, type] = {
+    "VOLUME_COMPROMISED_ACCOUNT": VolumeBurstEvidence,
+    "VOLUME_BURST": VolumeBurstEvidence,
+    "VOLUME_MANY_CLIENT_IPS": VolumeClientIpsEvidence,
+    "VOLUME_HIGH_BOUNCE_RATE": VolumeBounceEvidence,
+    "VOLUME_REMOTE_BLOCKS": VolumeBlocksEvidence,
+    "VOLUME_UNAUTHENTICATED_RELAY": VolumeUnauthenticatedRelayEvidence,
+}

@@ -14,6 +14,15 @@ import statistics
 from audit.knowledge.volume import Thresholds
 from audit.maillog.facts import AccountFacts, HourStat, LogFacts, RejectionFacts, RelayFacts
 from audit.model import CheckId, Finding, Severity
+from checks.volume.evidence import (
+    VolumeBlocksEvidence,
+    VolumeBounceEvidence,
+    VolumeBurstEvidence,
+    VolumeClientIpsEvidence,
+    VolumeFindingEvidence,
+    VolumeHourEvidence,
+    VolumeUnauthenticatedRelayEvidence,
+)
 
 COMPROMISED = "VOLUME_COMPROMISED_ACCOUNT"
 BURST = "VOLUME_BURST"
@@ -26,7 +35,9 @@ CODES = frozenset(
 )
 
 
-def _finding(code: str, severity: Severity, subject: str, title: str, evidence: dict) -> Finding:
+def _finding(
+    code: str, severity: Severity, subject: str, title: str, evidence: VolumeFindingEvidence
+) -> Finding:
     return Finding(CheckId.VOLUME, code, severity, subject, title, evidence=evidence)
 
 
@@ -45,7 +56,7 @@ def is_burst(hour: HourStat, median: float, t: Thresholds) -> bool:
     return hour.messages >= t.burst_absolute or hour.messages >= t.burst_median_multiplier * median
 
 
-def _hour_evidence(hours: list[HourStat]) -> list[dict]:
+def _hour_evidence(hours: list[HourStat]) -> list[VolumeHourEvidence]:
     return [
         {
             "hour": h.hour.isoformat(),
@@ -64,14 +75,17 @@ def judge_account(account: AccountFacts, t: Thresholds) -> list[Finding]:
     bursts = [h for h in account.hours if is_burst(h, median, t)]
     crowded = [h for h in account.hours if h.client_ips >= t.many_ips_per_hour]
     compromised = [h for h in bursts if h.client_ips >= t.compromise_ips_per_hour]
-    base = {"account": account.account, "median_messages_per_hour": median}
     if compromised:
         peak = max(compromised, key=lambda h: h.messages)
         title = (
             f"{account.account} sent {peak.messages} messages in the hour from "
             f"{peak.hour:%Y-%m-%d %H:00} from {peak.client_ips} client IPs"
         )
-        evidence = {**base, "burst_hours": _hour_evidence(compromised)}
+        evidence = VolumeBurstEvidence(
+            account=account.account,
+            median_messages_per_hour=median,
+            burst_hours=_hour_evidence(compromised),
+        )
         return [_finding(COMPROMISED, Severity.CRITICAL, account.account, title, evidence)]
     if bursts:
         peak = max(bursts, key=lambda h: h.messages)
@@ -79,17 +93,22 @@ def judge_account(account: AccountFacts, t: Thresholds) -> list[Finding]:
             f"{account.account} sent {peak.messages} messages in one hour "
             f"(median {median:g} per hour)"
         )
-        evidence = {**base, "burst_hours": _hour_evidence(bursts)}
+        evidence = VolumeBurstEvidence(
+            account=account.account,
+            median_messages_per_hour=median,
+            burst_hours=_hour_evidence(bursts),
+        )
         return [_finding(BURST, Severity.HIGH, account.account, title, evidence)]
     if crowded:
         peak = max(crowded, key=lambda h: h.client_ips)
         title = f"{account.account} submitted mail from {peak.client_ips} client IPs in one hour"
-        evidence = {
-            **base,
-            "hours": _hour_evidence(crowded),
-            "sample_client_ips": list(account.sample_client_ips),
-        }
-        return [_finding(MANY_CLIENT_IPS, Severity.HIGH, account.account, title, evidence)]
+        crowd = VolumeClientIpsEvidence(
+            account=account.account,
+            median_messages_per_hour=median,
+            hours=_hour_evidence(crowded),
+            sample_client_ips=list(account.sample_client_ips),
+        )
+        return [_finding(MANY_CLIENT_IPS, Severity.HIGH, account.account, title, crowd)]
     return []
 
 
@@ -102,7 +121,7 @@ def judge_bounces(account: AccountFacts, t: Thresholds) -> list[Finding]:
         return []
     severity = Severity.HIGH if ratio >= t.bounce_high_ratio else Severity.MEDIUM
     title = f"{ratio:.0%} of {account.account}'s deliveries bounced"
-    evidence = {
+    evidence: VolumeBounceEvidence = {
         "account": account.account,
         "bounced": account.bounced,
         "sent": account.sent,
@@ -126,7 +145,7 @@ def judge_remote_blocks(rejections: tuple[RejectionFacts, ...], t: Thresholds) -
             continue
         subject = " / ".join(p for p in (provider, blocklist) if p) or "remote servers"
         title = f"{count} deliveries refused by {subject} for blocklist or reputation reasons"
-        evidence = {
+        evidence: VolumeBlocksEvidence = {
             "provider": provider or None,
             "blocklist": blocklist or None,
             "rejections": count,
@@ -145,7 +164,7 @@ def judge_relay(relay: RelayFacts, t: Thresholds) -> list[Finding]:
         f"{relay.client_ip} relayed {relay.messages} messages to foreign domains "
         "without authenticating"
     )
-    evidence = {
+    evidence: VolumeUnauthenticatedRelayEvidence = {
         "client_ip": relay.client_ip,
         "messages": relay.messages,
         "foreign_domains": list(relay.foreign_domains[:20]),

@@ -8,24 +8,24 @@ Pure functions of the check's part of the result document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
-from audit.model.document import CheckDocument, Evidence
+from audit.model.document import CheckDocument
 from audit.model.view import Cell, CheckView, DataTable, Fact, Section, text_of
+from checks.volume.evidence import VolumeEvidenceDocument, VolumeFileEvidence
 
 MAX_SAMPLE_CHARS = 300
 
 
-def _file_name(entry: Mapping[str, Any]) -> str:
+def _file_name(entry: VolumeFileEvidence) -> str:
     return str(entry.get("path", "")).rsplit("/", 1)[-1]
 
 
-def _files(evidence: Evidence) -> list[Mapping[str, Any]]:
-    return [f for f in evidence.get("files", []) if isinstance(f, Mapping)]
+def _files(evidence: VolumeEvidenceDocument) -> list[VolumeFileEvidence]:
+    return [f for f in evidence.get("files", []) if isinstance(f, dict)]
 
 
-def _file_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
+def _file_rows(evidence: VolumeEvidenceDocument) -> tuple[tuple[Cell, ...], ...]:
     return tuple(
         (
             Cell(_file_name(f), note=str(f.get("format", "")), mono=True),
@@ -39,7 +39,7 @@ def _file_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
     )
 
 
-def _account_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
+def _account_rows(evidence: VolumeEvidenceDocument) -> tuple[tuple[Cell, ...], ...]:
     return tuple(
         (
             Cell(str(a.get("account", "")), mono=True),
@@ -53,7 +53,7 @@ def _account_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
     )
 
 
-def _rejection_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
+def _rejection_rows(evidence: VolumeEvidenceDocument) -> tuple[tuple[Cell, ...], ...]:
     return tuple(
         (
             Cell(text_of(r.get("provider")), note=text_of(r.get("blocklist"))),
@@ -65,7 +65,7 @@ def _rejection_rows(evidence: Evidence) -> tuple[tuple[Cell, ...], ...]:
     )
 
 
-def appendix(evidence: Evidence) -> Section:
+def appendix(evidence: VolumeEvidenceDocument) -> Section:
     totals = evidence.get("totals") or {}
     span = evidence.get("time_range") or {}
     facts = (
@@ -95,7 +95,7 @@ def appendix(evidence: Evidence) -> Section:
     return Section("Sending volume", facts, tuple(t for t in tables if t.rows))
 
 
-def subject(evidence: Evidence) -> str | None:
+def subject(evidence: VolumeEvidenceDocument) -> str | None:
     """'mail logs: a.log, b.log …' for a run about log files only; None without files."""
     names = [_file_name(f) for f in _files(evidence)]
     if not names:
@@ -104,5 +104,7 @@ def subject(evidence: Evidence) -> str | None:
 
 
 def section(check: CheckDocument) -> CheckView:
-    evidence = check["evidence"]
+    # The one place the document's evidence becomes this check's type: the builder wrote
+    # it from that type, a saved document was validated against the schema.
+    evidence = cast(VolumeEvidenceDocument, check["evidence"])
     return CheckView(appendix(evidence), subject=subject(evidence))

@@ -44,6 +44,7 @@ TYPED_NODES = [
     (types.RemediationDocument, "properties/findings/items/properties/remediation"),
     (types.UnknownDocument, "$defs/unknown"),
     (types.ClassificationDocument, "$defs/classification"),
+    (types.LookupDocument, "$defs/LookupDocument"),
 ]
 
 

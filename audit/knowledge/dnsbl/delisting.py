@@ -7,6 +7,7 @@ name a list) and the report (playbooks). Facts come from the catalog (audit/know
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from audit.knowledge.dnsbl.catalog import CodeMeaning, Delisting, DnsblList
 from audit.model import Remediation
@@ -31,7 +32,16 @@ def remediation_for(entry: DnsblList, meanings: Sequence[CodeMeaning]) -> Remedi
     return Remediation(route.summary, tuple(steps), links, entry.provider)
 
 
-def delisting_evidence(entry: DnsblList, meanings: Sequence[CodeMeaning]) -> dict[str, object]:
+class DelistingEvidence(TypedDict, total=False):
+    """A delisting route in evidence: every key, or none when the list has no route."""
+
+    method: str  # self-service | manual | automatic | provider-only | none
+    url: str | None
+    expiry: str | None
+    fee: str | None
+
+
+def delisting_evidence(entry: DnsblList, meanings: Sequence[CodeMeaning]) -> DelistingEvidence:
     route = _route(entry, meanings)
     if route is None:
         return {}

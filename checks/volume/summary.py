@@ -1,0 +1,80 @@
+"""`LogFacts` as the JSON evidence of the volume check (checks/volume/evidence.py):
+deterministic, bounded, and shaped for the report (an hourly (hour, messages) series
+per top account for a chart)."""
+
+from __future__ import annotations
+
+from audit.knowledge.volume import Thresholds
+from audit.maillog.facts import AccountFacts, LogFacts
+from checks.volume.evidence import VolumeAccountEvidence, VolumeEvidenceDocument
+from checks.volume.judge import median_hour
+
+
+def _account(account: AccountFacts) -> VolumeAccountEvidence:
+    peak = max(account.hours, key=lambda h: (h.messages, h.hour), default=None)
+    return {
+        "account": account.account,
+        "messages": account.messages,
+        "recipients": account.recipients,
+        "client_ips": account.client_ips,
+        "sent": account.sent,
+        "deferred": account.deferred,
+        "bounced": account.bounced,
+        "median_messages_per_hour": median_hour(account),
+        "peak_hour": peak.hour.isoformat() if peak else None,
+        "peak_messages": peak.messages if peak else 0,
+    }
+
+
+def _series(account: AccountFacts, limit: int) -> list[list[str | int]]:
+    return [[h.hour.strftime("%Y-%m-%dT%H:00Z"), h.messages] for h in account.hours[-limit:]]
+
+
+def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
+    top = facts.accounts[: t.top_accounts]
+    return {
+        "files": [
+            {
+                "path": f.path,
+                "format": f.format,
+                "lines": f.lines,
+                "events": f.events,
+                "malformed_lines": f.malformed,
+                "truncated_lines": f.truncated_lines,
+                "size_limit_reached": f.size_limit_reached,
+            }
+            for f in facts.files
+        ],
+        "formats": sorted({f.format for f in facts.files if f.format}),
+        "lines_parsed": sum(f.lines - f.malformed for f in facts.files),
+        "lines_skipped": sum(f.malformed for f in facts.files),
+        "time_range": {
+            "first": facts.first.isoformat() if facts.first else None,
+            "last": facts.last.isoformat() if facts.last else None,
+        },
+        "totals": dict(facts.totals),
+        "accounts_seen": len(facts.accounts),
+        "top_accounts": [_account(a) for a in top],
+        "hourly": {a.account: _series(a, t.max_series_points) for a in top},
+        "rejections": [
+            {
+                "reason": r.rejection.reason,
+                "provider": r.rejection.provider,
+                "blocklist": r.rejection.blocklist,
+                "code": r.rejection.code,
+                "enhanced_code": r.rejection.enhanced,
+                "host": r.rejection.host,
+                "temporary": r.rejection.temporary,
+                "count": r.count,
+                "sample": r.sample,
+            }
+            for r in facts.rejections[: t.top_rejections]
+        ],
+        "unauthenticated_relays": [
+            {"client_ip": r.client_ip, "messages": r.messages} for r in facts.relays
+        ],
+        "sending_ips": [
+            {"ip": ip, "deliveries": n} for ip, n in facts.sending_ips[: t.max_sending_ips]
+        ],
+        "timestamps": "syslog stamps without a zone are taken as UTC",
+    }
