@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import inspect
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from audit import __version__
+from audit import IMPORTED_AT, __version__
+from audit.cli.clock import start_command
 from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST, QuietOpt, parameter
 from audit.engine.options import all_declarations
 from audit.model.errors import InputError
@@ -107,6 +109,10 @@ _register_extensions()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors (exit 2), internal errors (exit 4), never a traceback."""
+    # The console script (no argv) calls us once, right after importing the package:
+    # its imports (~0.3 s) are part of the command's time. Callers passing argv (tests,
+    # embedding) start the clock now.
+    start_command(IMPORTED_AT if argv is None else time.perf_counter())
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="mailhygiene", standalone_mode=False)

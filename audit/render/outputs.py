@@ -71,6 +71,11 @@ def plan_outputs(outputs: Sequence[str], fmt: str | None) -> list[Output]:
     return planned
 
 
+def report_seconds_per_result(outputs: Sequence[Output]) -> float:
+    """How long the planned reports take per result row, all formats together."""
+    return sum(format_named(output.format).seconds_per_result for output in outputs)
+
+
 def check_output_paths(outputs: Sequence[Output]) -> None:
     """Fail (exit 2) before the run when an output cannot be written: a missing or
     unwritable directory, a directory given as the file, a read-only existing file."""
