@@ -9,12 +9,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
-from audit import __version__
+from audit import IMPORTED_AT, __version__
+from audit.cli.clock import start_command
 from audit.model.errors import InputError
 
 ISSUES_URL = "https://github.com/mailhygiene/mailhygiene/issues"
@@ -119,6 +121,10 @@ def __getattr__(name: str) -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors (exit 2), internal errors (exit 4), never a traceback."""
+    # The console script (no argv) calls us once, right after importing the package:
+    # its imports are part of the command's time. Callers passing argv (tests,
+    # embedding) start the clock now.
+    start_command(IMPORTED_AT if argv is None else time.perf_counter())
     args = sys.argv[1:] if argv is None else argv
     command = typer.main.get_command(build_app(_invoked(args)))
     try:

@@ -86,6 +86,8 @@ class AuditContext:
     selected: frozenset[CheckId] = frozenset()
     clock: Callable[[], datetime] = utc_now
     facts: FactStore = field(default_factory=FactStore)
+    # perf_counter() instant the run's --deadline ends; None: no deadline (tests, bench)
+    deadline_at: float | None = None
 
     @property
     def dns(self) -> DnsClient:
@@ -105,6 +107,14 @@ class AuditContext:
             return options_type()
         assert isinstance(found, options_type)
         return found
+
+    def check_ends_at(self, started: float) -> float | None:
+        """When a check that started at `started` (perf_counter) is stopped: its own
+        time limit or the run's deadline, whichever comes first. A check that can
+        report part of its work (blacklist) stops itself a little before."""
+        if self.deadline_at is None:
+            return None
+        return min(self.deadline_at, started + self.run.check_timeout)
 
     async def fact(self, fact: Fact[T]) -> T:
         """A fact of this run, established once, whoever asks first."""

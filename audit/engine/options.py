@@ -100,6 +100,12 @@ class RunOptions:
     smtp_timeout: float = 10.0  # seconds per SMTP command (the greeting gets more)
     check_timeout: float = 60.0
     deadline: float = 120.0  # whole run
+    # perf_counter() instant the deadline counts from: the command's start, so its own
+    # start-up counts against --deadline too; None: when the runner starts.
+    started: float | None = None
+    # Seconds the run's reports take per result row (audit/render/formats.py): a check
+    # that stops itself before the deadline (blacklist) keeps that time for them.
+    report_seconds_per_result: float = 0.0
     fail_on: Severity | None = Severity.HIGH
     allow_incomplete: bool = False
     dns_log_limit: int = 2000

@@ -180,7 +180,7 @@ async def run_audit(
     observer: CheckObserver | None = None,
 ) -> AuditResult:
     """The one run path of every command: target, checks, --bounce files, verdict."""
-    run_clock = RunClock(clock(), time.perf_counter())
+    run_clock = RunClock(clock(), plan.run.started or time.perf_counter())
     warm_up((*(m for check in plan.checks for m in check.warm_imports), *plan.warm_imports))
     dns = _dns_client(plan.run) if plan.needs_dns else None
     try:
@@ -207,6 +207,7 @@ async def _run(
         check_options={type(options): options for options in plan.check_options},
         selected=frozenset(check.id for check in plan.checks),
         clock=clock,
+        deadline_at=run_clock.started + run.deadline,
     )
 
     async def one(check: Check) -> CheckResult:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import enum
 import ipaddress
 import logging
 import os
@@ -20,7 +19,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import dns.exception
 import dns.flags
@@ -31,7 +30,15 @@ import dns.rdatatype
 import dns.reversename
 
 from audit.model import ResolverInfo, UnknownReason
-from audit.model.document import LookupDocument, LookupStatusLabel
+from audit.net.dns_answer import (  # the bounds and outcomes: re-exported for callers
+    MAX_RECORD_CHARS,  # noqa: F401
+    MAX_RECORDS_PER_ANSWER,  # noqa: F401
+    Lookup,
+    LookupStatus,
+    judge_answer,
+    rcode_unknown,
+    records_of,
+)
 
 if TYPE_CHECKING:
     import dns.asyncresolver
@@ -42,15 +49,6 @@ log = logging.getLogger(__name__)
 
 NAMESERVER_ENV = "MAILHYGIENE_NAMESERVER"
 
-# Hostile-input bounds: a TXT answer is data from whoever controls the zone. An answer
-# beyond a bound is unknown(answer_too_large), never silently cut: a cut RRset can hide
-# a second SPF record (RFC 7208 §4.5) and a cut record can change its meaning.
-# - Records per RRset: big domains publish TXT RRsets of 100+ records; a DNS message is
-#   at most 65,535 octets (RFC 1035 §4.2.2), which holds a few thousand tiny records.
-# - Characters per record: one RDATA is at most 65,535 octets (RFC 1035 §3.2.1), so a
-#   record DNS can carry is kept whole; the bound guards only the decoded text.
-MAX_RECORDS_PER_ANSWER = 1000
-MAX_RECORD_CHARS = 65535
 MAX_LOGGED_LOOKUPS = 5000
 # Of a query's --timeout budget, the first attempt gets this share and the retries the
 # rest: a slow but working server (an answer after 2 s of a 3 s budget) must not be cut
@@ -148,103 +146,23 @@ def public_resolver_names(nameservers: Sequence[Nameserver]) -> list[str]:
     return sorted({PUBLIC_RESOLVERS[ns.host] for ns in nameservers if ns.host in PUBLIC_RESOLVERS})
 
 
-class LookupStatus(enum.StrEnum):
-    ANSWER = "answer"
-    NXDOMAIN = "nxdomain"
-    NODATA = "nodata"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """The outcome of one query. `records` hold rdata as text (TXT: decoded, joined)."""
-
-    name: str
-    rdtype: str
-    status: LookupStatus
-    records: tuple[str, ...] = ()
-    ttl: int | None = None
-    reason: UnknownReason | None = None
-    detail: str = ""
-    canonical_name: str | None = None
-    elapsed_ms: float = 0.0
-
-    @property
-    def answered(self) -> bool:
-        """True when the name's data is known (answer, NXDOMAIN or NODATA)."""
-        return self.status is not LookupStatus.UNKNOWN
-
-    @property
-    def exists(self) -> bool:
-        return self.status is LookupStatus.ANSWER
-
-    def to_evidence(self) -> LookupDocument:
-        evidence: LookupDocument = {
-            "name": self.name,
-            "type": self.rdtype,
-            "status": cast(LookupStatusLabel, self.status.value),
-            "records": list(self.records),
-        }
-        if self.ttl is not None:
-            evidence["ttl"] = self.ttl
-        if self.reason is not None:
-            evidence["reason"] = self.reason.value
-        if self.canonical_name:
-            evidence["canonical_name"] = self.canonical_name
-        return evidence
-
-
 def reverse_name(ip: str) -> str:
     """in-addr.arpa / ip6.arpa name (RFC 1035 §3.5, RFC 3596 §2.5), full nibbles."""
     return dns.reversename.from_address(str(ipaddress.ip_address(ip))).to_text()
 
 
-def _rdata_text(rdata: dns.rdata.Rdata) -> str:
-    if rdata.rdtype == dns.rdatatype.TXT:
-        # RFC 7208 §3.3: the character-strings of one TXT record are concatenated.
-        joined = b"".join(rdata.strings)  # type: ignore[attr-defined]
-        return joined.decode("utf-8", errors="replace")
-    return rdata.to_text()
-
-
-def _too_large(records: Sequence[str]) -> str | None:
-    """Why an answer exceeds the bounds we keep, or None when it is within them."""
-    if len(records) > MAX_RECORDS_PER_ANSWER:
-        return f"{len(records)} records, more than the {MAX_RECORDS_PER_ANSWER} kept"
-    longest = max((len(record) for record in records), default=0)
-    if longest > MAX_RECORD_CHARS:
-        return f"a record of {longest} characters, more than the {MAX_RECORD_CHARS} kept"
-    return None
-
-
-def _foreign_owner(answer: dns.resolver.Answer) -> str | None:
-    """The owner of answer records that belong to neither the query name nor its CNAME
-    chain (RFC 1034 §4.3.2: the answer section holds the chain and the data at its end).
-    A NOERROR reply carrying only such records is malformed, not "no record"."""
-    chain = {answer.qname, *(rrset.name for rrset in answer.chaining_result.cnames)}
-    chain.add(answer.canonical_name)
-    for rrset in answer.response.answer:
-        if rrset.name not in chain:
-            return rrset.name.to_text()
-    return None
-
-
 def _unknown_from_no_nameservers(exc: dns.resolver.NoNameservers) -> tuple[UnknownReason, str]:
     errors = exc.kwargs.get("errors") or []
-    if any(isinstance(error[3], dns.message.ChainTooLong) for error in errors if len(error) > 3):
+    failures = [error[3] for error in errors if len(error) > 3]
+    if any(isinstance(failure, dns.message.ChainTooLong) for failure in failures):
         return UnknownReason.CNAME_LOOP, "the CNAME chain loops or is too long to follow"
-    rcodes = set()
-    for error in errors:
-        response = error[4] if len(error) > 4 else None
-        if response is not None:
-            rcodes.add(response.rcode())
-    if dns.rcode.REFUSED in rcodes:
-        return UnknownReason.REFUSED, "the nameserver refused the query (REFUSED)"
-    if dns.rcode.SERVFAIL in rcodes:
-        return UnknownReason.SERVFAIL, "the nameserver answered SERVFAIL"
+    rcodes = {error[4].rcode() for error in errors if len(error) > 4 and error[4] is not None}
     if rcodes:
-        names = ", ".join(sorted(dns.rcode.to_text(code) for code in rcodes))
-        return UnknownReason.SERVFAIL, f"the nameserver answered {names}"
+        return rcode_unknown(rcodes)
+    if any(isinstance(failure, dns.exception.FormError) for failure in failures):
+        # Over TCP dnspython gives up on a reply it cannot read or that answers another
+        # question (over UDP it discards it and waits, as the multiplexed client does).
+        return UnknownReason.MALFORMED, "the nameserver's reply is not a well-formed response"
     return UnknownReason.NETWORK, "no nameserver could be reached"
 
 
@@ -415,36 +333,9 @@ class DnsClient:
                 reason=UnknownReason.MALFORMED,
                 detail=f"{type(exc).__name__}: {exc}"[:300],
             )
-        canonical = answer.canonical_name.to_text()
-        canonical_name = canonical if canonical.lower() != name.lower() else None
-        foreign = _foreign_owner(answer)
-        if foreign is not None:
-            detail = f"the answer holds records for another name ({foreign[:255]})"
-            return Lookup(
-                name, rdtype, LookupStatus.UNKNOWN, reason=UnknownReason.MALFORMED, detail=detail
-            )
-        if answer.rrset is None:
-            return Lookup(name, rdtype, LookupStatus.NODATA, canonical_name=canonical_name)
-        # An RRset is unordered (RFC 2181 §5) and servers rotate it: sort, so evidence
-        # and reports are the same from one run to the next.
-        records = tuple(sorted(_rdata_text(rdata) for rdata in answer.rrset))
-        too_large = _too_large(records)
-        if too_large is not None:
-            return Lookup(
-                name,
-                rdtype,
-                LookupStatus.UNKNOWN,
-                reason=UnknownReason.ANSWER_TOO_LARGE,
-                detail=f"the answer is larger than a run keeps: {too_large}",
-            )
-        return Lookup(
-            name,
-            rdtype,
-            LookupStatus.ANSWER,
-            records=records,
-            ttl=answer.rrset.ttl,
-            canonical_name=canonical_name,
-        )
+        # dnspython has matched the response to the query (RFC 5452 §9.1) and parsed it;
+        # what it means is judged in one place for every transport (dns_answer.py).
+        return judge_answer(name, rdtype, records_of(answer.response))
 
 
 def _with_elapsed(lookup: Lookup, elapsed_ms: float) -> Lookup:

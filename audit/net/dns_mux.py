@@ -6,8 +6,12 @@ the catalog (thousands of A/TXT queries) that costs ~6x more CPU than the answer
 themselves. `MuxDnsClient` is a `DnsClient` (same cache, statistics, concurrency bound,
 redaction and `Lookup` outcomes) whose A and TXT queries take this path; anything
 unusual (truncation, a name that is not plain ASCII, a malformed reply) falls back to
-dnspython. Replies are matched on ID, question name and type (RFC 5452 §9.1) and only
-accepted from the connected resolver address.
+dnspython. A reply is accepted only from the connected resolver address, only when it
+is a response (QR set, opcode QUERY) to the pending query's ID and question (RFC 5452
+§9.1), and only when every answer record is well formed; anything else is discarded
+and the query keeps waiting, as dnspython does over UDP. What an accepted reply means
+is judged by `judge_response` (audit/net/dns_answer.py), the same code as for
+dnspython's replies, so `blacklist` and `audit` reach the same outcome.
 """
 
 from __future__ import annotations
@@ -21,13 +25,18 @@ import time
 from dataclasses import dataclass, field
 
 from audit.model import UnknownReason
-from audit.net.dns import MAX_RECORD_CHARS, MAX_RECORDS_PER_ANSWER, DnsClient, Lookup, LookupStatus
+from audit.net.dns import DnsClient, Lookup
+from audit.net.dns_answer import Record, judge_response, unknown
 
 QTYPES = {"A": 1, "TXT": 16}
-CNAME = 5
+A, CNAME, TXT = 1, 5, 16
+CLASS_IN = 1
+FLAG_QR = 0x8000
 FLAG_RD = 0x0100
 FLAG_TC = 0x0200
-RCODE_REASON = {2: UnknownReason.SERVFAIL, 5: UnknownReason.REFUSED}
+OPCODE_MASK = 0x7800
+# RCODEs judged here; YXDOMAIN and the rest are rare enough to leave to dnspython.
+JUDGED_RCODES = frozenset({0, 2, 3, 5})
 # EDNS(0) OPT pseudo-RR, 1232-byte payload (DNS flag day 2020), RFC 6891 §6.1.2.
 EDNS_OPT = b"\x00" + struct.pack("!HHIH", 41, 1232, 0, 0)
 
@@ -56,76 +65,96 @@ def build_query(query_id: int, qname_wire: bytes, qtype: int) -> bytes:
     return header + qname_wire + struct.pack("!HH", qtype, 1) + EDNS_OPT
 
 
-def _skip_name(data: bytes, offset: int) -> int:
-    for _ in range(128):
-        length = data[offset]
-        if length & 0xC0 == 0xC0:  # compression pointer ends the name (RFC 1035 §4.1.4)
-            return offset + 2
-        if length == 0:
-            return offset + 1
-        offset += 1 + length
-    raise WireError("name too long")
+def _read_name(data: bytes, offset: int) -> tuple[bytes, int]:
+    """The name at `offset` as uncompressed, lowercased wire, and the offset after it.
 
-
-def _read_name(data: bytes, offset: int) -> str:
-    labels: list[str] = []
-    for _ in range(128):
-        length = data[offset]
+    Compression pointers must point backwards (RFC 1035 §4.1.4), so a name cannot
+    loop; labels and names keep their limits (RFC 1035 §2.3.4)."""
+    wire, end, position = bytearray(), -1, offset
+    while True:
+        length = data[position]
         if length & 0xC0 == 0xC0:
-            offset = ((length & 0x3F) << 8) | data[offset + 1]
+            pointer = ((length & 0x3F) << 8) | data[position + 1]
+            if pointer >= position:
+                raise WireError("forward compression pointer")
+            end = position + 2 if end < 0 else end
+            position = pointer
             continue
+        if length & 0xC0:
+            raise WireError("unknown label type")
+        label = data[position + 1 : position + 1 + length]
+        if len(label) != length:
+            raise WireError("name runs past the message")
+        wire.append(length)
+        wire += label.lower()
+        if len(wire) > 255:
+            raise WireError("name longer than 255 octets")
+        position += 1 + length
         if length == 0:
-            return ".".join(labels) + "."
-        labels.append(data[offset + 1 : offset + 1 + length].decode("ascii", "replace"))
-        offset += 1 + length
-    raise WireError("name loop")
+            return bytes(wire), end if end >= 0 else position
 
 
 def _txt(rdata: bytes) -> str:
+    """One TXT record's character-strings (RFC 1035 §3.3.14), joined (RFC 7208 §3.3)."""
     parts, offset = [], 0
     while offset < len(rdata):
         length = rdata[offset]
-        parts.append(rdata[offset + 1 : offset + 1 + length])
+        part = rdata[offset + 1 : offset + 1 + length]
+        if len(part) != length:
+            raise WireError("TXT string runs past its rdata")
+        parts.append(part)
         offset += 1 + length
-    # RFC 7208 §3.3 convention (as audit/net/dns.py): strings of one record are concatenated.
-    return b"".join(parts).decode("utf-8", "replace")[:MAX_RECORD_CHARS]
+    if not parts:
+        raise WireError("empty TXT rdata")
+    return b"".join(parts).decode("utf-8", "replace")
+
+
+def _record(data: bytes, owner: bytes, rtype: int, ttl: int, start: int, end: int) -> Record:
+    """One answer record; rdata of the types we read must be well formed."""
+    rdata = data[start:end]
+    if rtype == A:
+        if len(rdata) != 4:
+            raise WireError(f"A record of {len(rdata)} octets")
+        return Record(owner, rtype, ttl, ".".join(str(octet) for octet in rdata))
+    if rtype == TXT:
+        return Record(owner, rtype, ttl, _txt(rdata))
+    if rtype == CNAME:
+        target, after = _read_name(data, start)
+        if after != end:
+            raise WireError("CNAME rdata length does not match its name")
+        return Record(owner, rtype, ttl, "", target)
+    return Record(owner, rtype, ttl, "")  # judged by its type alone
 
 
 @dataclass
 class Reply:
     rcode: int
     truncated: bool
-    records: list[str] = field(default_factory=list)
-    ttl: int | None = None
-    canonical_name: str | None = None
+    records: list[Record] = field(default_factory=list)
 
 
-def parse_reply(data: bytes, qname_wire: bytes, qtype: int) -> Reply:
-    """Read the answer section (A, TXT, CNAME); anything odd raises WireError."""
+def parse_reply(data: bytes, query_id: int, qname_wire: bytes, qtype: int) -> Reply:
+    """Read a response to (query_id, qname, qtype); WireError when it is not one
+    (RFC 5452 §9.1) or when a record in its answer section is malformed."""
     try:
-        _, flags, qdcount, ancount = struct.unpack_from("!HHHH", data, 0)
-        reply = Reply(flags & 0x000F, bool(flags & FLAG_TC))
+        reply_id, flags, qdcount, ancount = struct.unpack_from("!HHHH", data, 0)
+        if reply_id != query_id or not flags & FLAG_QR or flags & OPCODE_MASK:
+            raise WireError("not a response to this query")
         end = 12 + len(qname_wire)
+        question = struct.unpack_from("!HH", data, end)
         if qdcount != 1 or data[12:end].lower() != qname_wire.lower():
             raise WireError("question mismatch")
-        if struct.unpack_from("!H", data, end)[0] != qtype:
+        if question != (qtype, CLASS_IN):
             raise WireError("question type mismatch")
+        reply = Reply(flags & 0x000F, bool(flags & FLAG_TC))
         offset = end + 4
         for _ in range(ancount):
-            offset = _skip_name(data, offset)
-            rtype, _, ttl, length = struct.unpack_from("!HHIH", data, offset)
-            offset += 10
-            rdata = data[offset : offset + length]
-            if len(rdata) != length:
-                raise WireError("short rdata")
-            if rtype == qtype and len(reply.records) < MAX_RECORDS_PER_ANSWER:
-                reply.records.append(
-                    ".".join(str(b) for b in rdata) if qtype == 1 and length == 4 else _txt(rdata)
-                )
-                reply.ttl = ttl if reply.ttl is None else min(reply.ttl, ttl)
-            elif rtype == CNAME:
-                reply.canonical_name = _read_name(data, offset)
-            offset += length
+            owner, offset = _read_name(data, offset)
+            rtype, rclass, ttl, length = struct.unpack_from("!HHIH", data, offset)
+            start, offset = offset + 10, offset + 10 + length
+            if offset > len(data) or rclass != CLASS_IN:
+                raise WireError("short rdata or foreign class")
+            reply.records.append(_record(data, owner, rtype, ttl, start, offset))
         return reply
     except (struct.error, IndexError) as exc:
         raise WireError(f"malformed reply: {exc}") from None
@@ -144,7 +173,7 @@ class _Mux:
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
         self.sock.setblocking(False)
         self.sock.connect((host, port))
-        self.pending: dict[int, tuple[asyncio.Future[bytes], bytes, int]] = {}
+        self.pending: dict[int, tuple[asyncio.Future[Reply], bytes, int]] = {}
         self.loop = asyncio.get_running_loop()
         self.loop.add_reader(self.sock.fileno(), self._read_ready)
 
@@ -170,15 +199,16 @@ class _Mux:
     def _deliver(self, data: bytes) -> None:
         if len(data) < 12:
             return
-        waiter = self.pending.get(int.from_bytes(data[:2], "big"))
+        query_id = int.from_bytes(data[:2], "big")
+        waiter = self.pending.get(query_id)
         if waiter is None or waiter[0].done():
             return
         future, qname_wire, qtype = waiter
-        end = 12 + len(qname_wire)
-        # Same ID but another question: stale or forged (RFC 5452 §9.1); keep waiting.
-        question = data[12:end].lower() == qname_wire.lower()
-        if question and data[end : end + 2] == qtype.to_bytes(2, "big"):
-            future.set_result(data)
+        try:
+            reply = parse_reply(data, query_id, qname_wire, qtype)
+        except WireError:
+            return  # not a well-formed response to this query: stale, forged or garbage
+        future.set_result(reply)
 
     def new_id(self) -> int:
         while True:
@@ -237,43 +267,27 @@ class MuxDnsClient(DnsClient):
             return await super()._resolve_unbounded(name, rdtype)
         if reply is None:
             detail = f"no answer within {self.timeout:g}s"
-            return Lookup(
-                name, rdtype, LookupStatus.UNKNOWN, reason=UnknownReason.TIMEOUT, detail=detail
-            )
+            return unknown(name, rdtype, UnknownReason.TIMEOUT, detail)
         return self._lookup(name, rdtype, reply) or await super()._resolve_unbounded(name, rdtype)
 
     def _lookup(self, name: str, rdtype: str, reply: Reply) -> Lookup | None:
+        """The judged reply, or None to ask dnspython instead."""
         if reply.truncated:
             return None  # RFC 7766 §5: retry over TCP (dnspython does)
-        if reply.rcode == 3:
-            return Lookup(name, rdtype, LookupStatus.NXDOMAIN)
-        if reply.rcode in RCODE_REASON:
-            reason = RCODE_REASON[reply.rcode]
-            detail = f"the nameserver answered {reason.value.upper()}"
-            return Lookup(name, rdtype, LookupStatus.UNKNOWN, reason=reason, detail=detail)
-        if reply.rcode != 0:
+        if reply.rcode not in JUDGED_RCODES:
             return None
-        if not reply.records:
-            return Lookup(name, rdtype, LookupStatus.NODATA, canonical_name=reply.canonical_name)
-        return Lookup(
-            name,
-            rdtype,
-            LookupStatus.ANSWER,
-            records=tuple(reply.records),
-            ttl=reply.ttl,
-            canonical_name=reply.canonical_name,
-        )
+        return judge_response(name, rdtype, reply.rcode, reply.records)
 
     async def _exchange(self, qname_wire: bytes, qtype: int) -> Reply | None:
         """Send, wait, resend on timeout (rotating resolvers); None when all attempts fail."""
-        attempts = self.retries + 1
-        per_attempt = self.timeout / attempts
+        # The same split of the --timeout budget as DnsClient's: the first attempt gets
+        # most of it, so a slow server gets the same outcome from both clients.
+        first_attempt = self._attempt_timeout()
         deadline = time.monotonic() + self.timeout
-        for attempt in range(attempts):
+        for attempt in range(self.retries + 1):
             mux = self._mux(attempt % len(self.nameservers))
-            reply = await self._one(
-                mux, qname_wire, qtype, min(per_attempt, deadline - time.monotonic())
-            )
+            wait = deadline - time.monotonic()
+            reply = await self._one(mux, qname_wire, qtype, min(first_attempt, wait))
             if reply is not None:
                 return reply
         return None
@@ -283,21 +297,20 @@ class MuxDnsClient(DnsClient):
             return None
         loop = asyncio.get_running_loop()
         query_id = mux.new_id()
-        future: asyncio.Future[bytes] = loop.create_future()
+        future: asyncio.Future[Reply] = loop.create_future()
         mux.pending[query_id] = (future, qname_wire, qtype)
         # A timer instead of asyncio.wait_for: no extra task per query.
         timer = loop.call_later(wait, _expire, future)
         try:
             mux.send(build_query(query_id, qname_wire, qtype))
-            data = await future
+            return await future
         except TimeoutError:
             return None
         finally:
             timer.cancel()
             mux.pending.pop(query_id, None)
-        return parse_reply(data, qname_wire, qtype)
 
 
-def _expire(future: asyncio.Future[bytes]) -> None:
+def _expire(future: asyncio.Future[Reply]) -> None:
     if not future.done():
         future.set_exception(TimeoutError())

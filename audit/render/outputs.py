@@ -1,12 +1,22 @@
 """Where reports go: plan the outputs (`--format`, `-o`), check them, write them.
 
-The CLI plans before the run (a bad format or directory is exit 2 before any query),
-then hands over the result document once; every output renders from that document
-through the format registry (audit/render/formats.py).
+The CLI plans before the run (a bad format or an unwritable path is exit 2 before any
+query), then hands over the result document once; every output renders from that
+document through the format registry (audit/render/formats.py).
+
+Writes are all or nothing: every file is written to a temporary file beside it and
+renamed into place (rename is atomic within a directory, POSIX rename(2)) only once
+every output was written. A failure removes what this run wrote, so no half-written
+report (an HTML cut before its findings still says "Ready to request delisting") and
+no report of a run that exits 2 is left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,13 +76,56 @@ def warm_imports(outputs: Sequence[Output]) -> tuple[str, ...]:
     return tuple(m for output in outputs for m in format_named(output.format).warm_imports)
 
 
+def report_seconds_per_result(outputs: Sequence[Output]) -> float:
+    """How long the planned reports take per result row, all formats together."""
+    return sum(format_named(output.format).seconds_per_result for output in outputs)
+
+
 def check_output_paths(outputs: Sequence[Output]) -> None:
+    """Fail (exit 2) before the run when an output cannot be written: a missing or
+    unwritable directory, a directory given as the file, a read-only existing file."""
     for output in outputs:
-        if output.path == STDOUT:
-            continue
-        parent = Path(output.path).resolve().parent
-        if not parent.is_dir():
-            raise InputError(f"cannot write {output.path}: directory {parent} does not exist")
+        if output.path != STDOUT:
+            _check_writable(output.path)
+
+
+def _check_writable(path: str) -> None:
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"cannot write {path}: it is a directory")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InputError(f"cannot write {path}: the file is not writable")
+    if _is_special(target):
+        return  # a device or pipe (/dev/stdout) is written in place, not beside
+    parent = target.resolve().parent
+    if not parent.is_dir():
+        raise InputError(f"cannot write {path}: directory {parent} does not exist")
+    try:  # os.access is not the truth for root, ACLs or read-only mounts: try it
+        _remove(_create_beside(target))
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _is_special(target: Path) -> bool:
+    """An existing path that is not a regular file (a device, a pipe): renaming a
+    temporary file onto it would replace the device, so it is written directly."""
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _create_beside(target: Path) -> Path:
+    """A new, empty temporary file in the target's directory (same filesystem, so
+    the rename is atomic). Mode 0666 less the umask, as a plain write would give."""
+    temporary = target.resolve().parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    return temporary
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _write_stdout(content: str | bytes) -> None:
@@ -83,27 +136,87 @@ def _write_stdout(content: str | bytes) -> None:
     sys.stdout.flush()
 
 
-def _write_file(path: str, content: str | bytes) -> None:
-    try:
-        if isinstance(content, bytes):
-            Path(path).write_bytes(content)
-        else:
-            Path(path).write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+def _as_bytes(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
+
+
+@dataclass
+class _Staged:
+    """The files of one write_outputs call: temporaries to rename, and what was
+    already put in place (to remove if a later output fails)."""
+
+    pending: list[tuple[Path, Path]]  # (temporary, target)
+    placed: list[Path]
+
+    def stage(self, path: str, content: str | bytes) -> None:
+        target = Path(path)
+        if _is_special(target):
+            target.write_bytes(_as_bytes(content))  # a device cannot be replaced
+            return
+        temporary = _create_beside(target)
+        self.pending.append((temporary, target))
+        with temporary.open("wb") as handle:
+            handle.write(_as_bytes(content))
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename makes it visible
+
+    def commit(self) -> None:
+        while self.pending:
+            temporary, target = self.pending[0]
+            os.replace(temporary, target)
+            self.pending.pop(0)
+            self.placed.append(target)
+
+    def discard(self) -> None:
+        for temporary, _ in self.pending:
+            _remove(temporary)
+        for target in self.placed:
+            _remove(target)
 
 
 def write_outputs(
     document: ResultDocument, outputs: Sequence[Output], options: RenderOptions
 ) -> None:
-    """Render `document` once per output; text on stdout goes to a live console."""
+    """Render `document` once per output; text on stdout goes to a live console.
+
+    Files are staged first, then stdout is written, then the files are renamed into
+    place; on any failure nothing this call wrote stays (InputError: exit 2)."""
+    staged = _Staged([], [])
+    try:
+        stdout_outputs = _stage_files(document, outputs, options, staged)
+        for output in stdout_outputs:
+            _write_to_stdout(document, output, options)
+        staged.commit()
+    except OSError as exc:
+        staged.discard()
+        where = getattr(exc, "filename", None) or "the report"
+        raise InputError(f"cannot write {where}: {exc.strerror or exc}") from None
+    except BaseException:
+        staged.discard()
+        raise
+
+
+def _stage_files(
+    document: ResultDocument, outputs: Sequence[Output], options: RenderOptions, staged: _Staged
+) -> list[Output]:
+    """Write every file output to its temporary; return the stdout outputs."""
+    to_stdout = []
     for output in outputs:
-        entry = format_named(output.format)
-        if output.path == STDOUT and entry.to_console is not None:
-            entry.to_console(document, stdout_console())
-            continue
-        content = entry.render(document, options)
         if output.path == STDOUT:
-            _write_stdout(content)
-        else:
-            _write_file(output.path, content)
+            format_named(output.format)  # an unknown format fails before anything is written
+            to_stdout.append(output)
+            continue
+        content = format_named(output.format).render(document, options)
+        try:
+            staged.stage(output.path, content)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, output.path) from None
+    return to_stdout
+
+
+def _write_to_stdout(document: ResultDocument, output: Output, options: RenderOptions) -> None:
+    entry = format_named(output.format)
+    if entry.to_console is not None:
+        entry.to_console(document, stdout_console())
+    else:
+        _write_stdout(entry.render(document, options))

@@ -1,16 +1,19 @@
 """The blacklist check: every sending IP and the domain against the DNSBL catalog.
 
 Evidence first (one concurrent wave of lookups: each (target, list) A+TXT, each list's
-RFC 5782 test points, one NXDOMAIN-rewrite probe), then pure judgement: classify each
-answer (checks/blacklist/classify.py), discount it by the list's health (health.py), and
-turn verdicts into findings and unknowns (judge.py). Unknown is never clean.
+RFC 5782 test points, one NXDOMAIN-rewrite probe; collect.py, which stops before the
+deadline and keeps what was answered), then pure judgement: classify each answer
+(checks/blacklist/classify.py), discount it by the list's health (health.py), and turn
+verdicts into findings and unknowns (judge.py). Unknown is never clean: a pair not
+answered before the deadline is unknown(deadline).
 """
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import ipaddress
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -18,24 +21,20 @@ from audit.engine.context import AuditContext, Fact
 from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
 from audit.knowledge.dnsbl.selection import KEY_PLACEHOLDER, SelectedList, Selection, select_lists
 from audit.model import CheckId, CheckResult, Target, Unknown, UnknownReason
-from audit.net.dns import DnsClient, Lookup, LookupStatus
-from checks.blacklist.classify import State, classify
+from audit.net.dns import Lookup, LookupStatus
+from checks.blacklist.classify import State, Verdict, classify
+from checks.blacklist.collect import Collected, collect, list_health, stop_at
 from checks.blacklist.evidence import (
     BlacklistEvidenceDocument,
     BlacklistListEvidence,
     BlacklistResultEvidence,
 )
-from checks.blacklist.health import ListHealth, apply_health, judge_health
+from checks.blacklist.health import ListHealth, apply_health
 from checks.blacklist.judge import FINDING_CODES, PairVerdict, findings_for, unknowns_for
 from checks.blacklist.options import BlacklistOptions
-from checks.blacklist.query import (
-    DnsblTarget,
-    lookup_all,
-    nxdomain_probe_name,
-    pairs_for,
-    parse_target,
-    test_point_name,
-)
+from checks.blacklist.query import DnsblTarget, pairs_for, parse_target
+
+__all__ = ["BlacklistCheck", "list_health", "targets_of"]
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +48,6 @@ def targets_of(target: Target) -> list[DnsblTarget]:
         texts.append(target.domain)
     texts.extend(str(d) for d in target.extra.get("domains", ()))
     return [parse_target(text) for text in dict.fromkeys(texts)]
-
-
-async def list_health(dns: DnsClient, selected: SelectedList) -> ListHealth:
-    """Ask the list's RFC 5782 test points and judge its health."""
-    entry = selected.entry
-    names = [test_point_name(p, selected) for p in (*entry.test_listed, *entry.test_unlisted)]
-    lookups = await asyncio.gather(*(dns.query(name, "A") for name in names))
-    split = len(entry.test_listed)
-    return judge_health(selected, lookups[:split], lookups[split:])
 
 
 def _probe_zone(lists: Sequence[SelectedList]) -> str | None:
@@ -108,6 +98,7 @@ class BlacklistCheck:
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 
     async def run(self, ctx: AuditContext) -> CheckResult:
+        started = time.perf_counter()
         selection = self.select(ctx)
         for secret in selection.secrets:
             ctx.dns.redact(secret, KEY_PLACEHOLDER)
@@ -116,29 +107,21 @@ class BlacklistCheck:
         if not pairs:
             return self._nothing_to_check(targets, selection)
         used = [s for s in selection.lists if any(p[1] is s for p in pairs)]
-        healths, looked_up, probe = await self._collect(ctx.dns, pairs, used)
+        ends_at = ctx.check_ends_at(started)
+        stop = stop_at(ends_at, len(pairs), ctx.run.report_seconds_per_result)
+        tick = self._ticker(pairs)
+        collected = await collect(ctx.dns, pairs, used, _probe_zone(used), stop, tick)
         public = ctx.dns.info.public
         verdicts = [
-            PairVerdict(
-                lookups.target,
-                lookups.selected,
-                apply_health(
-                    classify(lookups.selected.entry, lookups.a, lookups.txt),
-                    healths[lookups.selected.entry.id],
-                    lookups.selected,
-                    public,
-                ),
-            )
-            for lookups in looked_up
+            PairVerdict(target, selected, _verdict(collected, index, selected, public))
+            for index, (target, selected) in enumerate(pairs)
         ]
-        return self._result(ctx, selection, used, healths, verdicts, _rewrites(probe))
+        result = self._result(
+            ctx, selection, used, collected.healths, verdicts, _rewrites(collected.probe)
+        )
+        return _with_deadline_note(result, collected, time.perf_counter() - started)
 
-    async def _collect(
-        self,
-        dns: DnsClient,
-        pairs: list[tuple[DnsblTarget, SelectedList]],
-        used: list[SelectedList],
-    ) -> tuple[dict[str, ListHealth], list[Any], Lookup | None]:
+    def _ticker(self, pairs: list[tuple[DnsblTarget, SelectedList]]) -> Callable[[], None]:
         done = 0
 
         def tick() -> None:
@@ -147,15 +130,7 @@ class BlacklistCheck:
             if self.progress is not None:
                 self.progress(done, len(pairs))
 
-        probe_zone = _probe_zone(used)
-        probe = dns.query(nxdomain_probe_name(probe_zone), "A") if probe_zone else asyncio.sleep(0)
-        health_list, looked_up, probe_lookup = await asyncio.gather(
-            asyncio.gather(*(list_health(dns, s) for s in used)),
-            lookup_all(dns, pairs, tick),
-            probe,
-        )
-        healths = {s.entry.id: h for s, h in zip(used, health_list, strict=True)}
-        return healths, looked_up, probe_lookup
+        return tick
 
     def _nothing_to_check(self, targets: list[DnsblTarget], selection: Selection) -> CheckResult:
         what = (
@@ -204,6 +179,33 @@ class BlacklistCheck:
             unknowns=tuple(sorted(unknowns, key=Unknown.sort_key)),
             detail=detail,
         )
+
+
+def _verdict(collected: Collected, index: int, selected: SelectedList, public: bool) -> Verdict:
+    lookups = collected.lookups[index]
+    if lookups is None:
+        return Verdict(
+            State.UNKNOWN,
+            reason=UnknownReason.DEADLINE,
+            detail="not answered before the run's deadline",
+        )
+    verdict = classify(selected.entry, lookups.a, lookups.txt)
+    return apply_health(verdict, collected.healths[selected.entry.id], selected, public)
+
+
+def _with_deadline_note(result: CheckResult, collected: Collected, elapsed: float) -> CheckResult:
+    """Say how much of the run the deadline cut off (the pairs are unknown(deadline))."""
+    missing = collected.unanswered
+    if not missing:
+        return result
+    total = len(collected.lookups)
+    note = (
+        f"stopped at the deadline after {elapsed:.1f}s: {total - missing} of {total} "
+        f"(target, list) lookups answered and judged, {missing} unknown"
+    )
+    unknown = Unknown("blacklist", UnknownReason.DEADLINE, note)
+    unknowns = tuple(sorted((*result.unknowns, unknown), key=Unknown.sort_key))
+    return dataclasses.replace(result, unknowns=unknowns, detail=f"{result.detail}; {note}")
 
 
 def _result_row(pair: PairVerdict, selection: Selection) -> BlacklistResultEvidence:

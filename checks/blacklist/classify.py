@@ -129,6 +129,12 @@ def classify(entry: DnsblList, a: Lookup, txt: Lookup | None = None) -> Verdict:
         return Verdict(State.CLEAN)  # NXDOMAIN (RFC 5782 §2.1) or NODATA
     codes = tuple(sorted(a.records))
     decoded = _decode(entry, codes)
+    if decoded.invalid:
+        # RFC 5782 §2.1: a DNSBL answers only in 127.0.0.0/8. One address outside it
+        # means the answer is not the list's (NXDOMAIN rewriting, a hijacked zone), so
+        # neither its listings nor its silence count.
+        detail = f"answer {', '.join(decoded.invalid)} is outside 127.0.0.0/8 (RFC 5782 §2.1)"
+        return Verdict(State.UNKNOWN, codes, reason=UnknownReason.MALFORMED, detail=detail)
     if decoded.listings:
         return Verdict(
             State.LISTED,
@@ -147,7 +153,4 @@ def classify(entry: DnsblList, a: Lookup, txt: Lookup | None = None) -> Verdict:
             reason=UnknownReason.QUERY_REFUSED,
             detail=detail,
         )
-    if decoded.invalid:
-        detail = f"answer {', '.join(decoded.invalid)} is outside 127.0.0.0/8 (RFC 5782 §2.1)"
-        return Verdict(State.UNKNOWN, codes, reason=UnknownReason.MALFORMED, detail=detail)
     return Verdict(State.CLEAN, codes, allowlisted=tuple(decoded.allows))

@@ -60,7 +60,9 @@ def judge_health(
             f"{', '.join(entry.test_unlisted)}: it lists the world (dead or hijacked zone)",
         )
     every = pos + neg
-    if any(v.reason is UnknownReason.MALFORMED for v in every):
+    # Addresses outside 127.0.0.0/8 for test points: the resolver rewrites answers. A
+    # malformed DNS reply (no codes) says nothing about the list: it is untested.
+    if any(v.reason is UnknownReason.MALFORMED and v.codes for v in every):
         return ListHealth(Health.REWRITTEN, "test points answered outside 127.0.0.0/8")
     if refused := next((v for v in every if v.reason is UnknownReason.QUERY_REFUSED), None):
         return ListHealth(Health.REFUSED, f"the list refuses this resolver ({refused.detail})")

@@ -81,7 +81,11 @@ async def lookup_pair(dns: DnsClient, target: DnsblTarget, selected: SelectedLis
     if not selected.entry.txt:
         return PairLookups(target, selected, await dns.query(name, "A"), None)
     txt_task = asyncio.ensure_future(dns.query(name, "TXT"))  # in flight with the A query
-    a = await dns.query(name, "A")
+    try:
+        a = await dns.query(name, "A")
+    except BaseException:
+        txt_task.cancel()  # stopped at the deadline: the TXT is not wanted any more
+        raise
     return PairLookups(target, selected, a, await txt_task)
 
 
@@ -95,11 +99,14 @@ def pairs_for(
 async def lookup_all(
     dns: DnsClient,
     pairs: Sequence[tuple[DnsblTarget, SelectedList]],
+    results: list[PairLookups | None],
     on_done: Callable[[], None] | None = None,
-) -> list[PairLookups]:
+) -> None:
     """All pairs through a fixed pool of workers (two queries in flight each): as many
-    queries in flight as the client allows, without one waiting task per pair."""
-    results: list[PairLookups | None] = [None] * len(pairs)
+    queries in flight as the client allows, without one waiting task per pair.
+
+    `results[i]` is filled as pair i is answered, so a run stopped at its deadline
+    keeps what was answered before it."""
     next_index = iter(range(len(pairs)))
 
     async def worker() -> None:
@@ -111,7 +118,6 @@ async def lookup_all(
 
     workers = max(1, min(len(pairs), dns.concurrency // 2))
     await asyncio.gather(*(worker() for _ in range(workers)))
-    return [result for result in results if result is not None]
 
 
 def nxdomain_probe_name(zone: str) -> str:

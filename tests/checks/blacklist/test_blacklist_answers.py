@@ -105,6 +105,11 @@ def test_an_answer_outside_127_8_is_unknown() -> None:
     assert (verdict.state, verdict.reason) == (State.UNKNOWN, UnknownReason.MALFORMED)
 
 
+def test_a_listing_beside_an_address_outside_127_8_is_unknown_malformed() -> None:
+    verdict = classify(entry("spamcop"), answer("127.0.0.2", "198.51.100.7"))
+    assert (verdict.state, verdict.reason) == (State.UNKNOWN, UnknownReason.MALFORMED)
+
+
 def test_an_undocumented_loopback_code_is_still_a_listing() -> None:
     verdict = classify(entry("spamcop"), answer("127.0.0.99"))
     assert verdict.state is State.LISTED
@@ -138,6 +143,12 @@ def test_a_world_listing_list_turns_listings_into_unknown() -> None:
         classify(entry("spamcop"), answer("127.0.0.2")), health, selected("spamcop"), False
     )
     assert verdict.reason is UnknownReason.LIST_UNHEALTHY
+
+
+def test_a_malformed_dns_reply_on_a_test_point_leaves_the_list_untested() -> None:
+    broken = Lookup("q", "A", LookupStatus.UNKNOWN, reason=UnknownReason.MALFORMED)
+    health = judge_health(selected("spamcop"), [broken], [NXDOMAIN])
+    assert health.health is Health.UNTESTED
 
 
 def test_a_list_missing_its_positive_test_point_cannot_say_clean() -> None:
