@@ -1,0 +1,55 @@
+"""`logs` and `audit --log` on logs as real servers write them (issue 9), end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from support import mail_logs as ml
+
+import audit
+from audit.cli import main
+
+SCHEMA = json.loads((Path(audit.__file__).parent / "schema" / "result.schema.json").read_text())
+
+
+def run_json(capsys, *argv: str) -> tuple[int, dict]:
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    jsonschema.validate(document, SCHEMA)
+    return int(exited.value.code or 0), document
+
+
+def logs(capsys, *paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, dict]:
+    return run_json(capsys, "logs", *map(str, paths), *extra)
+
+
+def audit_log(capsys, *paths: Path) -> tuple[int, dict]:
+    argv = ["audit", "example.test", "--ip", "192.0.2.1", "--checks", "volume"]
+    for path in paths:
+        argv += ["--log", str(path)]
+    return run_json(capsys, *argv)
+
+
+def two_user_unknown_bounces(tmp_path: Path) -> Path:
+    """The issue's reproduction: user unknown from Gmail's MX and from another host."""
+    lines = ml.gmail_bounce(1, ml.START) + ml.other_bounce(2, ml.START)
+    return ml.write(tmp_path / "mail.log", lines)
+
+
+@pytest.mark.parametrize("command", [logs, audit_log], ids=["logs", "audit --log"])
+def test_two_user_unknown_bounces_with_and_without_a_provider_are_reported(
+    capsys, tmp_path: Path, command
+) -> None:
+    # given two user-unknown bounces, one from Gmail's MX and one from another host
+    path = two_user_unknown_bounces(tmp_path)
+    # when the logs are read (logs, and audit --log)
+    code, document = command(capsys, path)
+    # then the check runs (no crash, exit 0) and both rejections are there
+    (check,) = document["checks"]
+    assert code == 0 and check["status"] == "pass"
+    kinds = {(r["provider"], r["reason"], r["count"]) for r in check["evidence"]["rejections"]}
+    assert kinds == {("google-gmail", "user_unknown", 1), (None, "user_unknown", 1)}
