@@ -53,6 +53,8 @@ class FileFacts:
     malformed: int
     truncated_lines: int
     size_limit_reached: bool
+    # lines per family: postfix, exim, mailgun, not_mail (other programs' syslog lines)
+    families: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

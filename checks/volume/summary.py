@@ -42,6 +42,7 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
                 "malformed_lines": f.malformed,
                 "truncated_lines": f.truncated_lines,
                 "size_limit_reached": f.size_limit_reached,
+                "line_families": dict(sorted(f.families.items())),
             }
             for f in facts.files
         ],

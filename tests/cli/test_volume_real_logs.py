@@ -53,3 +53,18 @@ def test_two_user_unknown_bounces_with_and_without_a_provider_are_reported(
     assert code == 0 and check["status"] == "pass"
     kinds = {(r["provider"], r["reason"], r["count"]) for r in check["evidence"]["rejections"]}
     assert kinds == {("google-gmail", "user_unknown", 1), (None, "user_unknown", 1)}
+
+
+def test_a_debian_mail_log_starting_with_dovecot_lines_says_its_line_families(
+    capsys, tmp_path: Path
+) -> None:
+    # given a Debian mail.log that starts with 250 dovecot lines
+    lines = [ml.dovecot(n, ml.START) for n in range(250)]
+    lines += ml.postfix_delivery(1, ml.START, "bob@example.net", ml.OTHER_MX)
+    path = ml.write(tmp_path / "mail.log", lines)
+    # when `logs` reads it
+    code, document = logs(capsys, path)
+    # then it is read (not refused), and the evidence counts the lines of each family
+    (file,) = document["checks"][0]["evidence"]["files"]
+    assert code == 0 and file["format"] == "postfix"
+    assert file["line_families"] == {"not_mail": 250, "postfix": 4}
