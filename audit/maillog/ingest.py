@@ -51,6 +51,18 @@ def _format_of(families: dict[str, int], detected: LogFormat) -> str:
 
 
 def read_file(path: str, digest: Digest, today: date) -> FileFacts:
+    """One file into `digest`. A gzip file corrupt after its start keeps what was read
+    (`FileFacts.truncated` says why the rest is unknown); corrupt from the start, or not a
+    mail log, it is a LogInputError naming it."""
+    try:
+        return _read_file(path, digest, today)
+    except LogInputError as exc:
+        if str(exc).startswith(path):
+            raise
+        raise LogInputError(f"{path}: {exc}") from None
+
+
+def _read_file(path: str, digest: Digest, today: date) -> FileFacts:
     stats = ReadStats()
     with open_log(path) as stream:
         batches = line_batches(stream, stats)
@@ -58,7 +70,10 @@ def read_file(path: str, digest: Digest, today: date) -> FileFacts:
         if detection.layout is None or detection.log_format is None:
             if detection.non_empty:
                 raise _not_a_mail_log(path, detection)
-            return FileFacts(path, None, stats.lines, 0, 0, stats.truncated_lines, False)
+            return FileFacts(
+                path, None, stats.lines, 0, 0, stats.truncated_lines, False,
+                truncated=stats.truncated,
+            )  # fmt: skip
         parser = make_parser(detection.layout, _reference_date(path, today))
         families, malformed = detection.families_before()
         events = 0
@@ -69,7 +84,7 @@ def read_file(path: str, digest: Digest, today: date) -> FileFacts:
     families = dict(Counter(families) + Counter(parser.families()))
     return FileFacts(
         path, _format_of(families, detection.log_format), stats.lines, events, malformed,
-        stats.truncated_lines, stats.size_limit_reached, families,
+        stats.truncated_lines, stats.size_limit_reached, families, stats.truncated,
     )  # fmt: skip
 
 
@@ -94,7 +109,10 @@ def validate_logs(paths: Sequence[str]) -> dict[str, LogFormat | None]:
         if os.path.isdir(path):
             raise LogInputError(f"cannot read log {path}: is a directory")
         with open_log(path) as stream:
-            detection = detect(line_batches(stream, ReadStats(), chunk_chars=HEAD_CHUNK_CHARS))
+            try:
+                detection = detect(line_batches(stream, ReadStats(), chunk_chars=HEAD_CHUNK_CHARS))
+            except LogInputError as exc:
+                raise LogInputError(f"{path}: {exc}") from None
         if detection.log_format is None and detection.non_empty:
             raise _not_a_mail_log(path, detection)
         formats[path] = detection.log_format

@@ -23,6 +23,7 @@ class VolumeFileEvidence(TypedDict):
     size_limit_reached: bool
     # lines per family seen: postfix, exim, mailgun, not_mail (other programs' syslog lines)
     line_families: NotRequired[dict[str, int]]
+    truncated: NotRequired[str | None]  # why the rest of the file is unknown (corrupt .gz)
 
 
 class VolumeTimeRangeEvidence(TypedDict):

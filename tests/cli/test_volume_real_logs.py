@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import jsonschema
@@ -68,3 +70,27 @@ def test_a_debian_mail_log_starting_with_dovecot_lines_says_its_line_families(
     (file,) = document["checks"][0]["evidence"]["files"]
     assert code == 0 and file["format"] == "postfix"
     assert file["line_families"] == {"not_mail": 250, "postfix": 4}
+
+
+def test_a_truncated_gz_makes_the_check_unknown_naming_the_file(capsys, tmp_path: Path) -> None:
+    # given a good log and a rotated .gz cut short
+    good = ml.write(tmp_path / "mail.log", ml.gmail_bounce(1, ml.START))
+    data = gzip.compress(
+        "\n".join(
+            line
+            for n in range(2, 150)  # one a minute: no burst
+            for line in ml.postfix_delivery(
+                n, ml.START + timedelta(minutes=n), f"b{n}@example.net", ml.OTHER_MX
+            )
+        ).encode()
+    )
+    cut = tmp_path / "mail.log.2.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    # when `logs` reads both
+    code, document = logs(capsys, good, cut)
+    # then both are counted, and the check is unknown(truncated) about the cut file only
+    (check,) = document["checks"]
+    assert check["status"] == "unknown" and code != 2
+    assert [(u["subject"], u["reason"]) for u in check["unknowns"]] == [(str(cut), "truncated")]
+    assert check["evidence"]["totals"]["messages"] > 1
+    assert [f["truncated"] is None for f in check["evidence"]["files"]] == [True, False]
