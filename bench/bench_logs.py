@@ -223,8 +223,8 @@ def totals_row(ours: dict, peer: dict[str, int]) -> str:
         ("deferred", "deferred"),
         ("bounced", "bounced"),
     )
-    shown = [f"{o} {ours.get(o)}/{peer.get(p)}" for o, p in pairs]
-    same = all(ours.get(o) == peer.get(p) for o, p in pairs)
+    shown = [f"{o} {ours.get(o, 0)}/{peer.get(p)}" for o, p in pairs]
+    same = all(ours.get(o, 0) == peer.get(p) for o, p in pairs)
     tail = f"; pflogsumm also counts {peer.get('rejected', 0)} local RCPT rejects (NOQUEUE)"
     return f"{'agree' if same else 'DIFFER'}: {', '.join(shown)}{tail}"
 
