@@ -38,6 +38,7 @@ MAX_CLASSIFIED = 4096  # classified replies remembered at once (a cache, not sta
 # address/token characters with a digit in it (started only where a run starts: linear).
 MASKED = re.compile(r"<[^<>@\s]{0,256}@[^<>\s]{0,256}>|(?<![\w.:/+=-])[\w.:/+=-]*\d[\w.:/+=-]*")
 IPV4 = re.compile(r"\[?\d{1,3}(?:\.\d{1,3}){3}\]?(?::\d+)?")
+TWO_DIGITS = re.compile(r"\d\D*\d")
 TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
 
 
@@ -50,7 +51,7 @@ def _mask(match: re.Match[str]) -> str:
         return "192.0.2.1"
     if ":" in run and run.count(":") >= 2:
         return "2001:db8::1" if "::" in run or run.count(":") > 3 else "00:00:00"
-    if len(run) >= TOKEN_CHARS and sum(c.isdigit() for c in run) >= 2:
+    if len(run) >= TOKEN_CHARS and TWO_DIGITS.search(run):
         return "x0"
     return "0" if run.isdigit() and len(run) >= 6 else run
 
