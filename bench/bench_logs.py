@@ -1,6 +1,7 @@
 """Benchmark: `mailhygiene logs` vs pflogsumm on the same large Postfix log.
 
-Run: .venv/bin/python bench/bench_logs.py   (about a minute; prints a table)
+Run: .venv/bin/python bench/bench_logs.py   (a few minutes; prints a table)
+     .venv/bin/python bench/bench_logs.py tokens hosts   (only the shapes named)
 
 Generates a realistic Postfix log deterministically (fixed seed) into a temporary
 directory, with the message model of samples/logs/generate.py extended: two weeks of a
@@ -15,6 +16,11 @@ shows lines/s, the ratio, and what each produced: our findings (anomaly detectio
 classified remote rejections), pflogsumm's grand totals (a traffic summary: it has no
 anomaly detection). If pflogsumm is missing, it is installed with apt-get when we are
 root; if that fails, its rows say "peer not available".
+
+Then the shapes that hurt a log reader (issue 9), one run each, with our peak RSS
+(`/usr/bin/time -v`): SHAPE_MESSAGES Gmail "no such user" bounces each with its own
+per-message token; a compromised account whose mail is 27 % bounced or deferred (replies
+with tokens, queue ids, IPs); and bounces from SHAPE_MESSAGES distinct remote hosts.
 """
 
 from __future__ import annotations
@@ -217,8 +223,8 @@ def totals_row(ours: dict, peer: dict[str, int]) -> str:
         ("deferred", "deferred"),
         ("bounced", "bounced"),
     )
-    shown = [f"{o} {ours.get(o)}/{peer.get(p)}" for o, p in pairs]
-    same = all(ours.get(o) == peer.get(p) for o, p in pairs)
+    shown = [f"{o} {ours.get(o, 0)}/{peer.get(p)}" for o, p in pairs]
+    same = all(ours.get(o, 0) == peer.get(p) for o, p in pairs)
     tail = f"; pflogsumm also counts {peer.get('rejected', 0)} local RCPT rejects (NOQUEUE)"
     return f"{'agree' if same else 'DIFFER'}: {', '.join(shown)}{tail}"
 
@@ -274,15 +280,184 @@ def bench(plain: Path, packed: Path, count: int) -> list[tuple[str, str]]:
     return rows
 
 
+SHAPE_MESSAGES = 100_000
+STAMP0 = datetime(2025, 3, 1, tzinfo=UTC)
+MAX_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+
+
+def shape_message(
+    log: list[str], n: int, rcpt: str, relay: str, status: str, reply: str, user: str
+) -> None:
+    """One submitted message and its one delivery, Postfix lines as logged (RFC 3339)."""
+    at = (STAMP0 + timedelta(seconds=n // 40)).isoformat(timespec="microseconds")
+    qid = f"{0x4000000000 + n:010X}"
+    host, ip = relay.split("|")
+    log.append(
+        f"{at} mx1 postfix/smtpd[2001]: {qid}: client=unknown[198.51.100.{n % 250}], "
+        f"sasl_method=LOGIN, sasl_username={user}"
+    )
+    log.append(
+        f"{at} mx1 postfix/qmgr[2002]: {qid}: from=<{user}>, size=2048, nrcpt=1 (queue active)"
+    )
+    said = (
+        reply
+        if status == "sent"
+        else f"host {host}[{ip}] said: {reply} (in reply to RCPT TO command)"
+    )
+    log.append(
+        f"{at} mx1 postfix/smtp[2003]: {qid}: to=<{rcpt}>, relay={host}[{ip}]:25, delay=1.2, "
+        f"delays=0.1/0/0.5/0.6, dsn=5.0.0, status={status} ({said})"
+    )
+    if status != "deferred":
+        log.append(f"{at} mx1 postfix/qmgr[2002]: {qid}: removed")
+
+
+def token(rng: random.Random) -> str:
+    """A Gmail per-message token: `d2e1a72fcca58-7b0f0f1a2c3si1234567a3.42`."""
+    head, tail = rng.getrandbits(52), rng.getrandbits(44)
+    return f"{head:013x}-{tail:011x}si{rng.randint(10**6, 10**7)}a{rng.randint(1, 99)}.42"
+
+
+GMAIL = "gmail-smtp-in.l.google.com|142.250.102.27"
+OUTLOOK = "outlook-com.olc.protection.outlook.com|52.101.68.2"
+SPAMHAUS_MX = "mx.example.net|198.51.100.200"
+NO_SUCH_USER = (
+    "550-5.1.1 The email account that you tried to reach does not exist. Please try "
+    "double-checking the recipient's email address for typos or unnecessary spaces. "
+    "For more information, go to https://support.google.com/mail/?p=NoSuchUser {} - gsmtp"
+)
+
+
+def unique_token_bounces(rng: random.Random) -> list[str]:
+    log: list[str] = []
+    for n in range(SHAPE_MESSAGES):
+        reply = NO_SUCH_USER.format(token(rng))
+        shape_message(log, n, f"u{n}@gmail.com", GMAIL, "bounced", reply, "news@example.com")
+    return log
+
+
+def spam_outcome(rng: random.Random) -> tuple[str, str, str]:
+    """(reply, relay, status) of one spam delivery, as each provider words it."""
+    ip = ".".join(str(rng.randint(11, 220)) for _ in range(4))
+    outlook_id = f"AM{rng.randint(1, 9)}PR0{rng.randint(1, 9)}MB{rng.randint(1000, 9999)}"
+    return rng.choice(
+        [
+            (
+                f"421-4.7.28 [{ip}      {rng.randint(10, 99)}] Gmail has detected an unusual "
+                f"rate of unsolicited mail originating from your IP address. {token(rng)} - gsmtp",
+                GMAIL,
+                "deferred",
+            ),
+            (
+                f"550 5.7.1 Unfortunately, messages from [{ip}] weren't sent. Please contact "
+                "your Internet service provider since part of their network is on our block "
+                f"list (S3150). [{outlook_id}.eurprd01.prod.outlook.com "
+                f"{rng.getrandbits(64):016X}]",
+                OUTLOOK,
+                "bounced",
+            ),
+            (NO_SUCH_USER.format(token(rng)), GMAIL, "bounced"),
+            (
+                f"554 5.7.1 Service unavailable; Client host [{ip}] blocked using "
+                f"zen.spamhaus.org; https://www.spamhaus.org/query/ip/{ip}",
+                SPAMHAUS_MX,
+                "bounced",
+            ),
+        ]
+    )
+
+
+def compromised_account(rng: random.Random) -> list[str]:
+    """Ordinary mail of 40 accounts, and one account sending spam: 27 % of all deliveries
+    bounced or deferred, each reply with its per-message details."""
+    log: list[str] = []
+    for n in range(SHAPE_MESSAGES):
+        user = "mallory@example.com" if n % 3 == 0 else f"user{n % 40}@example.com"
+        if user.startswith("mallory") and rng.random() < 0.81:
+            reply, relay, status = spam_outcome(rng)
+        else:
+            reply, relay, status = f"250 2.0.0 OK {token(rng)} - gsmtp", GMAIL, "sent"
+        shape_message(log, n, f"r{n}@gmail.com", relay, status, reply, user)
+    return log
+
+
+def distinct_hosts(rng: random.Random) -> list[str]:
+    log: list[str] = []
+    for n in range(SHAPE_MESSAGES):
+        relay = f"mx{n}.dom{n}.example|203.0.{n % 250}.{n // 250 % 250}"
+        reply = f"550 5.1.1 <u{n}@dom{n}.example>: Recipient address rejected: User unknown"
+        shape_message(log, n, f"u{n}@dom{n}.example", relay, "bounced", reply, "news@example.com")
+    return log
+
+
+SHAPES: tuple[tuple[str, Callable[[random.Random], list[str]]], ...] = (
+    ("100k bounces, unique per-message tokens", unique_token_bounces),
+    ("compromised account, 27 % bounced/deferred", compromised_account),
+    ("100k distinct remote hosts", distinct_hosts),
+)
+
+
+def peak_rss_run(argv: list[str]) -> tuple[float, int | None, subprocess.CompletedProcess]:
+    """Wall time and peak RSS (MB, from /usr/bin/time -v when there is one) of one run."""
+    wrapper = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+    seconds, done = timed(wrapper + argv)
+    found = MAX_RSS.search(done.stderr)
+    return seconds, int(found.group(1)) // 1024 if found else None, done
+
+
+def shape_rows(
+    workdir: Path, name: str, make: Callable[[random.Random], list[str]]
+) -> list[tuple[str, str]]:
+    lines = make(random.Random(SEED))
+    path = workdir / "shape.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ours_s, rss, done = peak_rss_run(
+        [MAILHYGIENE, "logs", str(path), "--format", "json", "--fail-on", "never"]
+    )
+    document = our_document(done)
+    rows = [
+        (f"[{name}] {len(lines):,} lines", f"ours {rate(ours_s, len(lines))}, peak RSS {rss} MB")
+    ]
+    if document is None:
+        rows.append((f"[{name}] ours failed", done.stderr.strip()[-200:]))
+    peer = ensure_tool("pflogsumm", "pflogsumm")
+    if peer:
+        peer_s, peer_done = timed([peer, str(path)])
+        rows.append(
+            (
+                f"[{name}] pflogsumm",
+                f"{rate(peer_s, len(lines))}, ratio ours/pflogsumm {peer_s / ours_s:.2f}",
+            )
+        )
+        if document is not None:
+            evidence = document["checks"][0]["evidence"]
+            rows.append(
+                (
+                    f"[{name}] totals ours/pflogsumm",
+                    totals_row(evidence["totals"], pflogsumm_totals(peer_done)),
+                )
+            )
+    path.unlink()
+    return rows
+
+
 def main() -> None:
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+    only = sys.argv[1:]  # shape names to run alone (substrings); none: everything
+    rows: list[tuple[str, str]] = []
     try:
-        plain, packed, count = write_logs(workdir)
-        size = f"{plain.stat().st_size / 1e6:.0f} MB ({packed.stat().st_size / 1e6:.1f} MB gzip)"
-        generated = time.perf_counter() - started
-        log_row = f"{count:,} Postfix lines, {size}, {DAYS} days, made in {generated:.1f} s"
-        rows = [("log", log_row), *bench(plain, packed, count)]
+        if not only:
+            plain, packed, count = write_logs(workdir)
+            size = (
+                f"{plain.stat().st_size / 1e6:.0f} MB ({packed.stat().st_size / 1e6:.1f} MB gzip)"
+            )
+            generated = time.perf_counter() - started
+            log_row = f"{count:,} Postfix lines, {size}, {DAYS} days, made in {generated:.1f} s"
+            rows = [("log", log_row), *bench(plain, packed, count)]
+        for name, make in SHAPES:
+            if not only or any(word in name for word in only):
+                rows += shape_rows(workdir, name, make)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print_rows(rows)

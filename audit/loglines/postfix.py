@@ -19,7 +19,7 @@ import functools
 import ipaddress
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
@@ -130,14 +130,26 @@ def _to_content_filter(relay_ip: str | None) -> bool:
     return relay_ip is not None and _is_local_ip(relay_ip)
 
 
-class PostfixParser:
-    """One parser per file: it holds the year inference and the queue-id state."""
+# Another program's syslog line handed over: (program, its message, add) -> the number of
+# events it held, or None when that program is not a mail program the caller reads.
+Foreign = Callable[[str, str, Callable[[Event], None]], int | None]
 
-    def __init__(self, reference: date) -> None:
+
+class PostfixParser:
+    """One parser per file: it holds the year inference and the queue-id state.
+
+    A syslog file holds other programs' lines too (dovecot, amavis, opendkim, Exim logging
+    through syslog): `foreign` is given each of them; `postfix_lines` and `other_lines`
+    count the syslog lines of Postfix and of programs nobody read (not mail lines)."""
+
+    def __init__(self, reference: date, foreign: Foreign | None = None) -> None:
         self.clock = SyslogClock(reference)
         self.queue: OrderedDict[str, _Queued] = OrderedDict()
         self.stamps: dict[str, datetime] = {}  # stamp prefix (with its space) -> datetime
         self.stamp_chars = 0  # the length of the last prefix remembered
+        self.foreign = foreign
+        self.postfix_lines = 0
+        self.other_lines = 0
 
     def parse(self, line: str) -> list[Event] | None:
         """Events of one line; [] for lines of no interest; None for a malformed line."""
@@ -145,11 +157,12 @@ class PostfixParser:
         _, malformed = self.parse_batch((line,), events.append)
         return None if malformed else events
 
-    def parse_batch(self, lines: Iterable[str], add: Callable[[Event], None]) -> tuple[int, int]:
+    def parse_batch(self, lines: Sequence[str], add: Callable[[Event], None]) -> tuple[int, int]:
         """The events of many lines, each passed to `add`: (events, malformed lines).
         One loop, not a call per line: that call would cost as much as the regex."""
-        events = malformed = 0
+        events = malformed = others = handed = 0
         stamps, match_program, queued = self.stamps, PROGRAM_QUEUED.match, self._queued
+        foreign = self.foreign
         for line in lines:
             # One dict lookup stands for the stamp regex and the datetime of every line
             # that repeats a stamp already seen (all the lines of one second, mostly).
@@ -165,14 +178,31 @@ class PostfixParser:
                 malformed += 1
                 continue
             name, qid, body = program.groups()
-            if qid is None or "postfix" not in name:
-                continue  # other daemons sharing the log; NOQUEUE rejects, connect, warnings
+            if "postfix" not in name:
+                found = None if foreign is None else self._hand_over(line, program, add)
+                if found is None:
+                    others += 1  # other daemons sharing the log
+                else:
+                    events, handed = events + found, handed + 1
+                continue
+            if qid is None:
+                continue  # NOQUEUE rejects, connect, warnings
             service = name.rpartition("/")[2]
             if service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
                 for event in queued(at, service, qid, body):
                     events += 1
                     add(event)
+        self.other_lines += others
+        self.postfix_lines += len(lines) - malformed - others - handed
         return events, malformed
+
+    def _hand_over(
+        self, line: str, program: re.Match[str], add: Callable[[Event], None]
+    ) -> int | None:
+        """Another program's line to `foreign`: its message follows `program[pid]: `."""
+        assert self.foreign is not None
+        start = line.find(": ", program.end("program")) + 2
+        return self.foreign(program["program"], line[start:], add)
 
     def _split_stamp(self, line: str) -> tuple[datetime | None, int]:
         """The stamp of `line` and where the rest starts (-1: no stamp, malformed)."""

@@ -53,6 +53,9 @@ class FileFacts:
     malformed: int
     truncated_lines: int
     size_limit_reached: bool
+    # lines per family: postfix, exim, mailgun, not_mail (other programs' syslog lines)
+    families: dict[str, int] = field(default_factory=dict)
+    truncated: str | None = None  # why the rest of the file is unknown (a corrupt gzip)
 
 
 @dataclass(frozen=True)

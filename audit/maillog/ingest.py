@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from audit.loglines.detect import DETECT_LINES, LineParser, detect_format, make_parser
-from audit.loglines.mailgun import MailgunParser
-from audit.loglines.postfix import PostfixParser
+from audit.loglines.detect import Detection, detect, make_parser
 from audit.loglines.records import LogFormat
+from audit.loglines.syslog import NOT_MAIL
 from audit.maillog.digest import Digest
 from audit.maillog.facts import FileFacts, LogFacts
 from audit.maillog.reader import STDIN, LogInputError, ReadStats, line_batches, open_log
 from audit.model.errors import InputError
 
-HEAD_CHUNK_CHARS = 8192  # validate_logs reads the first lines, as a line reader would
+HEAD_CHUNK_CHARS = 8192  # validate_logs reads up to the first mail line, in small chunks
 
 
 def _reference_date(path: str, today: date) -> date:
@@ -33,58 +33,58 @@ def _reference_date(path: str, today: date) -> date:
         return today
 
 
-def _head(batches: Iterable[list[str]]) -> tuple[list[str], list[str]]:
-    """The lines up to the DETECT_LINES-th non-empty one, and the rest of their batch."""
-    head: list[str] = []
-    found = 0
-    for batch in batches:
-        for index, line in enumerate(batch):
-            if line.strip():
-                found += 1
-                if found >= DETECT_LINES:
-                    head.extend(batch[: index + 1])
-                    return head, batch[index + 1 :]
-        head.extend(batch)
-    return head, []
+def _not_a_mail_log(path: str, detection: Detection) -> LogInputError:
+    lines = sum(detection.before.values())
+    others = detection.before["syslog"]
+    tail = f", {others} of them other programs' syslog lines" if others else ""
+    return LogInputError(
+        f"{path}: not a Postfix, Exim or Mailgun events log (no mail line in {lines} lines{tail})"
+    )
 
 
-def _parse_each(parser: LineParser, lines: list[str], digest: Digest) -> tuple[int, int]:
-    """(events, malformed lines) of `lines`, the events added to `digest`."""
-    events = malformed = 0
-    for line in lines:
-        parsed = parser.parse(line)
-        if parsed is None:
-            malformed += 1
-            continue
-        events += len(parsed)
-        for event in parsed:
-            digest.add(event)
-    return events, malformed
+def _format_of(families: dict[str, int], detected: LogFormat) -> str:
+    """The file's format: its most frequent mail family (the first mail line's on a tie)."""
+    mail = {name: n for name, n in families.items() if name != NOT_MAIL and n}
+    if not mail:
+        return detected.value
+    return max(mail, key=lambda name: (mail[name], name == detected.value))
 
 
 def read_file(path: str, digest: Digest, today: date) -> FileFacts:
+    """One file into `digest`. A gzip file corrupt after its start keeps what was read
+    (`FileFacts.truncated` says why the rest is unknown); corrupt from the start, or not a
+    mail log, it is a LogInputError naming it."""
+    try:
+        return _read_file(path, digest, today)
+    except LogInputError as exc:
+        if str(exc).startswith(path):
+            raise
+        raise LogInputError(f"{path}: {exc}") from None
+
+
+def _read_file(path: str, digest: Digest, today: date) -> FileFacts:
     stats = ReadStats()
     with open_log(path) as stream:
         batches = line_batches(stream, stats)
-        head, rest = _head(batches)
-        log_format = detect_format(head)
-        if log_format is None:
-            if any(line.strip() for line in head):
-                raise LogInputError(f"{path}: not a Postfix, Exim or Mailgun events log")
-            return FileFacts(path, None, stats.lines, 0, 0, stats.truncated_lines, False)
-        parser = make_parser(log_format, _reference_date(path, today))
-        events = malformed = 0
-        for batch in itertools.chain((head, rest), batches):
-            if isinstance(parser, PostfixParser):
-                found, bad = parser.parse_batch(batch, digest.add)
-            else:
-                found, bad = _parse_each(parser, batch, digest)
+        detection = detect(batches)
+        if detection.layout is None or detection.log_format is None:
+            if detection.non_empty:
+                raise _not_a_mail_log(path, detection)
+            return FileFacts(
+                path, None, stats.lines, 0, 0, stats.truncated_lines, False,
+                truncated=stats.truncated,
+            )  # fmt: skip
+        parser = make_parser(detection.layout, _reference_date(path, today))
+        families, malformed = detection.families_before()
+        events = 0
+        for batch in itertools.chain((detection.rest,), batches):
+            found, bad = parser.parse_batch(batch, digest.add)
             events, malformed = events + found, malformed + bad
-        if isinstance(parser, MailgunParser):
-            malformed += parser.finish()
+        malformed += parser.finish()
+    families = dict(Counter(families) + Counter(parser.families()))
     return FileFacts(
-        path, log_format.value, stats.lines, events, malformed,
-        stats.truncated_lines, stats.size_limit_reached,
+        path, _format_of(families, detection.log_format), stats.lines, events, malformed,
+        stats.truncated_lines, stats.size_limit_reached, families, stats.truncated,
     )  # fmt: skip
 
 
@@ -109,11 +109,13 @@ def validate_logs(paths: Sequence[str]) -> dict[str, LogFormat | None]:
         if os.path.isdir(path):
             raise LogInputError(f"cannot read log {path}: is a directory")
         with open_log(path) as stream:
-            head, _ = _head(line_batches(stream, ReadStats(), chunk_chars=HEAD_CHUNK_CHARS))
-        log_format = detect_format(head)
-        if log_format is None and any(line.strip() for line in head):
-            raise LogInputError(f"{path}: not a Postfix, Exim or Mailgun events log")
-        formats[path] = log_format
+            try:
+                detection = detect(line_batches(stream, ReadStats(), chunk_chars=HEAD_CHUNK_CHARS))
+            except LogInputError as exc:
+                raise LogInputError(f"{path}: {exc}") from None
+        if detection.log_format is None and detection.non_empty:
+            raise _not_a_mail_log(path, detection)
+        formats[path] = detection.log_format
     return formats
 
 

@@ -3,6 +3,8 @@
 Logs are hostile input: a line is cut at MAX_LINE_CHARS (the rest of it discarded), a
 file stops being read after MAX_TOTAL_CHARS (decompressed, so a gzip bomb is bounded
 too), and bytes that are not UTF-8 are replaced. Nothing reads a whole file at once.
+A gzip file that ends early or turns corrupt (a rotation cut short, a partial copy) keeps
+what decompressed before that point: `ReadStats.truncated` says why the rest is unknown.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import gzip
 import io
 import itertools
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any, cast
@@ -30,6 +33,40 @@ class ReadStats:
     lines: int = 0
     truncated_lines: int = 0
     size_limit_reached: bool = False
+    truncated: str | None = None  # why the file's rest could not be read (corrupt gzip)
+
+
+class _Gunzip(io.RawIOBase):
+    """A gzip stream that ends where its data turns corrupt, remembering why: what
+    decompressed before the damage is read as the file's content."""
+
+    def __init__(self, fileobj: IO[bytes]) -> None:
+        self.gzip = gzip.GzipFile(fileobj=fileobj)
+        self.error: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.error is not None:
+            return 0
+        try:
+            data = self.gzip.read1(len(buffer))
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            self.error = f"corrupt gzip data: {exc}"
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.gzip.close()
+        super().close()
+
+
+def read_error(stream: IO[str]) -> str | None:
+    """Why `stream` (from open_log) ended early, if it did."""
+    raw = getattr(getattr(stream, "buffer", None), "raw", None)
+    return raw.error if isinstance(raw, _Gunzip) else None
 
 
 def open_log(path: str) -> IO[str]:
@@ -43,7 +80,10 @@ def open_log(path: str) -> IO[str]:
         head = buffered.peek(2)[:2]
     except OSError as exc:
         raise LogInputError(f"cannot read log {path}: {exc.strerror or exc}") from None
-    binary = cast(IO[bytes], gzip.GzipFile(fileobj=buffered) if head == GZIP_MAGIC else buffered)
+    if head == GZIP_MAGIC:
+        binary = cast(IO[bytes], io.BufferedReader(_Gunzip(cast(IO[bytes], buffered))))
+    else:
+        binary = cast(IO[bytes], buffered)
     return io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline=None)
 
 
@@ -82,6 +122,12 @@ def line_batches(
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise LogInputError(f"corrupt log: {exc}") from None
         read += len(chunk)
+        if not chunk and (error := read_error(stream)) is not None:
+            if not stats.lines and not batches.pending:
+                raise LogInputError(f"corrupt log: {error}")
+            # the line being read when the data ended is cut: its end is unknown
+            stats.truncated = error
+            return
         batch = batches.feed(chunk) if chunk else batches.finish()
         if batch:
             yield batch

@@ -7,6 +7,12 @@ The classification is `explain`'s (audit/bounce/classify.py `verdict_for`, with 
 data of audit/knowledge/providers/ and the DNSBL catalog): one classifier, one provider table.
 The reply it reads is the one `explain` would read from the same log line
 (audit/bounce/extract.py `make_rejection`), so both say the same about it.
+
+Real replies carry per-message details (Gmail's token before "- gsmtp", Outlook's server
+and timestamp, queue ids, the recipient echoed back, our IP): the classifier reads the
+reply with those masked (`normalised_reply`), and remembers its verdict per (masked reply,
+provider serving the relay host, deferred), so 100k bounces that differ only by their
+token are classified once, as are 100k hosts of one provider saying the same words.
 """
 
 from __future__ import annotations
@@ -25,7 +31,34 @@ from audit.loglines.records import DeliveryEvent, DeliveryStatus
 # Any 4xx/5xx reply code: what makes a failed delivery a remote *rejection* (RFC 5321 §4.2).
 SMTP_CODE = re.compile(r"(?<![\w.@/:-])(?P<code>[45]\d\d)(?=[ -]|$)")
 MAX_SAMPLE_CHARS = 300
-MAX_CLASSIFIED = 1024  # classified replies remembered at once (a cache, not state)
+MAX_CLASSIFIED = 4096  # classified replies remembered at once (a cache, not state)
+# Per-message details of a reply (RFC 5321 leaves the text after the codes free): the
+# recipient echoed back, IP addresses, times, queue ids, Gmail's token before "- gsmtp",
+# Outlook's server name and hex ids. One pass: a recipient in <...>, or a run of
+# address/token characters with a digit in it (started only where a run starts: linear).
+MASKED = re.compile(r"<[^<>@\s]{0,256}@[^<>\s]{0,256}>|(?<![\w.:/+=-])[\w.:/+=-]*\d[\w.:/+=-]*")
+IPV4 = re.compile(r"\[?\d{1,3}(?:\.\d{1,3}){3}\]?(?::\d+)?")
+TWO_DIGITS = re.compile(r"\d\D*\d")
+TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
+
+
+def _mask(match: re.Match[str]) -> str:
+    """The constant standing for one run (same shape: "[IP] blocked using" still reads)."""
+    run = match.group()
+    if run[0] == "<":
+        return "<x@x.invalid>"
+    if IPV4.fullmatch(run):
+        return "192.0.2.1"
+    if ":" in run and run.count(":") >= 2:
+        return "2001:db8::1" if "::" in run or run.count(":") > 3 else "00:00:00"
+    if len(run) >= TOKEN_CHARS and TWO_DIGITS.search(run):
+        return "x0"
+    return "0" if run.isdigit() and len(run) >= 6 else run
+
+
+def normalised_reply(reply: str) -> str:
+    """`reply` with its per-message details masked."""
+    return MASKED.sub(_mask, reply)
 
 
 @dataclass(frozen=True)
@@ -54,48 +87,77 @@ def is_remote_rejection(event: DeliveryEvent) -> bool:
     )
 
 
-def rejection_reply(event: DeliveryEvent) -> RejectionReply:
+def rejection_reply(event: DeliveryEvent, reply: str | None = None) -> RejectionReply:
     """The classifier's input, as `explain` reads the same line: the remote server's words
-    (Exim's "SMTP error from remote mail server after …:" taken off), the relay host."""
+    (Exim's "SMTP error from remote mail server after …:" taken off), the relay host.
+    `reply`: the event's reply as it is to be read (normalised), by default as logged."""
     host = event.relay_host if event.relay_host not in (None, "none") else None
     deferred = event.status is DeliveryStatus.DEFERRED
-    return make_rejection(remote_reply(event.reply) or event.reply, host, deferred)
+    text = event.reply if reply is None else reply
+    return make_rejection(remote_reply(text) or text, host, deferred)
+
+
+# (reason, provider, blocklist, code, enhanced): what a reply's words say, whatever the host
+_Verdict = tuple[str, str | None, str | None, str | None, str | None]
 
 
 class RejectionClassifier:
-    """`explain`'s classifier over delivery events, once per distinct (reply, relay host,
-    status): all it reads. The knowledge and catalog load on the first rejection."""
+    """`explain`'s classifier over delivery events, on the reply with its per-message
+    details masked. Two bounded caches: the kind per (masked reply, relay host, status),
+    and the verdict per (masked reply's text, provider serving the host, deferred), all
+    the verdict reads. The knowledge and catalog load on the first rejection."""
 
     def __init__(
         self, knowledge: BounceKnowledge | None = None, catalog: Catalog | None = None
     ) -> None:
         self._knowledge, self._catalog = knowledge, catalog
         self._classified: dict[tuple[str, str | None, DeliveryStatus], RejectionKind] = {}
+        self._verdicts: dict[tuple[str, str | None, bool], _Verdict] = {}
 
     def classify(self, event: DeliveryEvent) -> RejectionKind:
-        key = (event.reply, event.relay_host, event.status)
+        reply = normalised_reply(event.reply)
+        key = (reply, event.relay_host, event.status)
         kind = self._classified.get(key)
         if kind is None:
             if len(self._classified) >= MAX_CLASSIFIED:
                 self._classified.clear()
-            kind = self._classified[key] = self._kind(event)
+            kind = self._classified[key] = self._kind(event, reply)
         return kind
 
-    def _kind(self, event: DeliveryEvent) -> RejectionKind:
-        if self._knowledge is None or self._catalog is None:
-            self._knowledge, self._catalog = shipped_knowledge(), shipped_catalog()
-        reply = rejection_reply(event)
-        verdict = verdict_for(reply, self._knowledge, self._catalog)
-        codes = smtp_codes(reply.text)
+    def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
+        knowledge, catalog = self._loaded()
+        reply = rejection_reply(event, normalised)
+        serving = None
+        if reply.remote_host:
+            serving = next(
+                (p.id for p in knowledge.providers if p.serves_host(reply.remote_host)), None
+            )
+        key = (reply.text, serving, bool(reply.deferred))
+        found = self._verdicts.get(key)
+        if found is None:
+            if len(self._verdicts) >= MAX_CLASSIFIED:
+                self._verdicts.clear()
+            verdict = verdict_for(reply, knowledge, catalog)
+            codes = smtp_codes(reply.text)
+            blocklist = verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None
+            found = self._verdicts[key] = (
+                verdict.reason.value, verdict.provider, blocklist, codes.reply, codes.enhanced
+            )  # fmt: skip
+        reason, provider, blocklist, code, enhanced = found
         return RejectionKind(
-            reason=verdict.reason.value,
-            provider=verdict.provider,
-            blocklist=verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None,
-            code=codes.reply,
-            enhanced=codes.enhanced,
+            reason=reason,
+            provider=provider,
+            blocklist=blocklist,
+            code=code,
+            enhanced=enhanced,
             host=event.relay_host if event.relay_host != "none" else None,
             temporary=bool(reply.deferred),
         )
+
+    def _loaded(self) -> tuple[BounceKnowledge, Catalog]:
+        if self._knowledge is None or self._catalog is None:
+            self._knowledge, self._catalog = shipped_knowledge(), shipped_catalog()
+        return self._knowledge, self._catalog
 
 
 def sample_reply(event: DeliveryEvent) -> str:

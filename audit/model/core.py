@@ -81,6 +81,7 @@ class UnknownReason(enum.StrEnum):
     INPUT_LIMIT = "input_limit"  # more input than a run processes (e.g. --bounce rejections)
     ANSWER_TOO_LARGE = "answer_too_large"  # a DNS answer beyond the bounds we keep (never cut)
     CNAME_LOOP = "cname_loop"  # the CNAME chain loops or is too long to follow
+    TRUNCATED = "truncated"  # an input ends early (a corrupt or cut-short .gz log)
 
 
 class IpSource(enum.StrEnum):

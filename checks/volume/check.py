@@ -20,7 +20,7 @@ from audit.maillog.ingest import read_logs
 from audit.maillog.reader import LogInputError
 from audit.model import CheckId, CheckResult, Unknown, UnknownReason
 from checks.volume.judge import CODES, judge_volume
-from checks.volume.summary import volume_evidence
+from checks.volume.summary import truncated_files, volume_evidence
 
 log = logging.getLogger(__name__)
 
@@ -68,5 +68,6 @@ class VolumeCheck:
             check=self.id,
             evidence=volume_evidence(facts, rules.thresholds),
             findings=tuple(judge_volume(facts, rules.thresholds)),
+            unknowns=truncated_files(facts),
             detail=_detail(facts),
         )

@@ -10,17 +10,20 @@ them equal).
 """
 
 from collections.abc import Mapping
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class VolumeFileEvidence(TypedDict):
     path: str
-    format: str | None  # postfix | exim | mailgun; None: no line recognised
+    format: str | None  # postfix | exim | mailgun (its most frequent); None: no line recognised
     lines: int
     events: int
     malformed_lines: int
     truncated_lines: int
     size_limit_reached: bool
+    # lines per family seen: postfix, exim, mailgun, not_mail (other programs' syslog lines)
+    line_families: NotRequired[dict[str, int]]
+    truncated: NotRequired[str | None]  # why the rest of the file is unknown (corrupt .gz)
 
 
 class VolumeTimeRangeEvidence(TypedDict):

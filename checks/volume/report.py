@@ -25,11 +25,24 @@ def _files(evidence: VolumeEvidenceDocument) -> list[VolumeFileEvidence]:
     return [f for f in evidence.get("files", []) if isinstance(f, dict)]
 
 
+def _families(counts: dict[str, int]) -> str:
+    """'postfix 1,200, not mail 250': the lines of each family."""
+    return ", ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in sorted(counts.items()))
+
+
+def _all_families(evidence: VolumeEvidenceDocument) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for f in _files(evidence):
+        for name, n in (f.get("line_families") or {}).items():
+            total[name] = total.get(name, 0) + n
+    return total
+
+
 def _file_rows(evidence: VolumeEvidenceDocument) -> tuple[tuple[Cell, ...], ...]:
     return tuple(
         (
             Cell(_file_name(f), note=str(f.get("format", "")), mono=True),
-            Cell(f"{f.get('lines', 0):,}"),
+            Cell(f"{f.get('lines', 0):,}", note=_families(f.get("line_families") or {})),
             Cell(f"{f.get('events', 0):,}"),
             Cell(
                 f"{f.get('malformed_lines', 0):,}", note=f"{f.get('truncated_lines', 0)} truncated"
@@ -75,6 +88,7 @@ def appendix(evidence: VolumeEvidenceDocument) -> Section:
             "Lines parsed / skipped",
             f"{evidence.get('lines_parsed', 0):,} / {evidence.get('lines_skipped', 0):,}",
         ),
+        Fact("Lines by family", _families(_all_families(evidence)) or "-"),
         Fact("Messages", ", ".join(f"{k} {v:,}" for k, v in sorted(totals.items()))),
         Fact("Accounts seen", text_of(evidence.get("accounts_seen"))),
         Fact("Timestamps", text_of(evidence.get("timestamps"))),

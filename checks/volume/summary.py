@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from audit.knowledge.volume import Thresholds
 from audit.maillog.facts import AccountFacts, LogFacts
+from audit.model import Unknown, UnknownReason
 from checks.volume.evidence import VolumeAccountEvidence, VolumeEvidenceDocument
 from checks.volume.judge import median_hour
 
@@ -42,6 +43,8 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
                 "malformed_lines": f.malformed,
                 "truncated_lines": f.truncated_lines,
                 "size_limit_reached": f.size_limit_reached,
+                "line_families": dict(sorted(f.families.items())),
+                "truncated": f.truncated,
             }
             for f in facts.files
         ],
@@ -78,3 +81,17 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
         ],
         "timestamps": "syslog stamps without a zone are taken as UTC",
     }
+
+
+def truncated_files(facts: LogFacts) -> tuple[Unknown, ...]:
+    """unknown(truncated) for each file whose rest could not be read: what it holds up to
+    there is counted, after that nothing is known."""
+    return tuple(
+        Unknown(
+            f.path,
+            UnknownReason.TRUNCATED,
+            f"{f.path}: read up to line {f.lines:,}, the rest is unknown ({f.truncated})",
+        )
+        for f in facts.files
+        if f.truncated
+    )

@@ -38,3 +38,16 @@ def test_a_logs_only_report_is_about_the_log_files() -> None:
 
 def test_without_files_the_volume_check_names_no_subject() -> None:
     assert subject({}) is None
+
+
+def test_the_lines_of_each_family_are_in_the_appendix() -> None:
+    # given two files, a Debian mail.log with dovecot lines and an Exim mainlog
+    files = [
+        {"path": "mail.log", "lines": 310, "line_families": {"postfix": 40, "not_mail": 270}},
+        {"path": "mainlog", "lines": 15, "line_families": {"exim": 15}},
+    ]
+    volume = appendix({"files": files})
+    # then the appendix says how many lines of each family were seen, in all and per file
+    facts = {fact.label: fact.value for fact in volume.facts}
+    assert facts["Lines by family"] == "exim 15, not mail 270, postfix 40"
+    assert volume.tables[0].rows[0][1].note == "not mail 270, postfix 40"

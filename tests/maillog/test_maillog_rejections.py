@@ -94,3 +94,54 @@ def test_kinds_that_differ_only_by_a_missing_value_sort_without_error():
     # when the facts are built, then they sort, the one without a provider first
     providers = [r.rejection.provider for r in digest.facts(()).rejections]
     assert providers == [None, "microsoft-outlook"]
+
+
+def test_a_reply_is_normalised_without_its_per_message_details():
+    # given replies carrying a Gmail token, an Outlook server id, our IP, a recipient, a time
+    gmail = "550-5.1.1 does not exist. d2e1a72fcca58-7b0f0f1a2c3si123456b3a.42 - gsmtp"
+    outlook = "550 5.7.1 from [203.0.113.77] (S3150). [AM4PR05MB1234.eurprd01.prod x 08DC12345AB9]"
+    echo = "550 5.1.1 <u1234@dom1234.example>: User unknown at 10:11:12"
+    # then those are masked, the codes a provider's patterns read are kept
+    assert rejections.normalised_reply(gmail) == "550-5.1.1 does not exist. x0 - gsmtp"
+    assert rejections.normalised_reply(outlook) == "550 5.7.1 from [192.0.2.1] (S3150). [x0 x x0]"
+    assert rejections.normalised_reply(echo) == "550 5.1.1 <x@x.invalid>: User unknown at 00:00:00"
+    kept = "554 Access denied (AS16012609) BL000001 IPBL0001 blocked using zen.spamhaus.org"
+    assert rejections.normalised_reply(kept) == kept
+
+
+def counted_verdicts(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = rejections.verdict_for
+    monkeypatch.setattr(
+        rejections, "verdict_for", lambda r, k, c: calls.append(r.text) or real(r, k, c)
+    )
+    return calls
+
+
+def test_bounces_that_differ_only_by_their_token_are_classified_once(monkeypatch):
+    # given 500 Gmail "no such user" bounces, each with its own per-message token
+    calls = counted_verdicts(monkeypatch)
+    classifier = RejectionClassifier()
+    kinds = {
+        classifier.classify(
+            delivery(
+                f"550-5.1.1 The email account that you tried to reach does not exist. "
+                f"{n:013x}-{n * 7919:011x}si{n}a{n % 9}.{n % 99} - gsmtp",
+                host="gmail-smtp-in.l.google.com",
+            )
+        )
+        for n in range(10**6, 10**6 + 500)
+    }
+    # then the classifier ran once, and they are one kind: Gmail, user unknown
+    assert len(calls) == 1
+    assert [(k.provider, k.reason) for k in kinds] == [("google-gmail", "user_unknown")]
+
+
+def test_many_hosts_saying_the_same_words_are_classified_once(monkeypatch):
+    calls = counted_verdicts(monkeypatch)
+    classifier = RejectionClassifier()
+    for n in range(300):
+        classifier.classify(
+            delivery(f"550 5.1.1 <u{n}@d{n}.example>: User unknown", f"mx.d{n}.example")
+        )
+    assert len(calls) == 1

@@ -43,6 +43,7 @@ REASON_LABELS = {
     "input_limit": "more input than one run processes",
     "answer_too_large": "the DNS answer is larger than the bounds a run keeps",
     "cname_loop": "the CNAME chain loops or is too long",
+    "truncated": "the input ends early (corrupt or cut short)",
 }
 
 

@@ -1,0 +1,96 @@
+"""`logs` and `audit --log` on logs as real servers write them (issue 9), end to end."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+from support import mail_logs as ml
+
+import audit
+from audit.cli import main
+
+SCHEMA = json.loads((Path(audit.__file__).parent / "schema" / "result.schema.json").read_text())
+
+
+def run_json(capsys, *argv: str) -> tuple[int, dict]:
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    jsonschema.validate(document, SCHEMA)
+    return int(exited.value.code or 0), document
+
+
+def logs(capsys, *paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, dict]:
+    return run_json(capsys, "logs", *map(str, paths), *extra)
+
+
+def audit_log(capsys, *paths: Path) -> tuple[int, dict]:
+    argv = ["audit", "example.test", "--ip", "192.0.2.1", "--checks", "volume"]
+    for path in paths:
+        argv += ["--log", str(path)]
+    return run_json(capsys, *argv)
+
+
+def two_user_unknown_bounces(tmp_path: Path) -> Path:
+    """The issue's reproduction: user unknown from Gmail's MX and from another host."""
+    lines = ml.gmail_bounce(1, ml.START) + ml.other_bounce(2, ml.START)
+    return ml.write(tmp_path / "mail.log", lines)
+
+
+@pytest.mark.parametrize("command", [logs, audit_log], ids=["logs", "audit --log"])
+def test_two_user_unknown_bounces_with_and_without_a_provider_are_reported(
+    capsys, tmp_path: Path, command
+) -> None:
+    # given two user-unknown bounces, one from Gmail's MX and one from another host
+    path = two_user_unknown_bounces(tmp_path)
+    # when the logs are read (logs, and audit --log)
+    code, document = command(capsys, path)
+    # then the check runs (no crash, exit 0) and both rejections are there
+    (check,) = document["checks"]
+    assert code == 0 and check["status"] == "pass"
+    kinds = {(r["provider"], r["reason"], r["count"]) for r in check["evidence"]["rejections"]}
+    assert kinds == {("google-gmail", "user_unknown", 1), (None, "user_unknown", 1)}
+
+
+def test_a_debian_mail_log_starting_with_dovecot_lines_says_its_line_families(
+    capsys, tmp_path: Path
+) -> None:
+    # given a Debian mail.log that starts with 250 dovecot lines
+    lines = [ml.dovecot(n, ml.START) for n in range(250)]
+    lines += ml.postfix_delivery(1, ml.START, "bob@example.net", ml.OTHER_MX)
+    path = ml.write(tmp_path / "mail.log", lines)
+    # when `logs` reads it
+    code, document = logs(capsys, path)
+    # then it is read (not refused), and the evidence counts the lines of each family
+    (file,) = document["checks"][0]["evidence"]["files"]
+    assert code == 0 and file["format"] == "postfix"
+    assert file["line_families"] == {"not_mail": 250, "postfix": 4}
+
+
+def test_a_truncated_gz_makes_the_check_unknown_naming_the_file(capsys, tmp_path: Path) -> None:
+    # given a good log and a rotated .gz cut short
+    good = ml.write(tmp_path / "mail.log", ml.gmail_bounce(1, ml.START))
+    data = gzip.compress(
+        "\n".join(
+            line
+            for n in range(2, 150)  # one a minute: no burst
+            for line in ml.postfix_delivery(
+                n, ml.START + timedelta(minutes=n), f"b{n}@example.net", ml.OTHER_MX
+            )
+        ).encode()
+    )
+    cut = tmp_path / "mail.log.2.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    # when `logs` reads both
+    code, document = logs(capsys, good, cut)
+    # then both are counted, and the check is unknown(truncated) about the cut file only
+    (check,) = document["checks"]
+    assert check["status"] == "unknown" and code != 2
+    assert [(u["subject"], u["reason"]) for u in check["unknowns"]] == [(str(cut), "truncated")]
+    assert check["evidence"]["totals"]["messages"] > 1
+    assert [f["truncated"] is None for f in check["evidence"]["files"]] == [True, False]
