@@ -102,9 +102,8 @@ def test_selector_option_finds_an_uncommon_selector(server: LabDnsServer) -> Non
 
 def test_selector_that_times_out_is_unknown_not_missing(server: LabDnsServer) -> None:
     # given the named selector's lookup never answers and no other key exists
-    result = dkim(
-        server, "slow.dkim.test", "sel", timeout=1.0
-    )  # generous: under load the other probes must still answer
+    # (a generous timeout: on a loaded machine the other probes must still answer)
+    result = dkim(server, "slow.dkim.test", "sel", timeout=1.0)
     # then nothing is concluded: unknown with the timeout, no DKIM_NOT_FOUND
     assert codes(result) == {}
     assert result.status is CheckStatus.UNKNOWN
