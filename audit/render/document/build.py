@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from audit.bounce.explain import classification_document
 from audit.model import AuditResult, CheckResult, Finding, Remediation, Unknown
 from audit.model.document import (
     CheckDocument,
@@ -139,6 +138,8 @@ def build_document(result: AuditResult) -> ResultDocument:
         },
     }
     if result.rejections is not None:  # present exactly when --bounce was given
+        from audit.bounce.explain import classification_document  # only for --bounce runs
+
         document["rejections"] = [
             cast(ClassificationDocument, classification_document(c)) for c in result.rejections
         ]
