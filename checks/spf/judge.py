@@ -17,6 +17,7 @@ from checks.spf.evidence import (
     SpfFindingEvidence,
     SpfFixEvidence,
     SpfLengthEvidence,
+    SpfLoopEvidence,
     SpfLookupsEvidence,
     SpfMultipleEvidence,
     SpfSuggestionEvidence,
@@ -37,6 +38,7 @@ RECORD_ERRORS = frozenset(
         "SPF_TOO_MANY_VOID_LOOKUPS",
         "SPF_INCLUDE_NO_RECORD",
         "SPF_REDIRECT_NO_RECORD",
+        "SPF_LOOP",
     }
 )
 # RFC 7208 §3.4: keep a record under 450 octets so the whole answer fits in 512.
@@ -111,6 +113,7 @@ def judge_spf(
     if tree.record is not None:
         findings += judge_limits(tree)
         findings += judge_length(tree)
+        findings += judge_loops(tree)
         findings += judge_all(tree)
         findings += judge_ptr(tree)
     findings += judge_outcomes(evidence, findings, unknowns)
@@ -243,6 +246,26 @@ def judge_limits(tree: SpfNode) -> list[Finding]:
             )
         )
     return findings
+
+
+def judge_loops(tree: SpfNode) -> list[Finding]:
+    """An include or redirect back to a record already being evaluated: check_host
+    recurses until the lookup limit, so every sender it reaches gets permerror
+    (RFC 7208 §4.6.4, §5.2, §6.1), whether or not sending IPs were given."""
+    return [
+        _finding(
+            "SPF_LOOP",
+            Severity.HIGH,
+            node.domain,
+            "SPF include/redirect loop",
+            f"{term.term} leads back to a record already being evaluated: permerror "
+            "(RFC 7208 §4.6.4)",
+            SpfLoopEvidence(term=term.term, record=node.records[0]),
+        )
+        for node in tree.walk()
+        for term in node.terms
+        if term.note == "include loop"
+    ]
 
 
 def judge_length(tree: SpfNode) -> list[Finding]:
