@@ -87,6 +87,7 @@ class ProbeSession:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.error_budget = ERRORS_PER_CONNECTION  # lowered when a server slows earlier
+        self.setup_s = 0.0  # the slowest connect + greeting + EHLO so far
         self.pace = ReplyPace()
 
     async def run(self) -> HostProbe:
@@ -110,17 +111,24 @@ class ProbeSession:
                 if self.probe.connections:
                     await self._quit_and_close()
                     self.probe.record("*", "new connection: below the server's error limit")
+                started = time.perf_counter()
                 await self._connect()
                 if not await self._greet():
                     return
-                last = self.probe.connections >= MAX_CONNECTIONS
-                remaining = await self._try_variants(remaining, everything=last)
+                self.setup_s = max(self.setup_s, time.perf_counter() - started)
+                remaining = await self._try_variants(remaining, self._last_connection())
         except TimeoutError:
             self.probe.fail(ProbeError.TIMEOUT, "no complete reply within the timeout")
         except ProtocolViolation as exc:
             self.probe.fail(ProbeError.PROTOCOL, str(exc))
         except OSError as exc:  # ConnectionError, reset, EOF (read_reply), unreachable
             self.probe.fail(ProbeError.CLOSED, f"{type(exc).__name__}: {exc}")
+
+    def _last_connection(self) -> bool:
+        """No reconnecting when the bound is reached, or when a connection costs more
+        than an error sleep would: a tarpit delays every greeting (RFC 5321
+        §4.5.3.2.1), and postscreen's greet wait applies per connection."""
+        return self.probe.connections >= MAX_CONNECTIONS or self.setup_s >= SLOW_REPLY_S
 
     async def _connect(self) -> None:
         target, started = self.probe.target, time.perf_counter()

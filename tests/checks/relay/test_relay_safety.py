@@ -123,3 +123,13 @@ def test_transcript_records_both_directions(smtp_server: SmtpFactory) -> None:
     assert result.transcript[0].startswith("S: 220 ")
     assert result.transcript[1] == "C: EHLO [127.0.0.1]"
     assert result.transcript[-1].startswith("S: 221")
+
+
+def test_a_tarpit_is_not_reconnected_to(smtp_server: SmtpFactory) -> None:
+    # given a closed server that holds every greeting (tarpitting)
+    server = smtp_server(SmtpScript.tarpit(0.6))
+    # when probed: a new connection would cost more than the error sleeps it avoids
+    result = probe(server)
+    # then every variant goes over the one connection
+    assert len(server.sessions) == result.connections == 1
+    assert len(result.attempts) == len(variants())
