@@ -255,8 +255,13 @@ def _check_dmarc(domain: str, applied: Callable[[str], str], **lookup: Any) -> d
         query = dmarc.query_dmarc_record(domain, **lookup)
     except dmarc.MultipleDMARCRecords as exc:
         return {"problem": DmarcProblem.MULTIPLE, "error": str(exc)}
-    except (dmarc.DMARCRecordNotFound, dmarc.DMARCRecordInWrongLocation) as exc:
-        # A v=DMARC1 record at the apex is not looked up by receivers: no policy.
+    except (
+        dmarc.DMARCRecordNotFound,
+        dmarc.DMARCRecordInWrongLocation,
+        dmarc.DMARCRecordStartsWithWhitespace,
+    ) as exc:
+        # Receivers look at _dmarc only (not the apex) and discard a record that does
+        # not start with v=DMARC1, leading space included (RFC 7489 §6.6.3 step 3).
         return {"problem": DmarcProblem.MISSING, "error": str(exc)}
     except dmarc.DMARCError as exc:
         return {"problem": _problem_of(exc), "error": str(exc)}
