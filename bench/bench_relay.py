@@ -16,6 +16,10 @@ server recorded (sessions, RCPT commands, whether DATA was sent) is that tool's 
   uses as the foreign recipient domain, so both ask for the same relaying);
 - swaks: one plain relay attempt as a person would type it (`swaks --server ... --to
   relaytest@<foreign domain>`): a full transaction, so it sends DATA if RCPT is accepted.
+Then the same two probes against a real Postfix (tests/support/postfix_fixture.py, when
+Postfix is installed and we are root), closed, with its default error limits
+(smtpd_soft_error_limit 10, smtpd_error_sleep_time 1 s): our probe's session time and
+wall beside nmap's smtp-open-relay wall (once each for nmap: it takes ~30 s there).
 Wall times include process start-up (medians of REPEATS runs; the tarpit once). The
 start-up rows are the same commands that do not probe: ours with --no-relay-probe, nmap
 against a port where nothing listens. Only ports this script opened are scanned.
@@ -182,6 +186,29 @@ def scenario_rows(
     return rows, ratios
 
 
+def postfix_rows(nameserver: str, nmap: str | None) -> list[Row]:
+    """Ours and nmap's against a real closed Postfix with default error limits."""
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        from support.postfix_fixture import start_postfix, stop_postfix
+
+        instance = start_postfix()
+    except BaseException as exc:  # pytest's skip/fail outcomes are BaseExceptions
+        return [("postfix (default limits)", "all", "-", "-", f"no Postfix: {exc}")]
+    name = "postfix (default limits)"
+    try:
+        port = instance.default_limits_port
+        runs = [timed(ours_argv(nameserver, port)) for _ in range(REPEATS)]
+        wall = statistics.median(t for t, _ in runs)
+        rows = [(name, "mailhygiene", f"{wall:.2f}", "-", our_verdict(runs[0][1]))]
+        if nmap:
+            nmap_s, done = timed(nmap_argv(nmap, port))
+            rows.append((name, "nmap", f"{nmap_s:.2f}", "-", nmap_verdict(done)))
+    finally:
+        stop_postfix(instance)
+    return rows
+
+
 def print_table(rows: list[Row]) -> None:
     header = ("server", "tool", "wall s", "RCPTs/DATA", "verdict")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
@@ -201,6 +228,7 @@ def main() -> None:
             rows.append(("start-up", "nmap", f"{nmap_base:.2f}", "-", "closed port, no script"))
         scenarios, ratios = scenario_rows(dns.nameserver, nmap, swaks)
         rows += scenarios
+        rows += postfix_rows(dns.nameserver, nmap)
     finally:
         dns.stop()
     for tool, found in (("nmap", nmap), ("swaks", swaks)):

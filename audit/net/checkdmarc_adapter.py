@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +66,7 @@ class DmarcProblem(enum.StrEnum):
 @dataclass(frozen=True)
 class DmarcAnalysis:
     domain: str
-    record: str | None
+    record: str | None  # as published
     location: str | None  # where the policy was found (RFC 9989 §4.10 tree walk)
     valid: bool
     problem: DmarcProblem | None = None
@@ -74,6 +74,7 @@ class DmarcAnalysis:
     tags: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     unknown_reason: UnknownReason | None = None
+    applied_record: str | None = None  # what checkdmarc parsed (see `analyse_dmarc`)
 
 
 # -- the bridge: checkdmarc's resolver calls come back to our DnsClient ---------------
@@ -163,14 +164,14 @@ def _disable_checkdmarc_cache() -> None:
 
 
 async def _in_thread(
-    dns_client: DnsClient, function: str, domain: str
+    dns_client: DnsClient, function: str, domain: str, *args: Any
 ) -> tuple[Any, _SharedLayerResolver]:
     """Run `function` (a name in this module) in a worker thread. checkdmarc is
     imported there too: importing it takes ~0.1 s that must not block the loop."""
     resolver = _SharedLayerResolver(dns_client, asyncio.get_running_loop())
     call = globals()[function]
     result = await asyncio.to_thread(
-        call, domain, resolver=resolver, timeout=resolver.lifetime, retries=0
+        call, domain, *args, resolver=resolver, timeout=resolver.lifetime, retries=0
     )
     return result, resolver
 
@@ -213,9 +214,19 @@ def _spf_analysis(
 # -- DMARC ----------------------------------------------------------------------------
 
 
-async def analyse_dmarc(dns_client: DnsClient, domain: str) -> DmarcAnalysis:
-    """checkdmarc's DMARC view: RFC 9989 policy discovery (tree walk), tags, warnings."""
-    raw, resolver = await _in_thread(dns_client, "_check_dmarc", domain)
+def _as_published(record: str) -> str:
+    return record
+
+
+async def analyse_dmarc(
+    dns_client: DnsClient, domain: str, applied: Callable[[str], str] = _as_published
+) -> DmarcAnalysis:
+    """checkdmarc's DMARC view: RFC 9989 policy discovery (tree walk), tags, warnings.
+
+    Where checkdmarc is stricter than a receiver, the caller decides: non-DMARC TXT
+    records at `_dmarc` are discarded (RFC 7489 §6.6.3 step 3), and checkdmarc parses
+    `applied(record)` (the parts a receiver applies) rather than the published record."""
+    raw, resolver = await _in_thread(dns_client, "_check_dmarc", domain, applied)
     problem = raw.get("problem")
     if resolver.failed and problem is not None:
         problem = DmarcProblem.DNS  # an unanswered lookup, not a verdict about the domain
@@ -229,26 +240,35 @@ async def analyse_dmarc(dns_client: DnsClient, domain: str) -> DmarcAnalysis:
         tags=raw.get("tags") or {},
         warnings=tuple(str(w) for w in raw.get("warnings") or ()),
         unknown_reason=resolver.unknown_reason if problem is DmarcProblem.DNS else None,
+        applied_record=raw.get("applied"),
     )
 
 
-def _check_dmarc(domain: str, **lookup: Any) -> dict[str, Any]:
+def _check_dmarc(domain: str, applied: Callable[[str], str], **lookup: Any) -> dict[str, Any]:
     """checkdmarc's check_dmarc, keeping the exception class (check_dmarc keeps only
     its message) so the problem is classified without parsing English."""
     _disable_checkdmarc_cache()
     from checkdmarc import dmarc
 
+    lookup["ignore_unrelated_records"] = True  # RFC 7489 §6.6.3: receivers discard them
     try:
         query = dmarc.query_dmarc_record(domain, **lookup)
     except dmarc.MultipleDMARCRecords as exc:
         return {"problem": DmarcProblem.MULTIPLE, "error": str(exc)}
-    except dmarc.DMARCRecordNotFound as exc:
+    except (
+        dmarc.DMARCRecordNotFound,
+        dmarc.DMARCRecordInWrongLocation,
+        dmarc.DMARCRecordStartsWithWhitespace,
+    ) as exc:
+        # Receivers look at _dmarc only (not the apex) and discard a record that does
+        # not start with v=DMARC1, leading space included (RFC 7489 §6.6.3 step 3).
         return {"problem": DmarcProblem.MISSING, "error": str(exc)}
     except dmarc.DMARCError as exc:
         return {"problem": _problem_of(exc), "error": str(exc)}
-    found = {"record": query["record"], "location": query["location"]}
+    record = applied(query["record"])
+    found = {"record": query["record"], "location": query["location"], "applied": record}
     try:
-        parsed = dmarc.parse_dmarc_record(query["record"], query["location"], **lookup)
+        parsed = dmarc.parse_dmarc_record(record, query["location"], **lookup)
     except dmarc.DMARCError as exc:
         return {
             **found,

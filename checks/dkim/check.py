@@ -29,7 +29,13 @@ from audit.model import (
 )
 from audit.model.document import LookupStatusLabel
 from audit.net.dns import DnsClient, Lookup, LookupStatus
-from checks.dkim.evidence import DkimEvidenceDocument, DkimNotFoundEvidence, DkimProbeEvidence
+from checks.dkim.evidence import (
+    FINDING_EVIDENCE,
+    DkimEvidenceDocument,
+    DkimNotFoundEvidence,
+    DkimProbeEvidence,
+    DkimRevokedEvidence,
+)
 from checks.dkim.key import DkimKey, KeyState, analyse_key, is_key_record
 from checks.dkim.options import DkimOptions
 
@@ -123,7 +129,8 @@ class DkimEvidence:
 
 
 def is_usable(key: DkimKey) -> bool:
-    if key.state is not KeyState.VALID or key.sha1_only:
+    """A key an RFC 6376/8301 verifier would use for a sha256 email signature."""
+    if key.state is not KeyState.VALID or not key.accepts_sha256 or not key.for_email:
         return False
     return key.key_type != "rsa" or (key.bits or 0) >= MIN_RSA_BITS
 
@@ -177,7 +184,7 @@ def _finding(
     subject: str,
     title: str,
     detail: str,
-    evidence: DkimProbeEvidence | DkimNotFoundEvidence,
+    evidence: DkimProbeEvidence | DkimNotFoundEvidence | DkimRevokedEvidence,
     remediation: Remediation | None = None,
 ) -> Finding:
     return Finding(CheckId.DKIM, code, severity, subject, title, detail, evidence, remediation)
@@ -253,7 +260,32 @@ def judge_key(probe: SelectorProbe) -> list[Finding]:
                 Severity.HIGH,
                 subject,
                 "DKIM key allows SHA-1 only",
-                "h=sha1: verifiers reject SHA-1 signatures (RFC 8301 §3.1)",
+                f"h={':'.join(key.hash_algorithms)}: of the algorithms verifiers implement "
+                "only SHA-1, which they reject (RFC 8301 §3.1)",
+                evidence,
+            )
+        )
+    elif key.no_known_hash:
+        findings.append(
+            _finding(
+                "DKIM_KEY_NO_USABLE_HASH",
+                Severity.HIGH,
+                subject,
+                "DKIM key allows no usable hash algorithm",
+                f"h={':'.join(key.hash_algorithms)}: neither sha256 nor sha1, so no signature "
+                "verifies with this key (RFC 6376 §3.6.1, §6.1.2 step 6)",
+                evidence,
+            )
+        )
+    if not key.for_email:
+        findings.append(
+            _finding(
+                "DKIM_KEY_NOT_FOR_EMAIL",
+                Severity.MEDIUM,
+                subject,
+                "DKIM key is not for email",
+                f"s={':'.join(key.services)}: neither email nor *, so verifiers MUST ignore "
+                "this key for email (RFC 6376 §3.6.1)",
                 evidence,
             )
         )
@@ -273,7 +305,25 @@ def judge_dkim(evidence: DkimEvidence) -> tuple[list[Finding], list[Unknown]]:
     unknowns = _unknowns(evidence)
     if not evidence.found and not unknowns:
         findings.append(_not_found(evidence))
+    revoked = [p for p in evidence.found if p.key and p.key.state is KeyState.REVOKED]
+    if revoked and len(revoked) == len(evidence.found):
+        findings.append(_only_revoked(evidence, revoked))
     return findings, unknowns
+
+
+def _only_revoked(evidence: DkimEvidence, revoked: list[SelectorProbe]) -> Finding:
+    """Revoking an old selector is routine (info); revoked keys and nothing else
+    mean no signature of the domain verifies (RFC 6376 §3.6.1, §6.1.2)."""
+    names = [probe.name for probe in revoked]
+    return _finding(
+        "DKIM_ONLY_REVOKED_KEYS",
+        Severity.MEDIUM,
+        evidence.domain,
+        "Only revoked DKIM keys found",
+        f"every key found is revoked (empty p=): {', '.join(names)}; if the domain signs "
+        "with another selector, pass it with --selector SELECTOR",
+        DkimRevokedEvidence(revoked=names),
+    )
 
 
 def _unknowns(evidence: DkimEvidence) -> list[Unknown]:
@@ -330,17 +380,7 @@ def _not_found(evidence: DkimEvidence) -> Finding:
 
 class DkimCheck:
     id: ClassVar[CheckId] = CheckId.DKIM
-    finding_codes: ClassVar[frozenset[str]] = frozenset(
-        {
-            "DKIM_NOT_FOUND",
-            "DKIM_KEY_TOO_SHORT",
-            "DKIM_KEY_1024",
-            "DKIM_TESTING_MODE",
-            "DKIM_SHA1_ONLY",
-            "DKIM_KEY_MALFORMED",
-            "DKIM_KEY_REVOKED",
-        }
-    )
+    finding_codes: ClassVar[frozenset[str]] = frozenset(FINDING_EVIDENCE)
 
     uses_dns: ClassVar[bool] = True
 

@@ -50,8 +50,13 @@ class DkimNotFoundEvidence(TypedDict):
     selectors_tried: list[str]
 
 
+class DkimRevokedEvidence(TypedDict):
+    revoked: list[str]  # the names whose key is revoked (empty p=)
+
+
 FINDING_EVIDENCE: Mapping[str, type] = {
     "DKIM_NOT_FOUND": DkimNotFoundEvidence,
+    "DKIM_ONLY_REVOKED_KEYS": DkimRevokedEvidence,
     **{
         code: DkimProbeEvidence
         for code in (
@@ -61,6 +66,8 @@ FINDING_EVIDENCE: Mapping[str, type] = {
             "DKIM_SHA1_ONLY",
             "DKIM_KEY_MALFORMED",
             "DKIM_KEY_REVOKED",
+            "DKIM_KEY_NO_USABLE_HASH",
+            "DKIM_KEY_NOT_FOR_EMAIL",
         )
     },
 }

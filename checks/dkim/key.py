@@ -52,7 +52,23 @@ class DkimKey:
 
     @property
     def sha1_only(self) -> bool:
-        return bool(self.hash_algorithms) and set(self.hash_algorithms) == {"sha1"}
+        """h= lists sha1 and no sha256: RFC 8301 §3.1 verifiers refuse sha1, and
+        names no verifier implements (md5, sha512) do not help (RFC 6376 §3.6.1)."""
+        return "sha1" in self.hash_algorithms and not self.accepts_sha256
+
+    @property
+    def no_known_hash(self) -> bool:
+        """h= lists neither sha256 nor sha1: no signature verifies (RFC 6376 §6.1.2 step 6)."""
+        return bool(self.hash_algorithms) and not {"sha1", "sha256"} & set(self.hash_algorithms)
+
+    @property
+    def accepts_sha256(self) -> bool:
+        return not self.hash_algorithms or "sha256" in self.hash_algorithms
+
+    @property
+    def for_email(self) -> bool:
+        """RFC 6376 §3.6.1: a key whose s= lists neither `email` nor `*` MUST be ignored."""
+        return bool({"email", "*"} & set(self.services))
 
     def to_evidence(self) -> DkimKeyEvidence:
         evidence: DkimKeyEvidence = {

@@ -20,7 +20,7 @@ from audit.model import CheckId, CheckResult, SendingIp
 from audit.net.checkdmarc_adapter import analyse_dmarc, organizational_domain
 from audit.net.dns import DnsClient, LookupStatus
 from checks.dkim.check import DKIM_KEYS, DkimEvidence
-from checks.dmarc.evidence import AlignmentVerdict
+from checks.dmarc.evidence import FINDING_EVIDENCE, AlignmentVerdict
 from checks.dmarc.judge import (
     DmarcEvidence,
     IpAlignment,
@@ -28,6 +28,7 @@ from checks.dmarc.judge import (
     judge_dmarc,
     raw_tags,
 )
+from checks.dmarc.record import receiver_record
 from checks.spf.check import SPF_OUTCOMES
 from checks.spf.result import SpfOutcome, SpfResult
 
@@ -96,14 +97,24 @@ async def _destination(
     address = str(uri["address"])
     target = address.rpartition("@")[2].lower().rstrip(".")
     text = f"mailto:{address}"
+    mx = await has_mx(dns, target)
     if organizational_domain(target) == source_org:
-        return ReportDestination(text, target, external=False, authorized=True)
+        return ReportDestination(text, target, external=False, authorized=True, mx=mx)
     name = authorization_name(source, target)
     lookup = await dns.query(name, "TXT")
     if lookup.status is LookupStatus.UNKNOWN:
-        return ReportDestination(text, target, True, None, name, lookup.reason)
+        return ReportDestination(text, target, True, None, name, lookup.reason, mx)
     authorized = any(_is_dmarc(record) for record in lookup.records)
-    return ReportDestination(text, target, True, authorized, name)
+    return ReportDestination(text, target, True, authorized, name, mx=mx)
+
+
+async def has_mx(dns: DnsClient, domain: str) -> bool | None:
+    """Does the report destination publish an MX other than RFC 7505's null MX
+    ("0 .")? None when the lookup failed (unknown, not a finding)."""
+    lookup = await dns.query(domain, "MX")
+    if lookup.status is LookupStatus.UNKNOWN:
+        return None
+    return any(record.split()[-1] != "." for record in lookup.records)
 
 
 def _uris(tags: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -149,9 +160,13 @@ def alignment(
     return tuple(rows)
 
 
+def applied_record(record: str) -> str:
+    return receiver_record(record).applied
+
+
 async def collect_dmarc(ctx: AuditContext, domain: str) -> DmarcEvidence:
     analysis, _, dkim, outcomes = await asyncio.gather(
-        analyse_dmarc(ctx.dns, domain),
+        analyse_dmarc(ctx.dns, domain, applied_record),
         warm_dmarc(ctx.dns, domain),
         ctx.fact(DKIM_KEYS),
         ctx.fact(SPF_OUTCOMES),
@@ -166,18 +181,7 @@ async def collect_dmarc(ctx: AuditContext, domain: str) -> DmarcEvidence:
 
 class DmarcCheck:
     id: ClassVar[CheckId] = CheckId.DMARC
-    finding_codes: ClassVar[frozenset[str]] = frozenset(
-        {
-            "DMARC_MISSING",
-            "DMARC_INVALID",
-            "DMARC_MULTIPLE_RECORDS",
-            "DMARC_POLICY_NONE",
-            "DMARC_SUBDOMAIN_POLICY_WEAKER",
-            "DMARC_PCT_PARTIAL",
-            "DMARC_NO_RUA",
-            "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED",
-        }
-    )
+    finding_codes: ClassVar[frozenset[str]] = frozenset(FINDING_EVIDENCE)
 
     uses_dns: ClassVar[bool] = True
 

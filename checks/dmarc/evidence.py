@@ -8,7 +8,7 @@ them equal).
 """
 
 from collections.abc import Mapping
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from audit.model.document import JsonValue
 
@@ -24,6 +24,8 @@ class DmarcDestinationEvidence(TypedDict):
     authorized: bool | None  # None: the authorization lookup failed
     authorization_name: str
     reason: str | None  # an UnknownReason value, when the lookup failed
+    # a usable MX (an RFC 7505 null MX is none); None: lookup failed; absent: older runs
+    mx: NotRequired[bool | None]
 
 
 class DmarcAlignmentEvidence(TypedDict):
@@ -39,7 +41,8 @@ class DmarcEvidenceDocument(TypedDict):
     domain: str
     rules: str
     rules_note: str
-    record: str | None
+    record: str | None  # as published
+    applied_record: NotRequired[str | None]  # what receivers apply (RFC 7489 §6.3)
     location: str | None  # where the tree walk found the policy (RFC 9989 §4.10)
     valid: bool
     problem: str | None  # a DmarcProblem value
@@ -78,6 +81,29 @@ class DmarcRecordEvidence(TypedDict):
     record: str
 
 
+class DmarcPartEvidence(TypedDict):
+    """A part of the record a receiver ignores or replaces by the tag's default."""
+
+    part: str
+    tag: str | None
+    problem: str  # a checks.dmarc.record.PartProblem value
+    record: str
+
+
+class DmarcNonexistentEvidence(TypedDict):
+    p: str
+    np: str
+
+
+class DmarcTestingEvidence(TypedDict):
+    t: str
+    policy: str
+
+
+class DmarcWarningEvidence(TypedDict):
+    warning: str  # checkdmarc's sentence
+
+
 DmarcFindingEvidence = (
     DmarcErrorEvidence
     | DmarcInvalidEvidence
@@ -86,6 +112,22 @@ DmarcFindingEvidence = (
     | DmarcPctEvidence
     | DmarcRecordEvidence
     | DmarcDestinationEvidence
+    | DmarcPartEvidence
+    | DmarcNonexistentEvidence
+    | DmarcTestingEvidence
+    | DmarcWarningEvidence
+)
+
+WARNING_CODES = (
+    "DMARC_POLICY_TAG_MISSING",
+    "DMARC_POLICY_TAG_NOT_SECOND",
+    "DMARC_TAG_OBSOLETE",
+    "DMARC_REPORT_URI_UNSUPPORTED",
+    "DMARC_REPORT_SIZE_LIMIT",
+    "DMARC_TOO_MANY_REPORT_URIS",
+    "DMARC_RECORD_AT_APEX",
+    "DMARC_CNAME_CONFLICT",
+    "DMARC_WARNING",
 )
 
 FINDING_EVIDENCE: Mapping[str, type] = {
@@ -97,4 +139,10 @@ FINDING_EVIDENCE: Mapping[str, type] = {
     "DMARC_PCT_PARTIAL": DmarcPctEvidence,
     "DMARC_NO_RUA": DmarcRecordEvidence,
     "DMARC_EXTERNAL_REPORTS_UNAUTHORIZED": DmarcDestinationEvidence,
-}
+    "DMARC_REPORT_DESTINATION_NO_MX": DmarcDestinationEvidence,
+    "DMARC_TAG_MALFORMED": DmarcPartEvidence,
+    "DMARC_TAG_UNKNOWN": DmarcPartEvidence,
+    "DMARC_TAG_VALUE_INVALID": DmarcPartEvidence,
+    "DMARC_NP_POLICY_WEAKER": DmarcNonexistentEvidence,
+    "DMARC_TESTING_MODE": DmarcTestingEvidence,
+} | {code: DmarcWarningEvidence for code in WARNING_CODES}

@@ -26,11 +26,17 @@ from checks.dmarc.evidence import (
     DmarcEvidenceDocument,
     DmarcFindingEvidence,
     DmarcInvalidEvidence,
+    DmarcNonexistentEvidence,
+    DmarcPartEvidence,
     DmarcPctEvidence,
     DmarcPolicyNoneEvidence,
     DmarcRecordEvidence,
     DmarcSubdomainEvidence,
+    DmarcTestingEvidence,
+    DmarcWarningEvidence,
 )
+from checks.dmarc.record import MalformedPart, receiver_record
+from checks.dmarc.warnings import COVERED, classify
 
 RULES = "RFC 9989"
 RULES_NOTE = (
@@ -49,6 +55,7 @@ class ReportDestination:
     authorized: bool | None  # None: the authorization lookup failed
     authorization_name: str = ""
     reason: UnknownReason | None = None
+    mx: bool | None = True  # a usable MX; None: the MX lookup failed
 
     def to_evidence(self) -> DmarcDestinationEvidence:
         return {
@@ -58,6 +65,7 @@ class ReportDestination:
             "authorized": self.authorized,
             "authorization_name": self.authorization_name,
             "reason": self.reason.value if self.reason else None,
+            "mx": self.mx,
         }
 
 
@@ -109,6 +117,7 @@ class DmarcEvidence:
             "rules": RULES,
             "rules_note": RULES_NOTE,
             "record": analysis.record,
+            "applied_record": analysis.applied_record,
             "location": analysis.location,
             "valid": analysis.valid,
             "problem": analysis.problem.value if analysis.problem else None,
@@ -157,7 +166,12 @@ def judge_dmarc(evidence: DmarcEvidence) -> tuple[list[Finding], list[Unknown]]:
         return [], [Unknown(subject, reason, f"DMARC lookup failed: {analysis.error}")]
     if analysis.problem is not None:
         return [_problem_finding(evidence, subject)], []
-    findings = judge_policy(evidence) + judge_reporting(evidence)
+    findings = (
+        judge_policy(evidence)
+        + judge_reporting(evidence)
+        + judge_parts(evidence)
+        + judge_warnings(evidence)
+    )
     unknowns = [
         Unknown(
             d.authorization_name,
@@ -212,6 +226,36 @@ def effective_policy(evidence: DmarcEvidence) -> str:
     return str(evidence.tag("p" if at_domain else "sp") or evidence.tag("p") or "none")
 
 
+def _nonexistent_and_testing(evidence: DmarcEvidence, p: str, policy: str) -> list[Finding]:
+    findings, domain = [], evidence.domain
+    np = str(evidence.tag("np") or "")
+    if evidence.explicit("np") and POLICY_STRENGTH.get(np, 0) < POLICY_STRENGTH.get(p, 0):
+        findings.append(
+            _finding(
+                "DMARC_NP_POLICY_WEAKER",
+                Severity.MEDIUM,
+                domain,
+                "Non-existent subdomain policy weaker than the domain's",
+                f"np={np} is weaker than p={p}: mail from subdomains that do not exist can "
+                "be forged (RFC 9989 §4.7)",
+                DmarcNonexistentEvidence(p=p, np=np),
+            )
+        )
+    if str(evidence.tag("t") or "n") == "y" and policy != "none":
+        findings.append(
+            _finding(
+                "DMARC_TESTING_MODE",
+                Severity.MEDIUM,
+                domain,
+                "DMARC policy in testing mode",
+                f"t=y: the policy (p={policy}) is published as a test, so receivers do not "
+                "apply it in full (RFC 9989 §4.7)",
+                DmarcTestingEvidence(t="y", policy=policy),
+            )
+        )
+    return findings
+
+
 def judge_policy(evidence: DmarcEvidence) -> list[Finding]:
     findings = []
     domain, record = evidence.domain, evidence.analysis.record or ""
@@ -250,6 +294,7 @@ def judge_policy(evidence: DmarcEvidence) -> list[Finding]:
                 DmarcSubdomainEvidence(p=p, sp=sp),
             )
         )
+    findings += _nonexistent_and_testing(evidence, p, policy)
     pct = raw_tags(record).get("pct")
     if pct is not None and pct.isdigit() and int(pct) < 100:
         findings.append(
@@ -266,10 +311,17 @@ def judge_policy(evidence: DmarcEvidence) -> list[Finding]:
     return findings
 
 
+def mailto_uris(value: JsonValue) -> list[JsonValue]:
+    """The rua/ruf URIs receivers send to: mailto: only (RFC 9989 §4.7 requires no
+    other scheme, so an ftp: or http: destination alone means no reports)."""
+    uris = value if isinstance(value, list) else []
+    return [u for u in uris if isinstance(u, Mapping) and u.get("scheme") == "mailto"]
+
+
 def judge_reporting(evidence: DmarcEvidence) -> list[Finding]:
     findings = []
     domain = evidence.domain
-    if not evidence.tag("rua"):
+    if not mailto_uris(evidence.tag("rua")):
         record = evidence.analysis.record or ""
         example = f"{record.rstrip('; ')}; rua=mailto:dmarc-reports@{domain}"
         findings.append(
@@ -301,6 +353,72 @@ def judge_reporting(evidence: DmarcEvidence) -> list[Finding]:
                         f'{name}. TXT "v=DMARC1"',
                         "Ask the destination to publish",
                     ),
+                )
+            )
+        if destination.mx is False:
+            findings.append(
+                _finding(
+                    "DMARC_REPORT_DESTINATION_NO_MX",
+                    Severity.LOW,
+                    destination.domain,
+                    "Report destination domain has no MX",
+                    f"{destination.uri}: {destination.domain} publishes no usable MX record, "
+                    "so reporters cannot deliver the reports (RFC 5321 §5.1, RFC 7505)",
+                    destination.to_evidence(),
+                )
+            )
+    return findings
+
+
+# Tags whose default is weaker than any published value: ignoring them loosens the policy.
+POLICY_TAGS = frozenset({"sp", "np", "adkim", "aspf"})
+PART_CODES = {
+    "not_tag_value": "DMARC_TAG_MALFORMED",
+    "empty_value": "DMARC_TAG_MALFORMED",
+    "duplicate": "DMARC_TAG_MALFORMED",
+    "unknown_tag": "DMARC_TAG_UNKNOWN",
+    "invalid_value": "DMARC_TAG_VALUE_INVALID",
+}
+
+
+def judge_parts(evidence: DmarcEvidence) -> list[Finding]:
+    """Each part a receiver ignores, on its own (RFC 7489 §6.3, RFC 9989 §4.8)."""
+    record = evidence.analysis.record or ""
+    return [_part_finding(evidence.domain, record, part) for part in _malformed(record)]
+
+
+def _malformed(record: str) -> tuple[MalformedPart, ...]:
+    return receiver_record(record).malformed if record else ()
+
+
+def _part_finding(domain: str, record: str, part: MalformedPart) -> Finding:
+    code = PART_CODES[part.problem]
+    severity = Severity.MEDIUM if part.tag in POLICY_TAGS else Severity.LOW
+    return _finding(
+        code,
+        severity,
+        domain,
+        "DMARC record part ignored by receivers",
+        f"{part.part!r} ({part.problem.replace('_', ' ')}): receivers ignore it and apply "
+        "the default (RFC 7489 §6.3, RFC 9989 §4.8)",
+        DmarcPartEvidence(part=part.part, tag=part.tag, problem=part.problem, record=record),
+    )
+
+
+def judge_warnings(evidence: DmarcEvidence) -> list[Finding]:
+    """checkdmarc's warnings that no finding of ours already states, each with a code."""
+    findings = []
+    for warning in evidence.analysis.warnings:
+        rule = classify(warning)
+        if rule.code != COVERED:
+            findings.append(
+                _finding(
+                    rule.code,
+                    rule.severity,
+                    evidence.domain,
+                    "DMARC record warning",
+                    warning,
+                    DmarcWarningEvidence(warning=warning),
                 )
             )
     return findings

@@ -8,7 +8,7 @@ described by the `$defs` of audit/schema/result.schema.json
 """
 
 from collections.abc import Mapping
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 AttemptOutcome = Literal[
     "accepted_at_rcpt", "rejected", "temporarily_rejected", "auth_required", "sender_rejected"
@@ -56,6 +56,8 @@ class RelayServerEvidence(TypedDict):
     error: str | None  # a ProbeError value
     error_detail: str | None
     quit_sent: bool
+    # connections made, one after another, to stay below the server's error limit
+    connections: NotRequired[int]  # absent from documents of earlier versions
     timings_ms: RelayTimingsEvidence
     transcript: list[str]
     transcript_lines_dropped: int

@@ -174,6 +174,7 @@ def host_evidence(probe: HostProbe) -> RelayServerEvidence:
         "error": probe.error.value if probe.error else None,
         "error_detail": probe.error_detail or None,
         "quit_sent": probe.quit_sent,
+        "connections": probe.connections,
         "timings_ms": {"connect": probe.connect_ms, "total": probe.total_ms},
         "transcript": list(probe.transcript),
         "transcript_lines_dropped": probe.transcript_dropped,

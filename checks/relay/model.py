@@ -54,6 +54,12 @@ class Attempt:
     rcpt_reply: SmtpReply | None
     elapsed_ms: float
 
+    @property
+    def errors(self) -> int:
+        """4xx/5xx replies: what servers count toward their error limits (Postfix)."""
+        replies = (self.mail_reply, self.rcpt_reply)
+        return sum(1 for reply in replies if reply is not None and reply.code >= 400)
+
     def to_evidence(self, outcome: AttemptOutcome) -> RelayAttemptEvidence:
         return {
             "variant": self.variant,
@@ -82,8 +88,9 @@ class HostProbe:
     error: ProbeError | None = None
     error_detail: str = ""
     quit_sent: bool = False
-    connect_ms: float | None = None
+    connect_ms: float | None = None  # the first connection's
     total_ms: float = 0.0
+    connections: int = 0  # made one after another (checks.relay.probe)
 
     def record(self, direction: str, line: str) -> None:
         if len(self.transcript) < MAX_TRANSCRIPT_LINES:

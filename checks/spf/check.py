@@ -21,6 +21,7 @@ from audit.model import CheckId, CheckResult
 from audit.net.checkdmarc_adapter import SPF_RECORD_QUERY_TYPES, SpfAnalysis, analyse_spf
 from audit.net.dns import DnsClient
 from checks.spf.eval import SpfEvaluator
+from checks.spf.evidence import FINDING_EVIDENCE
 from checks.spf.judge import SpfEvidence, judge_spf
 from checks.spf.options import SpfOptions
 from checks.spf.result import SpfOutcome
@@ -104,22 +105,7 @@ async def collect_spf(ctx: AuditContext, domain: str) -> SpfEvidence:
 
 class SpfCheck:
     id: ClassVar[CheckId] = CheckId.SPF
-    finding_codes: ClassVar[frozenset[str]] = frozenset(
-        {
-            "SPF_MISSING",
-            "SPF_MULTIPLE_RECORDS",
-            "SPF_SYNTAX_ERROR",
-            "SPF_TOO_MANY_LOOKUPS",
-            "SPF_TOO_MANY_VOID_LOOKUPS",
-            "SPF_PASS_ALL",
-            "SPF_NEUTRAL_ALL",
-            "SPF_PTR_MECHANISM",
-            "SPF_SOFTFAIL_ALL",
-            "SPF_IP_NOT_AUTHORIZED",
-            "SPF_INCLUDE_NO_RECORD",
-            "SPF_PERMERROR",
-        }
-    )
+    finding_codes: ClassVar[frozenset[str]] = frozenset(FINDING_EVIDENCE)
 
     uses_dns: ClassVar[bool] = True
 

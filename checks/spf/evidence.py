@@ -129,9 +129,23 @@ SpfFindingEvidence = (
     | SpfOutcomeEvidence
 )
 
+
+class SpfLoopEvidence(TypedDict):
+    term: str  # the include:/redirect= that leads back
+    record: str  # the record holding it
+
+
+class SpfLengthEvidence(TypedDict):
+    record: str
+    octets: int
+
+
 FINDING_EVIDENCE: Mapping[str, type] = {
     "SPF_MISSING": SpfSuggestionEvidence,
     "SPF_INCLUDE_NO_RECORD": NoEvidence,
+    "SPF_REDIRECT_NO_RECORD": NoEvidence,
+    "SPF_RECORD_TOO_LONG": SpfLengthEvidence,
+    "SPF_LOOP": SpfLoopEvidence,
     "SPF_MULTIPLE_RECORDS": SpfMultipleEvidence,
     "SPF_SYNTAX_ERROR": SpfSyntaxEvidence,
     "SPF_TOO_MANY_LOOKUPS": SpfLookupsEvidence,

@@ -16,7 +16,9 @@ from checks.spf.evidence import (
     SpfEvidenceDocument,
     SpfFindingEvidence,
     SpfFixEvidence,
+    SpfLengthEvidence,
     SpfLookupsEvidence,
+    SpfLoopEvidence,
     SpfMultipleEvidence,
     SpfSuggestionEvidence,
     SpfSyntaxEvidence,
@@ -35,8 +37,12 @@ RECORD_ERRORS = frozenset(
         "SPF_TOO_MANY_LOOKUPS",
         "SPF_TOO_MANY_VOID_LOOKUPS",
         "SPF_INCLUDE_NO_RECORD",
+        "SPF_REDIRECT_NO_RECORD",
+        "SPF_LOOP",
     }
 )
+# RFC 7208 §3.4: keep a record under 450 octets so the whole answer fits in 512.
+MAX_RECORD_OCTETS = 450
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,8 @@ def judge_spf(
     findings += judge_record_problems(tree, sending_ips, unknowns)
     if tree.record is not None:
         findings += judge_limits(tree)
+        findings += judge_length(tree)
+        findings += judge_loops(tree)
         findings += judge_all(tree)
         findings += judge_ptr(tree)
     findings += judge_outcomes(evidence, findings, unknowns)
@@ -119,6 +127,7 @@ def judge_record_problems(
     tree: SpfNode, sending_ips: tuple[str, ...], unknowns: list[Unknown]
 ) -> list[Finding]:
     findings = []
+    reached_by = {id(t.child): t.term for n in tree.walk() for t in n.terms if t.child}
     for node in tree.walk():
         root = node is tree
         if node.problem == "unknown":
@@ -140,6 +149,17 @@ def judge_record_problems(
                     f"{node.domain} publishes no v=spf1 TXT record (RFC 7208 §4.5)",
                     SpfSuggestionEvidence(suggested_record=example),
                     with_example("SPF_MISSING", node.domain, f'{node.domain}. TXT "{example}"'),
+                )
+            )
+        elif node.problem == "missing" and reached_by[id(node)].startswith("redirect="):
+            findings.append(
+                _finding(
+                    "SPF_REDIRECT_NO_RECORD",
+                    Severity.HIGH,
+                    node.domain,
+                    "Redirect target has no SPF record",
+                    f"redirect={node.domain} names a domain with no SPF record: permerror "
+                    "(RFC 7208 §6.1)",
                 )
             )
         elif node.problem == "missing":
@@ -228,6 +248,44 @@ def judge_limits(tree: SpfNode) -> list[Finding]:
     return findings
 
 
+def judge_loops(tree: SpfNode) -> list[Finding]:
+    """An include or redirect back to a record already being evaluated: check_host
+    recurses until the lookup limit, so every sender it reaches gets permerror
+    (RFC 7208 §4.6.4, §5.2, §6.1), whether or not sending IPs were given."""
+    return [
+        _finding(
+            "SPF_LOOP",
+            Severity.HIGH,
+            node.domain,
+            "SPF include/redirect loop",
+            f"{term.term} leads back to a record already being evaluated: permerror "
+            "(RFC 7208 §4.6.4)",
+            SpfLoopEvidence(term=term.term, record=node.records[0]),
+        )
+        for node in tree.walk()
+        for term in node.terms
+        if term.note == "include loop"
+    ]
+
+
+def judge_length(tree: SpfNode) -> list[Finding]:
+    text = tree.records[0] if tree.records else ""
+    octets = len(text.encode("utf-8"))
+    if octets <= MAX_RECORD_OCTETS:
+        return []
+    return [
+        _finding(
+            "SPF_RECORD_TOO_LONG",
+            Severity.LOW,
+            tree.domain,
+            "SPF record over 450 octets",
+            f"the record is {octets} octets; over {MAX_RECORD_OCTETS} the DNS answer may not "
+            "fit in 512 octets of UDP and needs TCP (RFC 7208 §3.4)",
+            SpfLengthEvidence(record=text, octets=octets),
+        )
+    ]
+
+
 def effective_all(tree: SpfNode) -> tuple[Qualifier | None, SpfNode]:
     """The qualifier of the `all` that ends evaluation, following redirect= (§6.1)."""
     node = tree
@@ -253,6 +311,8 @@ def judge_all(tree: SpfNode) -> list[Finding]:
     qualifier, node = effective_all(tree)
     if node.record is None or qualifier is Qualifier.FAIL:
         return []
+    if qualifier is None and node.record.redirect is not None:
+        return []  # the redirect= was not followed (a loop, a macro): reported elsewhere
     if qualifier is None:  # no all, no redirect: the default result is neutral (§4.7)
         code, severity, title = "SPF_NEUTRAL_ALL", Severity.MEDIUM, "No all: default neutral"
     else:

@@ -55,6 +55,15 @@ alias_maps =
 alias_database =
 biff = no
 """
+# Postfix's own defaults (postconf -d), spelled out: main.cf above turns them off for
+# the other listeners. After 10 errors each reply waits 1 s; after 20 Postfix hangs up.
+DEFAULT_ERROR_LIMIT_OPTIONS = (
+    "-o smtpd_soft_error_limit=10 -o smtpd_hard_error_limit=20 -o smtpd_error_sleep_time=1s"
+)
+# An operator's stricter setting: replies slow down from the 3rd error on.
+LOW_ERROR_LIMIT_OPTIONS = (
+    "-o smtpd_soft_error_limit=3 -o smtpd_hard_error_limit=20 -o smtpd_error_sleep_time=1s"
+)
 OPEN_RELAY_OPTIONS = (
     "-o mynetworks=0.0.0.0/0"
     " -o smtpd_relay_restrictions=permit_mynetworks,reject_unauth_destination"
@@ -66,6 +75,8 @@ class Postfix:
     config_dir: Path
     closed_port: int
     open_port: int
+    default_limits_port: int  # closed, with Postfix's default error limits and sleep
+    low_limit_port: int  # closed, slowing down from the 3rd error on
 
     def log(self) -> str:
         path = self.config_dir / "postfix.log"
@@ -78,7 +89,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _master_cf(closed_port: int, open_port: int) -> str:
+def _master_cf(
+    closed_port: int, open_port: int, default_limits_port: int, low_limit_port: int
+) -> str:
     """Debian's master.cf without its port-25 listener and without chroot, plus ours."""
     lines = []
     for line in SYSTEM_MASTER_CF.read_text(encoding="utf-8").splitlines():
@@ -90,6 +103,10 @@ def _master_cf(closed_port: int, open_port: int) -> str:
             lines.append("  ".join(fields))
     lines.append(f"127.0.0.1:{closed_port} inet n - n - - smtpd")
     lines.append(f"127.0.0.1:{open_port} inet n - n - - smtpd {OPEN_RELAY_OPTIONS}")
+    lines.append(
+        f"127.0.0.1:{default_limits_port} inet n - n - - smtpd {DEFAULT_ERROR_LIMIT_OPTIONS}"
+    )
+    lines.append(f"127.0.0.1:{low_limit_port} inet n - n - - smtpd {LOW_ERROR_LIMIT_OPTIONS}")
     return "\n".join(lines) + "\n"
 
 
@@ -121,14 +138,14 @@ def start_postfix() -> Postfix:
     (config_dir / "queue").mkdir()  # root-owned; `postfix start` creates the rest
     (config_dir / "data").mkdir()
     shutil.chown(config_dir / "data", user="postfix")
-    closed_port, open_port = _free_port(), _free_port()
+    ports = (_free_port(), _free_port(), _free_port(), _free_port())
     (config_dir / "main.cf").write_text(MAIN_CF.format(dir=config_dir, hostname=HOSTNAME))
-    (config_dir / "master.cf").write_text(_master_cf(closed_port, open_port))
-    instance = Postfix(config_dir, closed_port, open_port)
+    (config_dir / "master.cf").write_text(_master_cf(*ports))
+    instance = Postfix(config_dir, *ports)
     started = subprocess.run(
         [binary, "-c", str(config_dir), "start"], capture_output=True, text=True, timeout=30
     )
-    if started.returncode != 0 or not all(map(_wait_listening, (closed_port, open_port))):
+    if started.returncode != 0 or not all(map(_wait_listening, ports)):
         stop_postfix(instance)
         pytest.fail(f"postfix did not start: {started.stderr.strip()} {instance.log()[-2000:]}")
     return instance

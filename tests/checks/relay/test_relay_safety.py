@@ -37,13 +37,33 @@ def test_probe_ends_with_quit(smtp_server: SmtpFactory, preset: str) -> None:
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_rset_separates_every_attempt(smtp_server: SmtpFactory, preset: str) -> None:
+    # given the variants spread over connections below the server's error limit
     server = smtp_server(PRESETS[preset])
     probe(server)
-    commands = server.sessions[0].commands
-    mail_at = [i for i, verb in enumerate(commands) if verb == "MAIL"]
-    assert len(mail_at) == len(variants())
-    for previous, current in itertools.pairwise(mail_at):
-        assert "RSET" in commands[previous:current]
+    # then every variant is tried once, RSET separates the attempts of each
+    # connection and each connection ends with QUIT
+    assert sum(s.commands.count("MAIL") for s in server.sessions) == len(variants())
+    for session in server.sessions:
+        commands = session.commands
+        mail_at = [i for i, verb in enumerate(commands) if verb == "MAIL"]
+        for previous, current in itertools.pairwise(mail_at):
+            assert "RSET" in commands[previous:current]
+        assert commands[-1] == "QUIT"
+
+
+@pytest.mark.parametrize(("preset", "connections"), [("closed", 2), ("open", 1)])
+def test_refusals_per_connection_stay_below_the_error_limit(
+    smtp_server: SmtpFactory, preset: str, connections: int
+) -> None:
+    # given Postfix's default smtpd_soft_error_limit of 10 refusals per connection
+    server = smtp_server(PRESETS[preset])
+    result = probe(server)
+    # then a closed server gets a fresh connection before its 9th refusal, and an open
+    # relay (no refusals) one connection
+    assert len(server.sessions) == result.connections == connections
+    for session in server.sessions:
+        refused = [line for line in session.server_lines if line[:1] in "45"]
+        assert len(refused) <= 8
 
 
 def test_every_nmap_variant_is_tried(smtp_server: SmtpFactory) -> None:
@@ -103,3 +123,13 @@ def test_transcript_records_both_directions(smtp_server: SmtpFactory) -> None:
     assert result.transcript[0].startswith("S: 220 ")
     assert result.transcript[1] == "C: EHLO [127.0.0.1]"
     assert result.transcript[-1].startswith("S: 221")
+
+
+def test_a_tarpit_is_not_reconnected_to(smtp_server: SmtpFactory) -> None:
+    # given a closed server that holds every greeting (tarpitting)
+    server = smtp_server(SmtpScript.tarpit(0.6))
+    # when probed: a new connection would cost more than the error sleeps it avoids
+    result = probe(server)
+    # then every variant goes over the one connection
+    assert len(server.sessions) == result.connections == 1
+    assert len(result.attempts) == len(variants())
