@@ -50,14 +50,15 @@ def _a_labels(raw: str, text: str) -> str:
     another name."""
     import idna
 
-    for char in raw:
-        if idna.uts46_remap(char, std3_rules=False, transitional=False) == "":
-            raise InputError(
-                f"invalid domain {text!r}: invisible character U+{ord(char):04X} in the name"
-            )
     try:
+        for char in raw:
+            if idna.uts46_remap(char, std3_rules=False, transitional=False) == "":
+                raise InputError(
+                    f"invalid domain {text!r}: invisible character U+{ord(char):04X} in the name"
+                )
         return idna.encode(raw, uts46=True, transitional=False).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError) as exc:
+        # uts46_remap raises too, for code points UTS #46 disallows (U+0080, controls).
         raise InputError(f"invalid domain {text!r}: not a valid IDNA 2008 name ({exc})") from None
 
 
