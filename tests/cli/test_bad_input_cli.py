@@ -254,3 +254,36 @@ def test_explain_keeps_classifying_the_other_inputs(capsys, tmp_path: Path) -> N
     assert code == 0
     assert [c["blocklist"] for c in document["classifications"]] == ["bl.spamcop.net"]
     assert [u["source"] for u in document["unclassified"]] == [str(bounce)]
+
+
+# -- found by the fuzz test: a saved result valid by the schema, but not renderable -------------
+
+
+def test_report_on_a_result_with_malformed_evidence_is_exit_2(capsys, tmp_path: Path) -> None:
+    # given the demo's result with an hourly timestamp of the volume chart replaced (the
+    # schema leaves evidence open; on main the HTML renderer raised ValueError: exit 4)
+    document = json.loads((REPO / "samples" / "demo" / "report.json").read_text())
+    volume = next(c for c in document["checks"] if c["id"] == "volume")
+    account = next(iter(volume["evidence"]["hourly"]))
+    volume["evidence"]["hourly"][account][0][0] = "x" * 50
+    saved = tmp_path / "edited.json"
+    saved.write_text(json.dumps(document))
+    # when it is re-rendered as HTML
+    result = cli(capsys, "report", str(saved), "-o", str(tmp_path / "r.html"))
+    # then one line says the content cannot be rendered
+    assert_one_line_error(result, "cannot be rendered")
+
+
+@pytest.mark.parametrize("target", ["fe80::1%eth0", "fe80::%eth0/126"])
+def test_a_blacklist_target_with_a_zone_index_is_exit_2(
+    capsys, silent_nameserver: str, target: str
+) -> None:
+    # found by the fuzz test: on main the query name was built at run time (exit 4)
+    result = cli(capsys, "blacklist", target, "--nameserver", silent_nameserver)
+    assert_one_line_error(result, "zone index")
+
+
+def test_a_blacklist_target_file_is_read_bounded(capsys, silent_nameserver: str) -> None:
+    # on main `@/dev/urandom` was read to its end (st_size 0 passed the size check)
+    result = cli(capsys, "blacklist", "@/dev/urandom", "--nameserver", silent_nameserver)
+    assert_one_line_error(result, "/dev/urandom")
