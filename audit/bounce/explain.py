@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from audit.bounce.classify import is_temporary, verdict_for
@@ -47,12 +47,31 @@ def rejections_in(text: str) -> list[RejectionReply]:
     return extract_message(text) if looks_like_message(text) else extract_text(text)
 
 
+# Why an input read fine but gave no rejection to classify (a readable text always gives
+# one: the whole text, classified as "other", when no line stands out).
+NO_REJECTION_IN_MESSAGE = (
+    "a message, but no failed recipient in a delivery-status part (RFC 3464) and no "
+    "readable text part holding the server's reply (unusual or broken MIME structure?)"
+)
+NO_REJECTION_IN_TEXT = "no SMTP reply or rejection found in the text"
+
+
+@dataclass(frozen=True)
+class Unclassified:
+    """An input that was read (text, not empty) but held no rejection we could find: real
+    bounces in odd shapes end here, reported with the reason instead of refused as bad input."""
+
+    source: str  # the input's name: the file path, "TEXT" or "<stdin>"
+    reason: str
+
+
 @dataclass(frozen=True)
 class Explained:
     """The classifications of one run, and how many rejections were found beyond them."""
 
     classifications: list[Classification]
     truncated: int = 0  # found after the first MAX_REJECTIONS: counted, not classified
+    unclassified: list[Unclassified] = field(default_factory=list)
 
 
 def explain_inputs(
@@ -68,13 +87,20 @@ def explain_inputs(
     knowledge = knowledge or shipped_knowledge()
     catalog = catalog or shipped_catalog()
     kept: list[RejectionReply] = []
+    unclassified: list[Unclassified] = []
     found = 0
     for item in inputs:
         rejections = rejections_in(item.text)
+        if not rejections:
+            unclassified.append(Unclassified(item.name, _why_none(item.text)))
         found += len(rejections)
         kept.extend(rejections[: MAX_REJECTIONS - len(kept)])
     classifications = [classify(rejection, knowledge, catalog) for rejection in kept]
-    return Explained(classifications, found - len(kept))
+    return Explained(classifications, found - len(kept), unclassified)
+
+
+def _why_none(text: str) -> str:
+    return NO_REJECTION_IN_MESSAGE if looks_like_message(text) else NO_REJECTION_IN_TEXT
 
 
 def explain(
@@ -105,18 +131,27 @@ def classification_document(item: Classification) -> dict[str, Any]:
 
 
 def explain_document(
-    classifications: Sequence[Classification], truncated: int = 0
+    classifications: Sequence[Classification],
+    truncated: int = 0,
+    unclassified: Sequence[Unclassified] = (),
 ) -> dict[str, Any]:
-    """The JSON document; `truncated` (rejections found but not classified) only when > 0."""
+    """The JSON document; `truncated` (rejections found but not classified) only when > 0,
+    `unclassified` (inputs without a rejection, and why) only when there are some."""
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "classifications": [classification_document(c) for c in classifications],
     }
     if truncated > 0:
         document["truncated"] = truncated
+    if unclassified:
+        document["unclassified"] = [{"source": u.source, "reason": u.reason} for u in unclassified]
     return document
 
 
-def render_json(classifications: Sequence[Classification], truncated: int = 0) -> str:
-    document = explain_document(classifications, truncated)
+def render_json(
+    classifications: Sequence[Classification],
+    truncated: int = 0,
+    unclassified: Sequence[Unclassified] = (),
+) -> str:
+    document = explain_document(classifications, truncated, unclassified)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

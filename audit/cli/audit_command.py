@@ -24,12 +24,17 @@ from audit.cli.common import (
 )
 from audit.cli.config import FileConfig, load_config
 from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST
-from audit.engine.options import RunOptions, all_declarations, build_options
+from audit.engine.options import (
+    RunOptions,
+    all_declarations,
+    build_options,
+    validate_for_domain,
+)
 from audit.engine.runner import RunPlan
 from audit.maillog.ingest import parse_log_files
 from audit.model import CheckId
 from audit.model.errors import InputError
-from audit.model.inputs import parse_check_ids, parse_domain, parse_ip
+from audit.model.inputs import parse_check_ids, parse_domain, parse_ip, parse_seconds
 from audit.render.branding import ReportBranding, build_branding
 from checks.options import CHECK_OPTIONS
 
@@ -82,12 +87,6 @@ def _selected_checks(checks: Any, skip: Any) -> tuple[CheckId, ...]:
     return selected
 
 
-def _positive(value: float, name: str) -> float:
-    if not value > 0:
-        raise InputError(f"{name} must be a positive number of seconds, not {value:g}")
-    return value
-
-
 def _bounce_files(paths: list[str]) -> tuple[str, ...]:
     """--bounce files, each readable as text (exit 2 otherwise)."""
     from audit.bounce.files import validate_bounce_files
@@ -108,9 +107,9 @@ def _domains(flags: Mapping[str, Any], file_config: FileConfig) -> list[str]:
 def _run_options(raw: Mapping[str, Any]) -> RunOptions:
     """The run-wide options, validated, without domain and nameservers (set per plan)."""
     timeout = DEFAULT_TIMEOUT if raw["timeout"] is None else float(raw["timeout"])
-    timeout = _positive(timeout, "--timeout")
+    timeout = parse_seconds(timeout, "--timeout")
     deadline = DEFAULT_DEADLINE if raw["deadline"] is None else float(raw["deadline"])
-    deadline = _positive(deadline, "--deadline")
+    deadline = parse_seconds(deadline, "--deadline")
     return RunOptions(
         given_ips=tuple(parse_ip(ip) for ip in raw["ip"]),
         timeout=timeout,
@@ -135,6 +134,8 @@ def build_plan(flags: Mapping[str, Any]) -> AuditPlan:
     raw = raw_values(flags, file_config)
     run = _run_options(raw)
     check_options = tuple(build_options(options, raw) for options in CHECK_OPTIONS)
+    for domain in domains:
+        validate_for_domain(check_options, domain)
     checks = tuple(instantiate(_selected_checks(raw["checks"], raw["skip"])))
     plans = [RunPlan(replace(run, domain=domain), checks, check_options) for domain in domains]
     # A run that queries no DNS (--checks volume --ip ...) needs no nameserver.

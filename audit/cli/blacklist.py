@@ -9,7 +9,6 @@ and the shared verdict logic (audit/engine/verdict.py), as for `audit`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -80,23 +79,17 @@ def _input_error(message: str) -> Exception:
 
 
 def _positive(value: float | None, default: float, name: str) -> float:
-    chosen = default if value is None else value
-    if not chosen > 0:
-        raise _input_error(f"{name} must be a positive number of seconds, not {chosen:g}")
-    return chosen
+    from audit.model.inputs import parse_seconds
+
+    return parse_seconds(default if value is None else value, name)
 
 
 def _validated_selection(run: BlacklistRun) -> Selection:
-    """Fail with exit 2 before any query if --lists/--dnsbl/--spamhaus-dqs-key is bad."""
-    from audit.knowledge.dnsbl.catalog import CatalogError, shipped_catalog
-    from audit.knowledge.dnsbl.selection import select_lists
+    """Fail with exit 2 before any query if --lists/--dnsbl/--spamhaus-dqs-key is bad: the
+    check's own options validation (checks/blacklist/options.py), as `audit` runs it."""
+    from checks.blacklist.options import BlacklistOptions
 
-    if run.lists not in ("default", "all") and not Path(run.lists).is_file():
-        raise _input_error(f"--lists {run.lists!r}: not 'default', 'all' or a readable file")
-    try:
-        return select_lists(shipped_catalog(), run.lists, run.custom, run.dqs_key)
-    except CatalogError as exc:
-        raise _input_error(str(exc)) from None
+    return BlacklistOptions(run.lists, run.custom, run.dqs_key).selection
 
 
 def _build_run(

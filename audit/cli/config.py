@@ -15,6 +15,9 @@ from typing import Any
 from audit.cli.options import CONFIG_LIST_KEYS
 from audit.engine.options import OptionSpec, ValueKind, all_declarations
 from audit.model.errors import InputError
+from audit.model.textfile import read_text_file
+
+MAX_CONFIG_BYTES = 1_000_000  # a config of a thousand domains is ~30 kB
 
 
 def _config_kind(spec: OptionSpec) -> str:
@@ -66,16 +69,13 @@ def _coerce(kind: str, key: str, value: Any, where: str) -> Any:
 def load_config(path: Path, keys: Mapping[str, str] | None = None) -> FileConfig:
     """The file's values by key; `keys` default to every `audit` option."""
     known = keys if keys is not None else audit_config_keys()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read config {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"cannot read config {path}: not UTF-8 text") from None
+    text = read_text_file(path, MAX_CONFIG_BYTES, "config")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed config {path}: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise InputError(f"malformed config {path}: nested too deeply") from None
     values: dict[str, Any] = {}
     for key, value in raw.items():
         normalized = key.replace("-", "_")

@@ -2,7 +2,8 @@
 
 `register(app)` adds the command to the main Typer app (audit/cli.py). Everything beyond
 typer is imported inside the command so `import audit.cli` stays light. Exit codes (SPEC.md):
-0 when every rejection found was classified (even as "other"), 2 on bad input.
+0 when the input was read (every rejection found classified, even as "other"; an input with
+no rejection listed as unclassified, with the reason), 2 on bad input (unreadable, empty, binary).
 """
 
 from __future__ import annotations
@@ -92,11 +93,11 @@ def run_explain(text: str | None, files: list[str], fmt: str | None, output: str
     from audit.render.explain import render_text
 
     chosen = choose_format(fmt, output)
+    # Unreadable, empty and binary input are InputErrors (exit 2) when read; what was read
+    # but held no rejection is reported as unclassified, with the reason (exit 0).
     explained = explain_inputs(gather_inputs(text, files))
-    if not explained.classifications:
-        raise _input_error("no rejection found in the input")
     render = render_json if chosen == "json" else render_text
-    write(render(explained.classifications, explained.truncated), output)
+    write(render(explained.classifications, explained.truncated, explained.unclassified), output)
     return 0
 
 

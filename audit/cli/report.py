@@ -26,6 +26,7 @@ from audit.cli.options import (
     QuietOpt,
     VerboseOpt,
 )
+from audit.model.errors import InputError
 
 ResultArg = Annotated[
     Path,
@@ -58,8 +59,30 @@ def report(
     threshold = parse_fail_on(fail_on or "high")  # junit: which findings are failures
     branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
     document = load_document(result_file)
-    write_outputs(document, planned, RenderOptions(threshold, branding))
+    try:
+        write_outputs(document, planned, RenderOptions(threshold, branding))
+    except InputError:
+        raise
+    except _render_errors() as exc:
+        raise _unrenderable(result_file, exc) from None
     raise typer.Exit(0)
+
+
+def _render_errors() -> tuple[type[Exception], ...]:
+    """What a renderer raises on values of the wrong shape. The schema leaves each check's
+    evidence open, so a saved result edited by hand can be valid and still not renderable:
+    for `report` that is bad input (exit 2), where a live audit's document never is."""
+    from jinja2 import UndefinedError
+
+    return (TypeError, KeyError, IndexError, AttributeError, ValueError, UndefinedError)
+
+
+def _unrenderable(path: Path, exc: Exception) -> InputError:
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
+    return InputError(
+        f"{path}: a valid result document whose content cannot be rendered ({detail}); "
+        "was it edited by hand?"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from audit.model import Severity
 
@@ -60,6 +60,20 @@ class CheckOptions(Protocol):
     """A check's typed options: a frozen dataclass whose every field has a default."""
 
     declarations: ClassVar[tuple[OptionSpec, ...]]
+
+
+@runtime_checkable
+class DomainBoundOptions(Protocol):
+    """Options whose validity depends on the audited domain (a DKIM selector's key name
+    must fit in a DNS name): checked once per domain, when the plan is built."""
+
+    def validate_for(self, domain: str) -> None: ...  # raises InputError
+
+
+def validate_for_domain(options: Sequence[object], domain: str) -> None:
+    for check_options in options:
+        if isinstance(check_options, DomainBoundOptions):
+            check_options.validate_for(domain)
 
 
 OptionsT = TypeVar("OptionsT", bound=CheckOptions)

@@ -1,8 +1,12 @@
-"""Validation of user input: domains, IPs, CIDRs, check ids. Errors name the problem."""
+"""Validation of user input: domains, IPs, CIDRs, check ids, selectors, durations.
+
+Errors name the problem; each is one `InputError` line (exit 2).
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 
 from audit.model import PLANNED_CHECK_IDS, CheckId
@@ -10,6 +14,8 @@ from audit.model.errors import InputError
 
 MAX_DOMAIN_LENGTH = 253  # RFC 1035 §2.3.4 (presentation form without the root dot)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Timeouts and deadlines above a day are typing mistakes (or `inf`), not plans.
+MAX_SECONDS = 86_400.0
 
 
 def parse_domain(text: str) -> str:
@@ -44,14 +50,15 @@ def _a_labels(raw: str, text: str) -> str:
     another name."""
     import idna
 
-    for char in raw:
-        if idna.uts46_remap(char, std3_rules=False, transitional=False) == "":
-            raise InputError(
-                f"invalid domain {text!r}: invisible character U+{ord(char):04X} in the name"
-            )
     try:
+        for char in raw:
+            if idna.uts46_remap(char, std3_rules=False, transitional=False) == "":
+                raise InputError(
+                    f"invalid domain {text!r}: invisible character U+{ord(char):04X} in the name"
+                )
         return idna.encode(raw, uts46=True, transitional=False).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError) as exc:
+        # uts46_remap raises too, for code points UTS #46 disallows (U+0080, controls).
         raise InputError(f"invalid domain {text!r}: not a valid IDNA 2008 name ({exc})") from None
 
 
@@ -128,3 +135,35 @@ def _smtp_port(port_text: str, text: str) -> int:
 def format_smtp_host(host: str, port: int) -> str:
     """The canonical HOST:PORT text (IPv6 literals in brackets)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def parse_seconds(value: float, flag: str) -> float:
+    """A finite, positive number of seconds, at most a day: `inf`, `nan`, 0 and negatives
+    would disable the bound they set (or never fire)."""
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{flag} must be a positive number of seconds, not {value:g}")
+    if value > MAX_SECONDS:
+        raise InputError(f"{flag} must be at most {MAX_SECONDS:g} seconds, not {value:g}")
+    return value
+
+
+def parse_dns_labels(text: str, what: str) -> str:
+    """A sequence of LDH labels (RFC 5321 §4.1.2 `sub-domain`), lowercase: each label 1-63
+    letters, digits or hyphens, not starting or ending with a hyphen, at most 253 in all."""
+    name = text.strip()
+    if not name:
+        raise InputError(f"invalid {what} {text!r}: empty")
+    if not name.isascii():  # lowercase only ASCII: "\u212a".lower() is "k"
+        raise InputError(f"invalid {what} {text!r}: only ASCII letters, digits and hyphens")
+    name = name.lower()
+    if len(name) > MAX_DOMAIN_LENGTH:
+        raise InputError(f"invalid {what} {text!r}: longer than 253 characters")
+    for label in name.split("."):
+        if not label:
+            raise InputError(f"invalid {what} {text!r}: empty label")
+        if not _LABEL.match(label):
+            raise InputError(
+                f"invalid {what} {text!r}: bad label {label!r} "
+                "(letters, digits and inner hyphens, at most 63)"
+            )
+    return name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from audit.bounce.explain import Unclassified
 from audit.bounce.extract import MAX_REJECTIONS
 from audit.model.rejection import Classification
 
@@ -52,13 +53,26 @@ def truncation_line(truncated: int) -> str:
     )
 
 
-def render_text(classifications: Sequence[Classification], truncated: int = 0) -> str:
-    """One block per classification; a last line says how many were left out, if any."""
+def unclassified_block(unclassified: Sequence[Unclassified]) -> str:
+    lines = ["Unclassified (read, but no rejection found):"]
+    lines.extend(f"  {item.source}: {item.reason}" for item in unclassified)
+    return "\n".join(lines)
+
+
+def render_text(
+    classifications: Sequence[Classification],
+    truncated: int = 0,
+    unclassified: Sequence[Unclassified] = (),
+) -> str:
+    """One block per classification; then the inputs without a rejection, and a last line
+    saying how many were left out, if any."""
     count = len(classifications)
     blocks = [
         "\n".join([f"Rejection {n} of {count}", *_field_lines(c), *_remediation_lines(c)])
         for n, c in enumerate(classifications, start=1)
     ]
+    if unclassified:
+        blocks.append(unclassified_block(unclassified))
     if truncated > 0:
         blocks.append(truncation_line(truncated))
     return "\n\n".join(blocks) + "\n"

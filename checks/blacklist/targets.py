@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from audit.model.errors import InputError
+from audit.model.textfile import read_text_file
+
 DEFAULT_MAX_TARGETS = 4096  # a /20
 MAX_TARGET_FILE_BYTES = 10_000_000
 
@@ -31,13 +34,11 @@ class ParsedTargets:
 
 
 def _read_file(spec: str) -> list[str]:
-    path = Path(spec[1:])
+    """The targets in @FILE: bounded while read (`@/dev/urandom` stops at the first chunk)."""
     try:
-        if path.stat().st_size > MAX_TARGET_FILE_BYTES:
-            raise TargetError(f"{spec}: larger than {MAX_TARGET_FILE_BYTES} bytes")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        raise TargetError(f"cannot read target file {path}: {exc}") from None
+        text = read_text_file(Path(spec[1:]), MAX_TARGET_FILE_BYTES, "target file")
+    except InputError as exc:
+        raise TargetError(str(exc)) from None
     lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return [line for line in lines if line]
 
@@ -53,11 +54,25 @@ def _expand_specs(specs: Iterable[str]) -> list[str]:
     return expanded
 
 
+def _address(text: str) -> str:
+    """An IP literal (ValueError if it is none); a zone index is a TargetError."""
+    address = ipaddress.ip_address(text)
+    _refuse_zone_index(address, text)
+    return str(address)
+
+
+def _refuse_zone_index(address: ipaddress.IPv4Address | ipaddress.IPv6Address, text: str) -> None:
+    # RFC 4007 §11: `fe80::1%eth0` names a local interface; no list can answer for it.
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        raise TargetError(f"invalid target {text!r}: a zone index (%...) is not allowed")
+
+
 def _network_addresses(text: str, budget: int) -> list[str]:
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise TargetError(f"invalid CIDR range {text!r}") from None
+    _refuse_zone_index(network.network_address, text)
     if network.num_addresses > budget:
         raise TargetError(
             f"{text} has {network.num_addresses} addresses, above the limit of {budget} "
@@ -83,7 +98,9 @@ def parse_targets(
                 ips[address] = None
             continue
         try:
-            ips[str(ipaddress.ip_address(spec))] = None
+            ips[_address(spec)] = None
+        except TargetError:
+            raise
         except ValueError:
             domains[parse_domain(spec)] = None
         if len(ips) + len(domains) > max_targets:

@@ -4,7 +4,8 @@ Evidence (audit/loglines/: parse and normalize; audit/maillog/: aggregate, rejec
 classified by explain's classifier; checks/volume/summary.py) is kept apart from judgement
 (checks/volume/judge.py, thresholds as data in audit/knowledge/volume/thresholds.toml).
 Without --log the check is *skipped*: no logs is neither a pass nor an unknown. A log that
-cannot be read makes the check unknown.
+cannot be read, or logs that hold no mail event (an empty file, another program's log), make
+the check unknown.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from checks.volume.judge import CODES, judge_volume
 from checks.volume.summary import truncated_files, volume_evidence
 
 log = logging.getLogger(__name__)
+
+NO_MAIL_EVENTS = "the log files hold no mail events"
 
 
 def _detail(facts: LogFacts) -> str:
@@ -64,9 +67,16 @@ class VolumeCheck:
                 unknowns=(Unknown("logs", UnknownReason.MALFORMED, str(exc)),),
                 detail="the logs could not be read",
             )
+        evidence = volume_evidence(facts, rules.thresholds)
+        if not any(file.events for file in facts.files):
+            # No mail is not a pass: nothing in the logs says the volume is normal.
+            unknown = Unknown("logs", UnknownReason.DEPENDENCY, NO_MAIL_EVENTS)
+            return CheckResult(
+                check=self.id, evidence=evidence, unknowns=(unknown,), detail=NO_MAIL_EVENTS
+            )
         return CheckResult(
             check=self.id,
-            evidence=volume_evidence(facts, rules.thresholds),
+            evidence=evidence,
             findings=tuple(judge_volume(facts, rules.thresholds)),
             unknowns=truncated_files(facts),
             detail=_detail(facts),

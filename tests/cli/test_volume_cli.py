@@ -59,11 +59,25 @@ def test_mailgun_sending_ips_become_log_sourced_target_ips(capsys) -> None:
     ]
 
 
-def test_an_empty_log_passes_with_exit_0(capsys, tmp_path: Path) -> None:
+def test_an_empty_log_is_unknown_not_a_pass(capsys, tmp_path: Path) -> None:
+    # given a log file that holds no mail event (issue 8, item 15: no mail is not a pass)
     empty = tmp_path / "empty.log"
     empty.write_text("")
+    # when the volume check reads it
     code, document = logs_json(capsys, str(empty))
-    assert code == 0 and document["checks"][0]["status"] == "pass"
+    # then the check is unknown with the reason, and the run is incomplete (exit 3)
+    check = document["checks"][0]
+    assert code == 3 and check["status"] == "unknown"
+    assert [(u["subject"], u["reason"]) for u in check["unknowns"]] == [("logs", "dependency")]
+    assert check["unknowns"][0]["detail"] == "the log files hold no mail events"
+
+
+def test_audit_with_an_empty_log_reports_volume_unknown(capsys, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    argv = ["audit", "example.test", "--ip", "192.0.2.1", "--checks", "volume", "--log"]
+    code, out, _ = cli(capsys, *argv, str(empty), "--format", "json", "-o", "-")
+    assert code == 3 and json.loads(out)["checks"][0]["status"] == "unknown"
 
 
 def test_fail_on_never_exits_0(capsys) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audit.model.errors import InputError
-from audit.model.inputs import parse_domain, parse_ip, parse_smtp_host
+from audit.model.inputs import parse_domain, parse_ip, parse_seconds, parse_smtp_host
 
 
 def test_a_german_sharp_s_is_kept_as_idna_2008_not_mapped_to_ss():
@@ -44,3 +44,15 @@ def test_an_smtp_host_with_an_unclosed_bracket_is_an_error():
 
 def test_an_smtp_host_ipv6_literal_with_a_port_is_parsed():
     assert parse_smtp_host("[::1]:2525") == ("::1", 2525)
+
+
+@pytest.mark.parametrize("value", [0.05, 3, 86_400])
+def test_a_finite_positive_duration_is_accepted(value: float) -> None:
+    assert parse_seconds(value, "--timeout") == value
+
+
+@pytest.mark.parametrize("name", ["\x80", "a\x85b.test", "\u0378.test"])
+def test_a_code_point_uts46_disallows_is_an_input_error_not_a_crash(name: str) -> None:
+    # found by the CLI fuzz test: idna.uts46_remap raised InvalidCodepoint (exit 4)
+    with pytest.raises(InputError, match="invalid domain"):
+        parse_domain(name)

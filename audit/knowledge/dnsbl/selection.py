@@ -189,16 +189,18 @@ class _Builder:
             return
         self.chosen.setdefault(entry.id, _resolve_entry(entry, self.dqs_key))
 
-    def add_spec(self, spec: str) -> None:
-        """`ID`, `ZONE`, or `ZONE:ip|domain` (the `--dnsbl` syntax)."""
+    def add_spec(self, spec: str, source: str = "--dnsbl") -> None:
+        """`ID`, `ZONE`, or `ZONE:ip|domain` (the `--dnsbl` syntax); `source` names where
+        it came from in errors (`--dnsbl`, or a lists file and line)."""
         zone_text, _, kind = spec.strip().partition(":")
         if kind not in ("", "ip", "domain"):
-            raise CatalogError(f"invalid list {spec!r}: the kind after ':' is ip or domain")
+            message = f"{source}: invalid list {spec!r}: the kind after ':' is ip or domain"
+            raise CatalogError(message)
         known = self.catalog.get(zone_text)
         if known is not None:
             self.add_entry(known)
             return
-        zone = validate_zone(zone_text, "--dnsbl")
+        zone = validate_zone(zone_text, source)
         keyed = _keyed(self.catalog, zone)
         if keyed is not None:
             self.secrets.append(keyed.key)
@@ -236,12 +238,21 @@ def _base_entries(catalog: Catalog, lists: str, dqs_key: str | None) -> list[Dns
 
 
 def _read_list_file(path: Path) -> str:
+    """The file's text: at most MAX_LIST_FILE_BYTES of UTF-8 without NUL bytes (a binary
+    file is refused here, not parsed line by line into nonsense zones)."""
     try:
-        if path.stat().st_size > MAX_LIST_FILE_BYTES:
-            raise CatalogError(f"--lists {path}: larger than {MAX_LIST_FILE_BYTES} bytes")
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        raise CatalogError(f"--lists {path}: cannot read ({exc})") from None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_LIST_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CatalogError(f"--lists {path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_LIST_FILE_BYTES:
+        raise CatalogError(f"--lists {path}: larger than {MAX_LIST_FILE_BYTES} bytes")
+    if b"\x00" in data:
+        raise CatalogError(f"--lists {path}: binary data, not a catalog or a list of zones")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CatalogError(f"--lists {path}: not UTF-8 text") from None
 
 
 def _from_file(builder: _Builder, path: Path) -> None:
@@ -254,10 +265,10 @@ def _from_file(builder: _Builder, path: Path) -> None:
             builder.catalog = Catalog((*others, entry))
             builder.add_entry(entry)
         return
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         spec = line.split("#", 1)[0].strip()
         if spec:
-            builder.add_spec(spec)
+            builder.add_spec(spec, f"--lists {path} line {number}")
 
 
 def select_lists(
@@ -275,4 +286,14 @@ def select_lists(
         _from_file(builder, Path(lists))
     for spec in custom:
         builder.add_spec(spec)
-    return builder.build()
+    selection = builder.build()
+    if not selection.lists:
+        raise CatalogError(_nothing_selected(lists, selection.skipped))
+    return selection
+
+
+def _nothing_selected(lists: str, skipped: tuple[Skipped, ...]) -> str:
+    """A run that would query no list is a usage error, not an empty (clean) result."""
+    why = "; ".join(f"{s.list_id}: {s.reason}" for s in skipped[:3])
+    more = f" (skipped {why}{'; ...' if len(skipped) > 3 else ''})" if skipped else ""
+    return f"no list selected: neither --lists {lists} nor --dnsbl names a list to query{more}"

@@ -18,6 +18,10 @@ from typing import Any, cast
 
 from audit.model.document import ResultDocument
 from audit.model.errors import InputError
+from audit.model.textfile import read_text_file
+
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # a /20 blacklist run saves a few tens of MB
+MAX_DEPTH = 100  # the demo nests 14 deep; an SPF include tree adds ~3 a level (10 at most)
 
 
 class NonFiniteNumber(ValueError):
@@ -71,20 +75,33 @@ def _finite_float(text: str) -> float:
 def parse_document_text(text: str, where: str) -> Any:
     """The JSON value in `text`; NaN, Infinity and overflowing numbers are refused."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except NonFiniteNumber as exc:
         message = f"{where}: not a finite number: {exc} (JSON has no NaN or Infinity)"
         raise InputError(message) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:  # the decoder recurses once per nesting level
+        raise InputError(f"{where}: nested too deeply to be a result document") from None
+    _check_depth(value, where)
+    return value
+
+
+def _check_depth(value: Any, where: str) -> None:
+    """Refuse nesting deeper than any result document has: the renderers walk the evidence
+    recursively, and a document just under the decoder's limit would exhaust the stack there."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
 
 
 def load_document(path: Path) -> ResultDocument:
     """Read and validate a saved result; every failure is one InputError line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"cannot read {path}: not UTF-8 text") from None
+    text = read_text_file(path, MAX_DOCUMENT_BYTES, "")
     return validate_document(parse_document_text(text, str(path)), str(path))
