@@ -161,6 +161,22 @@ def test_every_vector_states_its_verdict_rfc_and_source() -> None:
             assert {"id", "source", "expected", "rfc"} <= set(vector), vector.get("id")
 
 
+SCORES: list[str] = []  # printed in pytest's terminal summary, so CI logs show them
+
+
+class _ScoreReporter:
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        for line in SCORES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_scores(request: pytest.FixtureRequest) -> Iterator[None]:
+    plugin = _ScoreReporter()
+    request.config.pluginmanager.register(plugin, "auth-conformance-scores")
+    yield
+
+
 def test_conformance_agreement(servers: list[LabDnsServer]) -> None:
     # given every vector served from a lab DNS server on loopback
     rows = judged(servers)
@@ -181,6 +197,7 @@ def test_conformance_agreement(servers: list[LabDnsServer]) -> None:
         mine = [row for row in rows if row[0] == kind]
         good = [row for row in mine if agrees(row[1], row[2], row[3])]
         print(f"  {kind} conformance: {len(good)}/{len(mine)} vectors agree")
+        SCORES.append(f"{kind.upper()} conformance: {len(good)}/{len(mine)} vectors agree")
     same_as_source = [row for row in rows if "source_verdict" not in row[1]]
     print(
         f"  the source suites' own verdicts: {len(same_as_source)}/{len(rows)} the same "
@@ -188,5 +205,9 @@ def test_conformance_agreement(servers: list[LabDnsServer]) -> None:
     )
     share = len(agreeing) / len(rows)
     print(f"  DKIM+DMARC conformance: {len(agreeing)}/{len(rows)} ({share:.1%})")
+    SCORES.append(
+        f"DKIM+DMARC conformance: {len(agreeing)}/{len(rows)} ({share:.1%}); the source "
+        f"suites' own verdicts: {len(same_as_source)}/{len(rows)} the same"
+    )
     assert share >= MIN_AGREEMENT
     assert unexplained == []
