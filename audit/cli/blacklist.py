@@ -133,6 +133,16 @@ def _build_run(
     )
 
 
+# The report's modules (~0.15 s) load while the run waits on DNS (audit/engine/warmup.py);
+# the check stops itself in time for what comes after it (collect.py STOP_*).
+REPORT_MODULES = (
+    "audit.render.dnsbl_table",
+    "audit.render.document.build",
+    "audit.render.json_report",
+    "audit.render.text",
+)
+
+
 def blacklist_plan(run: BlacklistRun, progress: object = None) -> RunPlan:
     """One blacklist check over exactly the given targets, through the shared runner."""
     from audit.engine.options import RunOptions
@@ -161,6 +171,7 @@ def blacklist_plan(run: BlacklistRun, progress: object = None) -> RunPlan:
         (BlacklistCheck(progress=progress),),  # type: ignore[arg-type]
         (BlacklistOptions(run.lists, run.custom, run.dqs_key),),
         target_extra={"domains": list(run.domains)} if len(run.domains) > 1 else {},
+        warm_imports=REPORT_MODULES,
     )
 
 
@@ -187,22 +198,6 @@ def _execute(run: BlacklistRun, quiet: bool) -> AuditResult:
             bar.update(task, completed=done, total=total)
 
         return asyncio.run(run_blacklist(run, advance))
-
-
-def _load_report_modules() -> None:
-    """Start importing the report's modules (~0.15 s) as the run starts: they load while
-    it waits on DNS (audit/engine/warmup.py), and the check stops itself in time for what
-    comes after it (collect.py STOP_*)."""
-    from audit.engine.warmup import warm_up
-
-    warm_up(
-        (
-            "audit.render.dnsbl_table",
-            "audit.render.document.build",
-            "audit.render.json_report",
-            "audit.render.text",
-        )
-    )
 
 
 def _print_text(result: AuditResult) -> None:
@@ -256,7 +251,6 @@ def blacklist(
     )  # fmt: skip
     planned = plan_outputs(output or [], format)
     check_output_paths(planned)
-    _load_report_modules()
     result = _execute(replace(run, report_seconds_per_result=report_cost(planned)), quiet)
     if any(o.path == "-" and o.format == "text" for o in planned):
         _print_text(result)

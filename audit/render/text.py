@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audit.model.document import ResultDocument, UnknownDocument
-from audit.render.visible import safe_text, terminal_safe
+from audit.render.visible import safe_text, visible
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -70,14 +70,14 @@ def _findings(document: ResultDocument, console: Console) -> None:
     for finding in findings:
         line = safe_text("  ")
         line.append(
-            terminal_safe(f"{finding['severity'].upper():8}"),
+            visible(f"{finding['severity'].upper():8}"),
             style=SEVERITY_STYLE.get(finding["severity"], ""),
         )
-        line.append(terminal_safe(f" {finding['code']} "), style="bold")
-        line.append(terminal_safe(finding["title"]))
+        line.append(visible(f" {finding['code']} "), style="bold")
+        line.append(visible(finding["title"]))
         subject = finding["subject"]
         if subject and subject not in finding["title"]:
-            line.append(terminal_safe(f" ({subject})"), style="dim")
+            line.append(visible(f" ({subject})"), style="dim")
         console.print(line)
         remediation = finding["remediation"]
         if remediation is not None:

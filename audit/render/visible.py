@@ -32,12 +32,6 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
-def terminal_safe(text: str) -> str:
-    """For the terminal: rich drops a few controls but passes ESC through, so a TXT record
-    could recolour, hide or rewrite what the terminal shows (or set its title)."""
-    return visible(text)
-
-
 def safe_text(text: str, style: str = "") -> Text:
     """A rich `Text` of `text` with every unsafe character made visible."""
     from rich.text import Text
