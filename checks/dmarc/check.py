@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from audit.engine.context import AuditContext, Fact
-from audit.model import CheckId, CheckResult, SendingIp
+from audit.model import CheckId, CheckResult, SendingIp, UnknownReason
 from audit.net.checkdmarc_adapter import analyse_dmarc, organizational_domain
 from audit.net.dns import DnsClient, LookupStatus
 from checks.dkim.check import DKIM_KEYS, DkimEvidence
@@ -97,24 +97,26 @@ async def _destination(
     address = str(uri["address"])
     target = address.rpartition("@")[2].lower().rstrip(".")
     text = f"mailto:{address}"
-    mx = await has_mx(dns, target)
+    mx, mx_reason = await has_mx(dns, target)
     if organizational_domain(target) == source_org:
-        return ReportDestination(text, target, external=False, authorized=True, mx=mx)
+        return ReportDestination(
+            text, target, external=False, authorized=True, mx=mx, mx_reason=mx_reason
+        )
     name = authorization_name(source, target)
     lookup = await dns.query(name, "TXT")
     if lookup.status is LookupStatus.UNKNOWN:
-        return ReportDestination(text, target, True, None, name, lookup.reason, mx)
+        return ReportDestination(text, target, True, None, name, lookup.reason, mx, mx_reason)
     authorized = any(_is_dmarc(record) for record in lookup.records)
-    return ReportDestination(text, target, True, authorized, name, mx=mx)
+    return ReportDestination(text, target, True, authorized, name, mx=mx, mx_reason=mx_reason)
 
 
-async def has_mx(dns: DnsClient, domain: str) -> bool | None:
+async def has_mx(dns: DnsClient, domain: str) -> tuple[bool | None, UnknownReason | None]:
     """Does the report destination publish an MX other than RFC 7505's null MX
-    ("0 .")? None when the lookup failed (unknown, not a finding)."""
+    ("0 .")? None, with the reason, when the lookup failed (unknown, not a finding)."""
     lookup = await dns.query(domain, "MX")
     if lookup.status is LookupStatus.UNKNOWN:
-        return None
-    return any(record.split()[-1] != "." for record in lookup.records)
+        return None, lookup.reason
+    return any(record.split()[-1] != "." for record in lookup.records), None
 
 
 def _uris(tags: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -56,6 +56,7 @@ class ReportDestination:
     authorization_name: str = ""
     reason: UnknownReason | None = None
     mx: bool | None = True  # a usable MX; None: the MX lookup failed
+    mx_reason: UnknownReason | None = None  # why, when the MX lookup failed
 
     def to_evidence(self) -> DmarcDestinationEvidence:
         return {
@@ -180,6 +181,15 @@ def judge_dmarc(evidence: DmarcEvidence) -> tuple[list[Finding], list[Unknown]]:
         )
         for d in evidence.destinations
         if d.external and d.authorized is None
+    ] + [
+        # Whether reporters can deliver there is undetermined, not fine (RFC 5321 §5.1).
+        Unknown(
+            d.domain,
+            d.mx_reason or UnknownReason.INTERNAL,
+            "report destination MX lookup failed",
+        )
+        for d in evidence.destinations
+        if d.mx is None
     ]
     return findings, unknowns
 

@@ -111,3 +111,16 @@ def test_receiver_record_keeps_the_first_of_repeated_tags() -> None:
         ("p=none", "duplicate"),
         ("sp=", "empty_value"),
     ]
+
+
+def test_a_failed_report_destination_mx_lookup_is_unknown_not_fine(dns_server) -> None:  # type: ignore[no-untyped-def]
+    # given a DMARC record whose rua destination's MX lookup gets SERVFAIL
+    failing = dns_server(zone_files=zone_files(), behaviours={"nomx.dmarc.test": "servfail"})
+    # when the dmarc check runs
+    result = dmarc(failing, "nomx")
+    # then no finding claims the MX is missing, and the check says it could not tell
+    assert "DMARC_REPORT_DESTINATION_NO_MX" not in codes(result)
+    assert result.evidence["report_destinations"][0]["mx"] is None
+    assert [(u.subject, u.reason.value) for u in result.unknowns] == [
+        ("nomx.dmarc.test", "servfail")
+    ]
