@@ -23,7 +23,12 @@ from email.message import Message
 from email.parser import Parser
 from email.policy import compat32
 
-from audit.bounce.extract import RejectionReply, extract_text, make_rejection
+from audit.bounce.extract import (
+    RejectionReply,
+    extract_text,
+    make_rejection,
+    signal_statements,
+)
 from audit.bounce.input import CONTROL_RE
 
 HEADER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
@@ -39,6 +44,8 @@ MESSAGE_HEADERS = (
 DSN_FIELDS = ("diagnostic-code", "final-recipient", "original-recipient", "action", "status")
 # One RFC 2047 encoded word: =?charset[*language]?B|Q?text?=
 ENCODED_WORD_RE = re.compile(r"=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=")
+# RFC 3464 §2.3.4: status-code = DIGIT "." 1*3DIGIT "." 1*3DIGIT (an mbox "Status: RO" is not).
+STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\b")
 SKIPPED_TYPES = (
     "message/rfc822",
     "text/rfc822-headers",
@@ -120,16 +127,24 @@ def _after_type(value: str | None) -> str | None:
     return value.split(";", 1)[1].strip() if ";" in value else value.strip()
 
 
-def from_dsn_block(block: Message) -> RejectionReply | None:
+def _status(block: Message) -> str | None:
+    """The block's RFC 3463 status code, None when absent or not one."""
+    match = STATUS_RE.match(_field(block, "Status") or "")
+    return match.group(0) if match else None
+
+
+def from_dsn_block(block: Message, reply: str | None = None) -> RejectionReply | None:
+    """The block's rejection; without a Diagnostic-Code, `reply` (the server's reply the
+    human-readable part quotes for this recipient, RFC 3464 §2.1) is its text."""
     diagnostic = _after_type(_field(block, "Diagnostic-Code"))
-    status = _field(block, "Status")
+    status = _status(block)
     action = (_field(block, "Action") or "").lower()
     if diagnostic is None and status is None:
         return None
     if action in ("delivered", "relayed", "expanded"):
         return None
     remote = _after_type(_field(block, "Remote-MTA"))
-    text = diagnostic or f"Status: {status}"
+    text = diagnostic or reply or f"Status: {status}"
     deferred = True if action == "delayed" else False if action == "failed" else None
     return make_rejection(text, remote.lower().rstrip(".") if remote else None, deferred, status)
 
@@ -165,21 +180,48 @@ def _text_of(part: Message) -> str:
     return CONTROL_RE.sub(" ", _to_text(payload, part.get_content_charset("ascii")))
 
 
+def _recipient(block: Message) -> str:
+    """The local part and domain of Final-Recipient (RFC 3464 §2.3.2), lowercased."""
+    return (_after_type(_field(block, "Final-Recipient")) or "").strip("<>").lower()
+
+
+def _quoted_reply(block: Message, replies: list[str]) -> str | None:
+    """The human-readable part's statement about this recipient, else its only reply."""
+    recipient = _recipient(block)
+    named = [reply for reply in replies if recipient and recipient in reply.lower()]
+    if named:
+        return named[0]
+    return replies[0] if len(replies) == 1 else None
+
+
+def _from_report(parts: list[Message], body: str) -> list[RejectionReply]:
+    """One rejection per failed recipient of the delivery-status parts."""
+    blocks = [
+        block
+        for part in parts
+        if part.get_content_type() == "message/delivery-status"
+        for block in _dsn_blocks(part)
+    ]
+    replies = signal_statements(body) if blocks else []
+    found = []
+    for block in blocks:
+        needs_reply = block.get("Diagnostic-Code") is None
+        rejection = from_dsn_block(block, _quoted_reply(block, replies) if needs_reply else None)
+        if rejection is not None:
+            found.append(rejection)
+    return found
+
+
 def extract_message(text: str) -> list[RejectionReply]:
     """Every rejection in the message (the caller applies MAX_REJECTIONS)."""
     message = Parser(policy=compat32).parsestr(text)
-    top_level = from_dsn_block(message)  # bare DSN fields pasted without a message around them
     parts = list(_parts(message))
-    found = [
-        rejection
-        for part in parts
-        if part.get_content_type() == "message/delivery-status"
-        for rejection in map(from_dsn_block, _dsn_blocks(part))
-        if rejection is not None
-    ]
-    if not found and top_level is not None:
-        found = [top_level]
+    body = "\n".join(_text_of(part) for part in parts)
+    found = _from_report(parts, body)
     if not found:
-        body = "\n".join(_text_of(part) for part in parts)
+        # bare DSN fields pasted without a message around them
+        top_level = from_dsn_block(message)
+        found = [top_level] if top_level is not None else []
+    if not found:
         found = extract_text(body)
     return found

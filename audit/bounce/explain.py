@@ -18,6 +18,7 @@ from audit.bounce.dsn import extract_message, looks_like_message
 from audit.bounce.extract import MAX_REJECTIONS, RejectionReply, extract_text
 from audit.bounce.fields import sending_ip
 from audit.bounce.input import InputText
+from audit.bounce.mbox import is_mbox, mbox_messages
 from audit.bounce.remedy import remediation_for_rejection
 from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
 from audit.knowledge.providers import BounceKnowledge, shipped_knowledge
@@ -43,7 +44,14 @@ def classify(
 
 
 def rejections_in(text: str) -> list[RejectionReply]:
-    """The rejections in one input: a message/DSN, a log excerpt, or free text."""
+    """The rejections in one input: an mbox of messages, a message/DSN, a log excerpt, or
+    free text."""
+    if is_mbox(text):
+        return [found for message in mbox_messages(text) for found in _rejections_in(message)]
+    return _rejections_in(text)
+
+
+def _rejections_in(text: str) -> list[RejectionReply]:
     return extract_message(text) if looks_like_message(text) else extract_text(text)
 
 
@@ -100,7 +108,8 @@ def explain_inputs(
 
 
 def _why_none(text: str) -> str:
-    return NO_REJECTION_IN_MESSAGE if looks_like_message(text) else NO_REJECTION_IN_TEXT
+    is_message = is_mbox(text) or looks_like_message(text)
+    return NO_REJECTION_IN_MESSAGE if is_message else NO_REJECTION_IN_TEXT
 
 
 def explain(

@@ -106,12 +106,17 @@ def statements(text: str) -> Iterator[str]:
         yield current
 
 
+def signal_statements(text: str) -> list[str]:
+    """The statements of a text that look like a rejection (a code or a block phrase)."""
+    return [s for s in statements(text) if SIGNAL_RE.search(s)]
+
+
 def extract_text(text: str) -> list[RejectionReply]:
     """Rejections in free text or a log excerpt; the whole text as one when nothing stands out."""
     logged = [r for r in map(from_log_line, text.splitlines()) if r is not None]
     if logged:
         return logged
-    found = [make_rejection(s) for s in statements(text) if SIGNAL_RE.search(s)]
+    found = [make_rejection(s) for s in signal_statements(text)]
     if not found and text.strip():
         found = [make_rejection(text)]
     return [r for r in found if r.text]

@@ -1,0 +1,72 @@
+"""Reading real bounce messages: mbox separators, RFC 3464 parts, lenient MIME."""
+
+from __future__ import annotations
+
+from audit.bounce.explain import explain_inputs, rejections_in
+from audit.bounce.input import from_argument
+
+DSN_WITHOUT_DIAGNOSTIC = """\
+From: MAILER-DAEMON@mx.example.org
+To: sender@example.com
+Subject: Returned mail
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="XX"
+
+--XX
+Content-Type: text/plain
+
+<user@yahoo.example>: host mta5.am0.yahoodns.net[192.0.2.9] said:
+    421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to
+    unexpected volume or user complaints (in reply to MAIL FROM command)
+
+--XX
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; user@yahoo.example
+Action: delayed
+Status: 4.0.0
+
+--XX--
+"""
+
+
+def test_an_mbox_separator_line_is_not_read_as_a_rejection() -> None:
+    # given a DSN saved in an mbox, opened by a "From " separator line
+    text = "From MAILER-DAEMON Thu Jul  2 12:05:05 2020\n" + DSN_WITHOUT_DIAGNOSTIC
+    # when its rejections are extracted
+    found = rejections_in(text)
+    # then the message is read as one DSN: one rejection, the server's reply
+    assert [r.text[:7] for r in found] == ["421 4.7"]
+
+
+def test_every_message_of_an_mbox_is_read() -> None:
+    # given an mbox holding the same DSN twice
+    one = "From MAILER-DAEMON Thu Jul  2 12:05:05 2020\n" + DSN_WITHOUT_DIAGNOSTIC
+    # when its rejections are extracted
+    found = rejections_in(one + "\n" + one)
+    # then each message gives its rejection
+    assert len(found) == 2
+
+
+def test_a_status_without_diagnostic_code_takes_the_reply_of_the_text_part() -> None:
+    # given a DSN whose delivery-status block has Status: 4.0.0 and no Diagnostic-Code
+    # when it is classified (RFC 3464 §2.1: the human-readable part explains the failure)
+    [found] = rejections_in(DSN_WITHOUT_DIAGNOSTIC)
+    # then the text is the reply the text part quotes for that recipient, status kept
+    assert "[TSS04]" in found.text
+    assert found.status == "4.0.0"
+
+
+def test_an_mbox_status_header_is_not_a_delivery_status() -> None:
+    # given a plain-text bounce whose headers carry the mbox reader's "Status: RO"
+    text = (
+        "From: postmaster@example.org\nSubject: Undeliverable\nStatus: RO\n\n"
+        "did not reach the following recipient(s):\n"
+        "user@example.org: The recipient name is not recognized\n"
+    )
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then the body is what is classified, not "Status: RO"
+    assert "not recognized" in explained.classifications[0].input
