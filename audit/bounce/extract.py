@@ -86,6 +86,16 @@ def _open_reply(line: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _continuation(current: str, line: str) -> str:
+    """A continuation line without the reply code it repeats (RFC 5321 §4.2.1: "550-…",
+    "550 …"); a wrapped line that opens the reply (Postfix's indented "421 4.7.0 …" after
+    "said:") keeps its code."""
+    prefix = CONTINUATION_PREFIX_RE.match(line)
+    if prefix is None or line[:3] not in current:
+        return line
+    return line[prefix.end() :]
+
+
 def statements(text: str) -> Iterator[str]:
     """Lines, with SMTP multi-line replies and indented continuations joined."""
     current, open_code = "", None
@@ -99,7 +109,7 @@ def statements(text: str) -> Iterator[str]:
                 yield current
             current, open_code = stripped, _open_reply(stripped)
             continue
-        current += "\n" + CONTINUATION_PREFIX_RE.sub("", stripped)
+        current += "\n" + _continuation(current, stripped)
         if open_code is not None and stripped.startswith(open_code):
             open_code = _open_reply(stripped)
     if current:
