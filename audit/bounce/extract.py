@@ -47,6 +47,7 @@ class RejectionReply:
     remote_host: str | None = None
     deferred: bool | None = None  # the log's status=deferred / the DSN's Action: delayed
     status: str | None = None  # an RFC 3463 status given outside the text (dsn=, Status:)
+    complaint: bool = False  # a feedback report (RFC 5965), not a refusal
 
 
 def split_remote_host(text: str) -> tuple[str, str | None]:

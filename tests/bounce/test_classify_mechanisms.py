@@ -1,0 +1,82 @@
+"""Classification order: provider pattern, named list, RFC 3463 status, phrases (as data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.bounce.explain import classify
+from audit.bounce.extract import make_rejection
+from audit.knowledge.dnsbl.catalog import shipped_catalog
+from audit.knowledge.providers import shipped_knowledge
+from audit.model.rejection import Classification
+
+
+def classified(text: str, remote_host: str | None = None) -> Classification:
+    return classify(make_rejection(text, remote_host), shipped_knowledge(), shipped_catalog())
+
+
+def test_a_bad_sender_status_wins_over_a_does_not_exist_phrase() -> None:
+    # given a Sendmail refusal of the *sender's* domain (RFC 3463 X.1.8)
+    text = (
+        "553 5.1.8 <root@host.example>... Domain of sender address root@host.example does not exist"
+    )
+    # when it is classified
+    result = classified(text)
+    # then it is a policy refusal, not an unknown recipient to remove
+    assert result.reason.value == "policy"
+
+
+def test_a_sender_domain_phrase_without_status_is_not_an_unknown_user() -> None:
+    # given the same refusal without an enhanced status code
+    # when it is classified
+    result = classified("553 Domain of sender address root@host.example does not exist")
+    # then the phrase about the sender decides
+    assert result.reason.value == "policy"
+
+
+def test_a_provider_code_in_the_text_wins_over_a_filtering_host() -> None:
+    # given Cox's AUP#CDRBL code in a reply from a Cloudmark-hosted filter
+    text = "550 5.1.0 <b@mailer.example.com> sender rejected. AUP#CDRBL"
+    # when it is classified with that filter as the remote MTA
+    result = classified(text, "cxr.mx.a.cloudfilter.net")
+    # then Cox's pattern explains it: blocked, Cox's route
+    assert (result.provider, result.reason.value) == ("cox", "blocked")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("554 5.7.1 <kijitora@example.org>: Relay access denied", "relaying_denied"),
+        ("550 Insecure Mail Relay", "relaying_denied"),
+        (
+            "554 5.6.0 This message has been scored as spam with a probability of 90%",
+            "spam_content",
+        ),
+        ("550 Virus Detected; Content Rejected", "spam_content"),
+        ("550 5.7.1 Message content rejected, UBE, id=00000-22-225", "spam_content"),
+        (
+            "550 5.1.0 192.0.2.1 is not allowed to send from <x.net> per it's SPF Record",
+            "auth_failure",
+        ),
+        ("550 Bad SPF records for [example.org:192.0.2.2]", "auth_failure"),
+        ("450 4.7.1 Access denied. IP name lookup failed [192.0.2.222]", "require_ptr"),
+        ("550 domain [example.com] mismatches client ip 192.0.2.225.", "require_ptr"),
+        ("451 4.7.1 Please try again slower", "rate_limited"),
+        ("550 Access from ip address 192.0.2.1 blocked", "blocked"),
+        ("550 5.1.6 recipient no longer on server: kijitora@example.jp", "user_unknown"),
+        ("Host or domain name not found. Name service error for name=example.jp", "user_unknown"),
+        ("525 5.7.13 Disabled recipient address", "user_unknown"),
+        ("501 5.1.8 Sender address rejected", "policy"),
+    ],
+)
+def test_generic_phrases_and_statuses_name_the_reason(text: str, reason: str) -> None:
+    # given a rejection from an unknown receiver, when it is classified
+    # then the phrase data or the RFC 3463 status names the reason
+    assert classified(text).reason.value == reason
+
+
+@pytest.mark.parametrize("reason", ["relaying_denied", "spam_content", "complaint"])
+def test_the_new_reasons_have_generic_advice(reason: str) -> None:
+    # given the shipped knowledge, then each new reason has advice with a link
+    advice = shipped_knowledge().generic[reason]
+    assert advice.summary and advice.steps and advice.links
