@@ -30,6 +30,7 @@ from audit.bounce.extract import (
     signal_statements,
 )
 from audit.bounce.input import CONTROL_RE
+from audit.bounce.reports import complaints_in, kind_of_non_bounce
 
 HEADER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 MESSAGE_HEADERS = (
@@ -46,6 +47,7 @@ DSN_FIELDS = ("diagnostic-code", "final-recipient", "original-recipient", "actio
 ENCODED_WORD_RE = re.compile(r"=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=")
 # RFC 3464 §2.3.4: status-code = DIGIT "." 1*3DIGIT "." 1*3DIGIT (an mbox "Status: RO" is not).
 STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\b")
+REPORT_TYPES = ("message/delivery-status", "message/feedback-report")
 SKIPPED_TYPES = (
     "message/rfc822",
     "text/rfc822-headers",
@@ -153,7 +155,7 @@ def _parts(message: Message) -> Iterator[Message]:
     """Leaf parts, not descending into the returned original message."""
     if message.get_content_type() in SKIPPED_TYPES:
         return
-    if message.get_content_type() == "message/delivery-status" or not message.is_multipart():
+    if message.get_content_type() in REPORT_TYPES or not message.is_multipart():
         yield message
         return
     for part in message.get_payload():
@@ -213,10 +215,17 @@ def _from_report(parts: list[Message], body: str) -> list[RejectionReply]:
 
 
 def extract_message(text: str) -> list[RejectionReply]:
-    """Every rejection in the message (the caller applies MAX_REJECTIONS)."""
+    """Every rejection in the message (the caller applies MAX_REJECTIONS); a complaint
+    report gives one complaint per recipient; an auto-reply or a delivery notification
+    gives none (`not_a_bounce` says which it is)."""
     message = Parser(policy=compat32).parsestr(text)
     parts = list(_parts(message))
+    complaints = complaints_in(message, parts)
+    if complaints:
+        return complaints
     body = "\n".join(_text_of(part) for part in parts)
+    if kind_of_non_bounce(message, parts, body) is not None:
+        return []
     found = _from_report(parts, body)
     if not found:
         # bare DSN fields pasted without a message around them
@@ -225,3 +234,11 @@ def extract_message(text: str) -> list[RejectionReply]:
     if not found:
         found = extract_text(body)
     return found
+
+
+def not_a_bounce(text: str) -> str | None:
+    """What a message that holds no rejection is instead (an auto-reply, a delivery
+    notification), else None."""
+    message = Parser(policy=compat32).parsestr(text)
+    parts = list(_parts(message))
+    return kind_of_non_bounce(message, parts, "\n".join(_text_of(part) for part in parts))

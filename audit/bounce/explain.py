@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.bounce.classify import is_temporary, verdict_for
-from audit.bounce.dsn import extract_message, looks_like_message
+from audit.bounce.dsn import extract_message, looks_like_message, not_a_bounce
 from audit.bounce.extract import MAX_REJECTIONS, RejectionReply, extract_text
 from audit.bounce.fields import sending_ip
 from audit.bounce.input import InputText
@@ -108,8 +108,12 @@ def explain_inputs(
 
 
 def _why_none(text: str) -> str:
-    is_message = is_mbox(text) or looks_like_message(text)
-    return NO_REJECTION_IN_MESSAGE if is_message else NO_REJECTION_IN_TEXT
+    messages = mbox_messages(text) if is_mbox(text) else [text]
+    if not any(looks_like_message(message) for message in messages):
+        return NO_REJECTION_IN_TEXT
+    kinds = {not_a_bounce(message) for message in messages if looks_like_message(message)}
+    only = kinds.pop() if len(kinds) == 1 else None
+    return only or NO_REJECTION_IN_MESSAGE
 
 
 def explain(

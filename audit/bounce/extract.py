@@ -68,9 +68,10 @@ def make_rejection(
     remote_host: str | None = None,
     deferred: bool | None = None,
     status: str | None = None,
+    complaint: bool = False,
 ) -> RejectionReply:
     cleaned, named_host = split_remote_host(_bounded(text))
-    return RejectionReply(_bounded(cleaned), remote_host or named_host, deferred, status)
+    return RejectionReply(_bounded(cleaned), remote_host or named_host, deferred, status, complaint)
 
 
 def from_log_line(line: str) -> RejectionReply | None:

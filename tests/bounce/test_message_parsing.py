@@ -71,3 +71,86 @@ def test_an_mbox_status_header_is_not_a_delivery_status() -> None:
     explained = explain_inputs([from_argument(text)])
     # then the body is what is classified, not "Status: RO"
     assert "not recognized" in explained.classifications[0].input
+
+
+ARF_REPORT = """\
+From: feedback@mail.example.net
+To: abuse@example.com
+Subject: FW: Earn money
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="R"
+
+--R
+Content-Type: text/plain
+
+This is an email abuse report for an email message received from IP 192.0.2.1.
+
+--R
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: SomeGenerator/1.0
+Version: 1
+Source-IP: 192.0.2.1
+Original-Rcpt-To: <user1@example.net>
+Original-Rcpt-To: <user2@example.net>
+
+--R
+Content-Type: text/rfc822-headers
+
+From: <somespammer@example.com>
+Subject: Earn money
+
+--R--
+"""
+
+
+def test_an_arf_report_is_a_complaint_per_recipient() -> None:
+    # given an ARF feedback report (RFC 5965) naming two complaining recipients
+    # when it is explained
+    explained = explain_inputs([from_argument(ARF_REPORT)])
+    # then each recipient's complaint is classified as such, with the source IP
+    reasons = [c.reason.value for c in explained.classifications]
+    assert reasons == ["complaint", "complaint"]
+    assert explained.classifications[0].sending_ip == "192.0.2.1"
+
+
+def test_an_auto_reply_is_said_to_be_one_not_classified() -> None:
+    # given an RFC 3834 vacation reply
+    text = (
+        "From: kijitora@example.net\nTo: sender@example.com\nSubject: Away until May 5\n"
+        "Auto-Submitted: auto-replied\n\nI am away until May 5th.\n"
+    )
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then nothing is classified and the input is listed as an auto-reply
+    assert explained.classifications == []
+    assert "auto-reply" in explained.unclassified[0].reason
+
+
+def test_a_bounce_marked_auto_submitted_is_still_a_bounce() -> None:
+    # given an Exim-style bounce (bounces are auto-submitted too, RFC 3464 §2)
+    text = (
+        "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+        "Subject: Mail delivery failed: returning message to sender\n"
+        "Auto-Submitted: auto-replied\n\n"
+        "  user@example.net\n"
+        "    SMTP error from remote mail server after RCPT TO:<user@example.net>:\n"
+        "    550 5.1.1 <user@example.net>: Recipient address rejected: User unknown\n"
+    )
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then the refusal is classified
+    assert [c.reason.value for c in explained.classifications] == ["user_unknown"]
+
+
+def test_a_dsn_of_delivered_recipients_is_a_delivery_notification() -> None:
+    # given a DSN whose recipient was delivered (RFC 3464 §2.3.3 Action: delivered)
+    text = DSN_WITHOUT_DIAGNOSTIC.replace("Action: delayed", "Action: delivered").replace(
+        "Status: 4.0.0", "Status: 2.0.0"
+    )
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then nothing is classified and the input is listed as a delivery notification
+    assert explained.classifications == []
+    assert "delivery notification" in explained.unclassified[0].reason
