@@ -165,14 +165,14 @@ def status_reason(status: str | None, table: dict[str, Reason] = STATUS_REASONS)
 
 
 def find_reason(rejection: RejectionReply, found: Identified, knowledge: BounceKnowledge) -> Reason:
-    """Provider pattern, named list, a complaint report, a specific RFC 3463 status, the
+    """A complaint report, provider pattern, named list, a specific RFC 3463 status, the
     generic phrases, then what the status's subject alone says."""
+    if rejection.complaint:
+        return Reason.COMPLAINT
     if found.pattern is not None:
         return found.pattern.reason
     if found.zone is not None:
         return Reason.BLOCKED
-    if rejection.complaint:
-        return Reason.COMPLAINT
     status = smtp_codes(rejection.text).enhanced or rejection.status
     decisive = status_reason(status, DECISIVE_STATUS_REASONS)
     if decisive is not None:

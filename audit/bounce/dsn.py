@@ -28,6 +28,7 @@ from audit.bounce.extract import (
     extract_text,
     make_rejection,
     signal_statements,
+    statements,
 )
 from audit.bounce.input import CONTROL_RE
 from audit.bounce.reports import complaints_in, kind_of_non_bounce
@@ -187,12 +188,17 @@ def _recipient(block: Message) -> str:
     return (_after_type(_field(block, "Final-Recipient")) or "").strip("<>").lower()
 
 
-def _quoted_reply(block: Message, replies: list[str]) -> str | None:
-    """The human-readable part's statement about this recipient, else its only reply."""
+def _quoted_reply(block: Message, said: list[str], replies: list[str]) -> str | None:
+    """The human-readable part's statement about this recipient (one that says more than
+    the address; a reply-like one first), else its only reply."""
     recipient = _recipient(block)
-    named = [reply for reply in replies if recipient and recipient in reply.lower()]
+    named = [
+        statement
+        for statement in said
+        if recipient and recipient in statement.lower() and len(statement) > len(recipient) + 8
+    ]
     if named:
-        return named[0]
+        return next((s for s in named if s in replies), named[0])
     return replies[0] if len(replies) == 1 else None
 
 
@@ -204,11 +210,14 @@ def _from_report(parts: list[Message], body: str) -> list[RejectionReply]:
         if part.get_content_type() == "message/delivery-status"
         for block in _dsn_blocks(part)
     ]
+    said = list(statements(body)) if blocks else []
     replies = signal_statements(body) if blocks else []
     found = []
     for block in blocks:
-        needs_reply = block.get("Diagnostic-Code") is None
-        rejection = from_dsn_block(block, _quoted_reply(block, replies) if needs_reply else None)
+        reply = (
+            _quoted_reply(block, said, replies) if block.get("Diagnostic-Code") is None else None
+        )
+        rejection = from_dsn_block(block, reply)
         if rejection is not None:
             found.append(rejection)
     return found

@@ -38,6 +38,18 @@ SIGNAL_RE = re.compile(
 )
 
 
+# A recipient alone on its line opens that recipient's block (Exim: "  user@example.org"
+# then the indented SMTP error), even when indented like a continuation.
+ADDRESS_LINE_RE = re.compile(r"^<?[^\s@<>]+@[^\s@<>]+>?:?$")
+# Header fields of a returned message quoted in a text part (RFC 5322 §3.6 and common X-).
+HEADER_RE = re.compile(
+    r"^(?:X-[\w-]+|Subject|To|From|Cc|Date|Message-I[dD]|Received|Return-Path|Content-[\w-]+"
+    r"|MIME-Version|Reply-To|DKIM-Signature|Authentication-Results|Received-SPF|List-[\w-]+"
+    r"|Delivered-To|In-Reply-To|References|Sender):\s",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class RejectionReply:
     """A server's reply refusing mail, as found in a bounce, log line or text: the
@@ -103,7 +115,7 @@ def statements(text: str) -> Iterator[str]:
     current, open_code = "", None
     for line in text.splitlines():
         stripped = line.strip()
-        continues = line[:1] in (" ", "\t") or (
+        continues = (line[:1] in (" ", "\t") and not ADDRESS_LINE_RE.match(stripped)) or (
             open_code is not None and stripped.startswith(open_code)
         )
         if not stripped or not (current and continues):
@@ -119,8 +131,9 @@ def statements(text: str) -> Iterator[str]:
 
 
 def signal_statements(text: str) -> list[str]:
-    """The statements of a text that look like a rejection (a code or a block phrase)."""
-    return [s for s in statements(text) if SIGNAL_RE.search(s)]
+    """The statements of a text that look like a rejection (a code or a block phrase); a
+    header line of the returned message ("X-Spam-Flag: NO") is not one."""
+    return [s for s in statements(text) if SIGNAL_RE.search(s) and not HEADER_RE.match(s)]
 
 
 def extract_text(text: str) -> list[RejectionReply]:

@@ -154,3 +154,30 @@ def test_a_dsn_of_delivered_recipients_is_a_delivery_notification() -> None:
     # then nothing is classified and the input is listed as a delivery notification
     assert explained.classifications == []
     assert "delivery notification" in explained.unclassified[0].reason
+
+
+def test_each_exim_recipient_block_is_its_own_rejection() -> None:
+    # given an Exim bounce listing two recipients, each followed by its indented SMTP error
+    text = (
+        "The following address(es) failed:\n\n"
+        "  kijitora@example.jp\n"
+        "    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:\n"
+        "    host mx.example.jp [192.0.2.153]: 550 5.1.1 <kijitora@example.jp>... User Unknown\n"
+        "  sabatora@example.jp\n"
+        "    SMTP error from remote mail server after RCPT TO:<sabatora@example.jp>:\n"
+        "    host mx.example.jp [192.0.2.153]: 552 5.2.2 <sabatora@example.jp>... Mailbox Full\n"
+    )
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then each recipient gets its own classification
+    reasons = [c.reason.value for c in explained.classifications]
+    assert reasons == ["user_unknown", "mailbox_full"]
+
+
+def test_a_quoted_header_line_of_the_returned_message_is_no_rejection() -> None:
+    # given a text bounce that quotes the returned message's "X-Spam-Flag: NO"
+    text = "550 5.1.1 <a@example.net>: User unknown\n\nX-Spam-Flag: NO\nSubject: Reject test\n"
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then only the server's reply is classified
+    assert [c.reason.value for c in explained.classifications] == ["user_unknown"]

@@ -19,7 +19,7 @@ from audit.bounce.input import read_file
 from audit.model.errors import InputError
 
 # The score reached (ours), minus nothing: raise them when the classifier gets better.
-FLOOR_RIGHT = 394
+FLOOR_RIGHT = 400
 FLOOR_HYGIENE_RIGHT = 90
 FLOOR_BLOCKED_RIGHT = 23
 EXPECTED = expected_reasons()
