@@ -48,6 +48,23 @@ DSN_FIELDS = ("diagnostic-code", "final-recipient", "original-recipient", "actio
 ENCODED_WORD_RE = re.compile(r"=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=")
 # RFC 3464 §2.3.4: status-code = DIGIT "." 1*3DIGIT "." 1*3DIGIT (an mbox "Status: RO" is not).
 STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\b")
+# Where the returned original starts in an unsplit multipart (RFC 3464 §2: third part).
+RETURNED_RE = re.compile(
+    r"^Content-Type:\s*(?:message/rfc822|text/rfc822-headers|message/global)", re.I | re.M
+)
+SCAFFOLD_RE = re.compile(
+    r"^(?:--\S+\s*$|Content-(?:Type|Transfer-Encoding|Description|Disposition|ID):"
+    r"|\s*boundary=)",
+    re.IGNORECASE,
+)
+# A per-recipient DSN field group (RFC 3464 §2.3) in text: from Final-Recipient or Action to
+# the blank line.
+INLINE_DSN_RE = re.compile(
+    r"^(?:Original-Recipient|Final-Recipient):[^\n]*\n(?:[A-Za-z-]+:[^\n]*\n|[ \t][^\n]*\n)*",
+    re.IGNORECASE | re.MULTILINE,
+)
+REPLY_PREFIX_RE = re.compile(r"(\d{3})[ -](?:([245]\.\d{1,3}\.\d{1,3})\s)?")
+REPLY_LINE_RE = re.compile(r"^(?:4[25]\d|5[0-5]\d)[ -]")
 REPORT_TYPES = ("message/delivery-status", "message/feedback-report")
 SKIPPED_TYPES = (
     "message/rfc822",
@@ -136,10 +153,43 @@ def _status(block: Message) -> str | None:
     return match.group(0) if match else None
 
 
+def one_reply(text: str) -> str:
+    """A multi-line SMTP reply as one text: the code prefix that every line repeats
+    ("550-5.1.1 … 550-5.1.1 … 550 5.1.1 …", RFC 5321 §4.2.1) kept once."""
+    first = REPLY_PREFIX_RE.match(text)
+    if first is None:
+        return text
+    code, enhanced = first.group(1), first.group(2)
+    repeated = re.compile(
+        r"\s" + code + r"[ -]" + (re.escape(enhanced) + r"\s" if enhanced else "")
+    )
+    return text[: first.end()] + repeated.sub(" ", text[first.end() :])
+
+
+def _unfolded_lines(block: Message) -> str:
+    """Reply lines that follow Diagnostic-Code without the folding white space (RFC 5322
+    §2.2.3) end the parser's field block; they are taken back, and the fields after them
+    (Status, Action, ...) read again."""
+    payload = block.get_payload()
+    if not isinstance(payload, str) or not REPLY_LINE_RE.match(payload):
+        return ""
+    lines = payload.splitlines()
+    taken = 0
+    while taken < len(lines) and REPLY_LINE_RE.match(lines[taken]):
+        taken += 1
+    rest = Parser(policy=compat32).parsestr("\n".join(lines[taken:]), headersonly=True)
+    for name, value in rest.items():
+        if block.get(name) is None:
+            block[name] = value
+    return " ".join(line.strip() for line in lines[:taken])
+
+
 def from_dsn_block(block: Message, reply: str | None = None) -> RejectionReply | None:
     """The block's rejection; without a Diagnostic-Code, `reply` (the server's reply the
     human-readable part quotes for this recipient, RFC 3464 §2.1) is its text."""
     diagnostic = _after_type(_field(block, "Diagnostic-Code"))
+    if diagnostic is not None:
+        diagnostic = one_reply(" ".join((diagnostic + " " + _unfolded_lines(block)).split()))
     status = _status(block)
     action = (_field(block, "Action") or "").lower()
     if diagnostic is None and status is None:
@@ -174,13 +224,37 @@ def _dsn_blocks(part: Message) -> list[Message]:
 
 
 def _text_of(part: Message) -> str:
-    """A text part's content: transfer encoding undone, decoded by its charset (else ASCII)."""
-    if part.get_content_maintype() != "text":
+    """A text part's content: transfer encoding undone, decoded by its charset (else ASCII).
+
+    A multipart whose boundary is not found (declared one way, used another; a boundary
+    parameter folded without white space, RFC 5322 §2.2.3) is left unsplit by the parser:
+    its raw content is read as the text it is, the MIME scaffolding dropped."""
+    maintype = part.get_content_maintype()
+    if maintype == "multipart" and not part.is_multipart():
+        return _unsplit_multipart(str(part.get_payload()))
+    if maintype != "text":
         return ""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
     return CONTROL_RE.sub(" ", _to_text(payload, part.get_content_charset("ascii")))
+
+
+def _unsplit_multipart(raw: str) -> str:
+    """The readable part of a multipart the parser could not split: up to the returned
+    message, without boundary lines and part headers."""
+    returned = RETURNED_RE.search(raw)
+    kept = raw[: returned.start()] if returned else raw
+    lines = [line for line in kept.splitlines() if not SCAFFOLD_RE.match(line)]
+    return CONTROL_RE.sub(" ", "\n".join(lines))
+
+
+def _inline_dsn_blocks(body: str) -> list[Message]:
+    """DSN recipient field groups written in text (an unsplit or mislabelled report)."""
+    return [
+        Parser(policy=compat32).parsestr(match.group(0), headersonly=True)
+        for match in INLINE_DSN_RE.finditer(body)
+    ]
 
 
 def _recipient(block: Message) -> str:
@@ -223,6 +297,23 @@ def _from_report(parts: list[Message], body: str) -> list[RejectionReply]:
     return found
 
 
+def _from_inline_fields(body: str) -> list[RejectionReply]:
+    """The recipient field groups a text holds, each with its reply from the text."""
+    blocks = _inline_dsn_blocks(body)
+    if not blocks:
+        return []
+    said, replies = list(statements(body)), signal_statements(body)
+    found = []
+    for block in blocks:
+        reply = (
+            _quoted_reply(block, said, replies) if block.get("Diagnostic-Code") is None else None
+        )
+        rejection = from_dsn_block(block, reply)
+        if rejection is not None:
+            found.append(rejection)
+    return found
+
+
 def extract_message(text: str) -> list[RejectionReply]:
     """Every rejection in the message (the caller applies MAX_REJECTIONS); a complaint
     report gives one complaint per recipient; an auto-reply or a delivery notification
@@ -240,6 +331,8 @@ def extract_message(text: str) -> list[RejectionReply]:
         # bare DSN fields pasted without a message around them
         top_level = from_dsn_block(message)
         found = [top_level] if top_level is not None else []
+    if not found:
+        found = _from_inline_fields(body)
     if not found:
         found = extract_text(body)
     return found

@@ -181,3 +181,46 @@ def test_a_quoted_header_line_of_the_returned_message_is_no_rejection() -> None:
     explained = explain_inputs([from_argument(text)])
     # then only the server's reply is classified
     assert [c.reason.value for c in explained.classifications] == ["user_unknown"]
+
+
+def test_a_boundary_that_does_not_match_the_body_does_not_lose_the_reply() -> None:
+    # given a DSN whose declared boundary differs from the one its body uses (Orange)
+    text = DSN_WITHOUT_DIAGNOSTIC.replace('boundary="XX"', 'boundary="YY"')
+    # when its rejections are extracted
+    found = rejections_in(text)
+    # then the reply is still read, with the status of the field group
+    assert len(found) == 1
+    assert "[TSS04]" in found[0].text
+    assert found[0].status == "4.0.0"
+
+
+def test_a_boundary_parameter_folded_without_white_space_does_not_lose_the_reply() -> None:
+    # given a part whose "boundary=" continuation line is not indented (RFC 5322 §2.2.3)
+    text = (
+        "From: MAILER-DAEMON@vtext.example\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="A"\n\n--A\n'
+        'Content-Type: multipart/alternative;\nboundary="B"\n\n--B\n'
+        "Content-Type: text/plain\n\n550 - Requested action not taken: no such user here\n"
+        "--B--\n--A--\n"
+    )
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then the reply in the unsplit part is classified
+    assert [c.reason.value for c in explained.classifications] == ["user_unknown"]
+
+
+def test_a_multi_line_diagnostic_code_is_read_whole_with_its_prefix_once() -> None:
+    # given a Diagnostic-Code whose continuation lines are not folded
+    text = DSN_WITHOUT_DIAGNOSTIC.replace(
+        "Action: delayed",
+        "Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client.\n"
+        "550-mail0.example.com [198.51.100.21] is not permitted to\n"
+        "550 relay through this server without authentication.\nAction: failed",
+    )
+    # when its rejections are extracted
+    [found] = rejections_in(text)
+    # then the whole reply is the text, each line's code prefix dropped, the fields kept
+    assert found.text.endswith(
+        "is not permitted to relay through this server without authentication."
+    )
+    assert found.deferred is False
