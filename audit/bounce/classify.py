@@ -78,6 +78,11 @@ class Verdict:
     def blocklist(self) -> str | None:
         return self.found.zone
 
+    @property
+    def requirement(self) -> str | None:
+        """The sender-requirement rule id the provider's code enforces ("gmail.dmarc")."""
+        return self.found.pattern.requirement if self.found.pattern is not None else None
+
 
 def find_provider(rejection: RejectionReply, knowledge: BounceKnowledge) -> Provider | None:
     """The remote MTA's host name first (sisimai's rhost map), then the provider's phrases;

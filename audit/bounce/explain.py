@@ -40,7 +40,14 @@ def classify(
         sending_ip=sending_ip(rejection.text),
         temporary=is_temporary(rejection, found.pattern),
         remediation=remediation_for_rejection(found, reason, rejection.text, knowledge),
+        requirement=verdict.requirement,
     )
+
+
+def requirement_text(rule: str, knowledge: BounceKnowledge | None = None) -> str:
+    """ "fails Gmail's DMARC requirement (gmail.dmarc)": what a rejection's rule id means."""
+    label = (knowledge or shipped_knowledge()).requirements.get(rule, rule)
+    return f"fails {label} ({rule})"
 
 
 def rejections_in(text: str) -> list[RejectionReply]:
@@ -134,6 +141,7 @@ def classification_document(item: Classification) -> dict[str, Any]:
         "reason": item.reason.value,
         "sending_ip": item.sending_ip,
         "temporary": item.temporary,
+        "requirement": item.requirement,
         "remediation": {
             "summary": remediation.summary,
             "steps": list(remediation.steps),

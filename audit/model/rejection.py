@@ -38,3 +38,5 @@ class Classification:
     sending_ip: str | None
     temporary: bool
     remediation: Remediation
+    # the mailbox provider's sender-requirement rule the rejection enforces ("gmail.dmarc")
+    requirement: str | None = None

@@ -80,3 +80,44 @@ def test_the_new_reasons_have_generic_advice(reason: str) -> None:
     # given the shipped knowledge, then each new reason has advice with a link
     advice = shipped_knowledge().generic[reason]
     assert advice.summary and advice.steps and advice.links
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "rule"),
+    [
+        (
+            "421-4.7.23 The sending IP does not match the IP address of the hostname specified"
+            " in the pointer (PTR) record. gsmtp",
+            "require_ptr",
+            "gmail.ptr",
+        ),
+        ("550-5.7.25 The IP address sending this message does not have a PTR record gsmtp",
+         "require_ptr", "gmail.ptr"),
+        ("421-4.7.29 Your email has been rate limited because this message wasn't sent over a"
+         " TLS connection. gsmtp", "policy", "gmail.tls"),
+        ("421-4.7.31 Your email has been rate limited because DMARC policy is not enforced"
+         " for this domain gsmtp", "auth_failure", "gmail.dmarc"),
+        ("550-5.7.26 Unauthenticated email from example.com is not accepted gsmtp",
+         "auth_failure", "gmail.authentication"),
+        ("421-4.7.28 Gmail has detected an unusual rate of unsolicited mail gsmtp",
+         "rate_limited", "gmail.spam_rate"),
+        ("550 5.7.515 Access denied, sending domain example.com does not meet the required"
+         " authentication level.", "auth_failure", "microsoft.authentication"),
+        ("421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected"
+         " volume or user complaints", "bad_reputation", "yahoo.spam_rate"),
+    ],
+)  # fmt: skip
+def test_a_providers_requirement_code_names_the_rule_it_enforces(
+    text: str, reason: str, rule: str
+) -> None:
+    # given a mailbox provider's rejection for one of its sender requirements
+    # when it is classified
+    result = classified(text)
+    # then it carries the rule id and the reason the rule is about, not "rate limited"
+    assert (result.reason.value, result.requirement) == (reason, rule)
+
+
+def test_an_ordinary_rejection_carries_no_requirement() -> None:
+    # given a rejection that enforces no sender requirement, when it is classified
+    # then its requirement is None
+    assert classified("550 5.1.1 <a@example.net>: User unknown").requirement is None

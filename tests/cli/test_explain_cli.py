@@ -140,3 +140,13 @@ def test_empty_stdin_exits_2(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
     code, _, err = run(["explain"], capsys)
     assert code == 2 and "empty" in err
+
+
+def test_the_text_listing_says_which_requirement_a_rejection_enforces(capsys):
+    # given Gmail's DMARC requirement code
+    text = "421-4.7.31 Your email has been rate limited because DMARC policy is not enforced gsmtp"
+    # when explain lists it
+    code, out, _ = run(["explain", text], capsys)
+    # then it says the rule it fails, not a rate limit
+    assert code == 0
+    assert "fails Gmail's DMARC requirement (gmail.dmarc)" in out
