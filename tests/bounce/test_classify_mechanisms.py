@@ -67,6 +67,18 @@ def test_a_provider_code_in_the_text_wins_over_a_filtering_host() -> None:
         ("Host or domain name not found. Name service error for name=example.jp", "user_unknown"),
         ("525 5.7.13 Disabled recipient address", "user_unknown"),
         ("501 5.1.8 Sender address rejected", "policy"),
+        ("550 5.2.0 Mail rejete. Mail rejected. ofr_506 [506]", "spam_content"),
+        (
+            "550 5.4.1 [a@example.org]: Recipient address rejected: Access denied"
+            " [X.prod.protection.outlook.com]",
+            "user_unknown",
+        ),
+        ("SMTP error from remote mail server after initial connection: 550 Rejected", "blocked"),
+        (
+            "550 5.1.1 <a@example.com> - 192.0.2.2 has sent to too many recipients this hour."
+            " IB607 <http://x.co/rlbounce>",
+            "rate_limited",
+        ),
     ],
 )
 def test_generic_phrases_and_statuses_name_the_reason(text: str, reason: str) -> None:
