@@ -65,6 +65,8 @@ INLINE_DSN_RE = re.compile(
 )
 REPLY_PREFIX_RE = re.compile(r"(\d{3})[ -](?:([245]\.\d{1,3}\.\d{1,3})\s)?")
 REPLY_LINE_RE = re.compile(r"^(?:4[25]\d|5[0-5]\d)[ -]")
+CONTEXT_CHARS = 200  # how much longer the text part's telling of a reply may be
+BARE_REPLY_CHARS = 40  # a Diagnostic-Code this short ("550 Rejected") says only the code
 REPORT_TYPES = ("message/delivery-status", "message/feedback-report")
 SKIPPED_TYPES = (
     "message/rfc822",
@@ -209,9 +211,13 @@ def _parts(message: Message) -> Iterator[Message]:
     if message.get_content_type() in REPORT_TYPES or not message.is_multipart():
         yield message
         return
-    for part in message.get_payload():
-        if isinstance(part, Message):
-            yield from _parts(part)
+    children = [part for part in message.get_payload() if isinstance(part, Message)]
+    if message.get_content_type() == "multipart/alternative":
+        # the same content twice (RFC 2046 §5.1.4): the plain-text one is read, once
+        plain = [part for part in children if part.get_content_type() == "text/plain"]
+        children = plain[:1] or children
+    for part in children:
+        yield from _parts(part)
 
 
 def _dsn_blocks(part: Message) -> list[Message]:
@@ -288,13 +294,26 @@ def _from_report(parts: list[Message], body: str) -> list[RejectionReply]:
     replies = signal_statements(body) if blocks else []
     found = []
     for block in blocks:
-        reply = (
-            _quoted_reply(block, said, replies) if block.get("Diagnostic-Code") is None else None
-        )
+        has_diagnostic = block.get("Diagnostic-Code") is not None
+        reply = None if has_diagnostic else _quoted_reply(block, said, replies)
         rejection = from_dsn_block(block, reply)
         if rejection is not None:
-            found.append(rejection)
+            found.append(_in_context(rejection, said) if has_diagnostic else rejection)
     return found
+
+
+def _in_context(rejection: RejectionReply, said: list[str]) -> RejectionReply:
+    """A bare Diagnostic-Code as the text part tells it, when that statement holds the same
+    reply and says a little more: Exim's "… after initial connection: 550 Rejected" tells
+    when the server refused (at the greeting: the client IP); "550 Rejected" alone does not."""
+    reply = " ".join(rejection.text.split())
+    if len(reply) > BARE_REPLY_CHARS:
+        return rejection
+    context = next((s for s in said if reply in " ".join(s.split()) and len(s) > len(reply)), None)
+    if context is None or len(context) > len(reply) + CONTEXT_CHARS:
+        return rejection
+    text = " ".join(context.split())
+    return make_rejection(text, rejection.remote_host, rejection.deferred, rejection.status)
 
 
 def _from_inline_fields(body: str) -> list[RejectionReply]:

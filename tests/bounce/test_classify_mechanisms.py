@@ -74,6 +74,7 @@ def test_a_provider_code_in_the_text_wins_over_a_filtering_host() -> None:
             "user_unknown",
         ),
         ("SMTP error from remote mail server after initial connection: 550 Rejected", "blocked"),
+        ("SMTP error from remote mail server after EHLO mx.example.com: 550 Rejected", "blocked"),
         (
             "550 5.1.1 <a@example.com> - 192.0.2.2 has sent to too many recipients this hour."
             " IB607 <http://x.co/rlbounce>",
@@ -133,3 +134,15 @@ def test_an_ordinary_rejection_carries_no_requirement() -> None:
     # given a rejection that enforces no sender requirement, when it is classified
     # then its requirement is None
     assert classified("550 5.1.1 <a@example.net>: User unknown").requirement is None
+
+
+def test_t_onlines_reply_format_names_t_online_without_its_host_name() -> None:
+    # given T-Online's "(BL)" reply with its contact address edited out
+    text = (
+        "554 IP=192.0.2.254 - A problem occurred. (Ask your postmaster for help or to contact"
+        " postmaster@example.org to clarify.) (BL)"
+    )
+    # when it is classified
+    result = classified(text)
+    # then its format identifies T-Online, and the block
+    assert (result.provider, result.reason.value) == ("t-online", "blocked")

@@ -224,3 +224,35 @@ def test_a_multi_line_diagnostic_code_is_read_whole_with_its_prefix_once() -> No
         "is not permitted to relay through this server without authentication."
     )
     assert found.deferred is False
+
+
+def test_a_bare_diagnostic_code_takes_the_context_the_text_part_gives_it() -> None:
+    # given an Exim DSN whose Diagnostic-Code is only "550 Rejected", while its text part
+    # says the server refused after EHLO
+    text = DSN_WITHOUT_DIAGNOSTIC.replace(
+        "Action: delayed", "Action: failed\nDiagnostic-Code: smtp; 550 Rejected"
+    ).replace(
+        "<user@yahoo.example>: host mta5.am0.yahoodns.net[192.0.2.9] said:\n"
+        "    421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to\n"
+        "    unexpected volume or user complaints (in reply to MAIL FROM command)",
+        "  user@yahoo.example\n    SMTP error from remote mail server after EHLO a.example:\n"
+        "    550 Rejected",
+    )
+    # when it is explained
+    [found] = explain_inputs([from_argument(text)]).classifications
+    # then the refusal is read in its context: a refusal of the client, blocked
+    assert found.reason.value == "blocked"
+
+
+def test_the_html_alternative_of_a_text_part_is_not_read_twice() -> None:
+    # given a bounce whose reply is in both parts of a multipart/alternative
+    text = (
+        "From: MAILER-DAEMON@example.org\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/alternative; boundary="A"\n\n--A\n'
+        "Content-Type: text/plain\n\n550 5.1.1 <a@example.net>: User unknown\n--A\n"
+        "Content-Type: text/html\n\n<p>550 5.1.1 &lt;a@example.net&gt;: User unknown</p>\n--A--\n"
+    )
+    # when it is explained
+    explained = explain_inputs([from_argument(text)])
+    # then the rejection is classified once, from the plain-text part
+    assert [c.reason.value for c in explained.classifications] == ["user_unknown"]
