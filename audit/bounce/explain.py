@@ -9,7 +9,7 @@ from reading the input; nothing is fetched, not even the URLs the bounces contai
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +90,7 @@ class Explained:
 
 
 def explain_inputs(
-    inputs: Sequence[InputText],
+    inputs: Iterable[InputText],
     knowledge: BounceKnowledge | None = None,
     catalog: Catalog | None = None,
 ) -> Explained:
