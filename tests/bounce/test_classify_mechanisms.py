@@ -146,3 +146,22 @@ def test_t_onlines_reply_format_names_t_online_without_its_host_name() -> None:
     result = classified(text)
     # then its format identifies T-Online, and the block
     assert (result.provider, result.reason.value) == ("t-online", "blocked")
+
+
+def test_gmail_reporting_another_servers_refusal_is_not_attributed_to_gmail() -> None:
+    # given Gmail's DSN wording for a refusal by the recipient's own server
+    text = (
+        "Google tried to deliver your message, but it was rejected by the recipient domain."
+        " The error that the other server returned was: 550 5.7.1 Access denied"
+        " https://support.google.com/mail/answer/7720"
+    )
+    # when it is classified
+    result = classified(text)
+    # then Google's links do not make Google the refuser
+    assert result.provider is None
+
+
+def test_a_gmail_refusal_is_still_gmails() -> None:
+    # given Gmail's own refusal, when it is classified, then it is Gmail's
+    text = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. gsmtp"
+    assert classified(text).provider == "google-gmail"

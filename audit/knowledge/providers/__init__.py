@@ -58,12 +58,17 @@ class Provider:
     text: tuple[re.Pattern[str], ...]
     advice: Advice
     patterns: tuple[Pattern, ...]
+    # the provider's own wording when it reports *another* server's refusal (Gmail relaying
+    # "the error that the other server returned"): its links then do not name the refuser
+    relaying: tuple[re.Pattern[str], ...] = ()
 
     def serves_host(self, host: str) -> bool:
         name = host.lower().rstrip(".")
         return any(name == suffix or name.endswith("." + suffix) for suffix in self.hosts)
 
     def named_in(self, text: str) -> bool:
+        if any(regex.search(text) for regex in self.relaying):
+            return False
         return any(regex.search(text) for regex in self.text)
 
 
@@ -198,6 +203,7 @@ def parse_provider(raw: object, where: str) -> Provider:
         patterns=tuple(
             _pattern(p, named, f"{where}.patterns[{i}]") for i, p in enumerate(patterns)
         ),
+        relaying=_regexes(raw.get("relaying", []), f"{where}.relaying"),
     )
 
 
