@@ -18,12 +18,18 @@ from audit.bounce.fields import named_zones, smtp_codes
 from audit.knowledge.dnsbl.catalog import Catalog, DnsblList
 from audit.knowledge.providers import BounceKnowledge, Pattern, Provider, Reason
 
-# RFC 3463 §3 (subject.detail) and RFC 7372 §3 (email authentication) → reason.
-STATUS_REASONS = {
+# RFC 3463 §3 (subject.detail) and RFC 7372 §3 (email authentication) whose meaning is
+# specific: they decide before the phrases, so "553 5.1.8 Domain of sender address … does
+# not exist" is a refused *sender* (X.1.8), not an unknown recipient.
+DECISIVE_STATUS_REASONS = {
     "1.1": Reason.USER_UNKNOWN,  # bad destination mailbox address
+    "1.2": Reason.USER_UNKNOWN,  # bad destination system address
+    "1.6": Reason.USER_UNKNOWN,  # destination mailbox has moved, no forwarding address
+    "1.7": Reason.POLICY,  # bad sender's mailbox address syntax
+    "1.8": Reason.POLICY,  # bad sender's system address
     "1.10": Reason.USER_UNKNOWN,  # recipient address has null MX (RFC 7505 §4.2)
     "2.2": Reason.MAILBOX_FULL,  # mailbox full
-    "7.1": Reason.POLICY,  # delivery not authorized, message refused
+    "7.13": Reason.USER_UNKNOWN,  # user account disabled (IANA SMTP enhanced status codes)
     "7.20": Reason.AUTH_FAILURE,  # no passing DKIM signature
     "7.21": Reason.AUTH_FAILURE,  # no acceptable DKIM signature
     "7.22": Reason.AUTH_FAILURE,  # no valid author-matched DKIM signature
@@ -31,6 +37,14 @@ STATUS_REASONS = {
     "7.24": Reason.AUTH_FAILURE,  # SPF validation error
     "7.25": Reason.REQUIRE_PTR,  # reverse DNS validation failed
     "7.26": Reason.AUTH_FAILURE,  # multiple authentication checks failed
+    "7.27": Reason.POLICY,  # sender address has null MX (RFC 7505 §4.2)
+}
+# Statuses that only name the area: used when no phrase says more.
+STATUS_REASONS = {
+    **DECISIVE_STATUS_REASONS,
+    "2.1": Reason.USER_UNKNOWN,  # mailbox disabled, not accepting messages
+    "4.4": Reason.USER_UNKNOWN,  # unable to route: the recipient's domain has no mail host
+    "7.1": Reason.POLICY,  # delivery not authorized, message refused
 }
 PROVIDER_ROUTE_REASONS = (Reason.BLOCKED, Reason.BAD_REPUTATION, Reason.RATE_LIMITED)
 UNCERTAIN_STEP = (
@@ -64,16 +78,27 @@ class Verdict:
     def blocklist(self) -> str | None:
         return self.found.zone
 
+    @property
+    def requirement(self) -> str | None:
+        """The sender-requirement rule id the provider's code enforces ("gmail.dmarc")."""
+        return self.found.pattern.requirement if self.found.pattern is not None else None
+
 
 def find_provider(rejection: RejectionReply, knowledge: BounceKnowledge) -> Provider | None:
-    """The remote MTA's host name first (sisimai's rhost map), then the provider's phrases."""
+    """The remote MTA's host name first (sisimai's rhost map), then the provider's phrases;
+    but a provider whose own code is in the text ("AUP#CDRBL": Cox) wins over a host match
+    that explains nothing (a filtering service in front of it)."""
+    text = rejection.text
+    by_host = None
     if rejection.remote_host:
         by_host = next(
             (p for p in knowledge.providers if p.serves_host(rejection.remote_host)), None
         )
-        if by_host is not None:
-            return by_host
-    return next((p for p in knowledge.providers if p.named_in(rejection.text)), None)
+    if by_host is not None and find_pattern(by_host, text) is not None:
+        return by_host
+    named = [p for p in knowledge.providers if p.named_in(text)]
+    with_pattern = next((p for p in named if find_pattern(p, text) is not None), None)
+    return with_pattern or by_host or (named[0] if named else None)
 
 
 def find_pattern(provider: Provider | None, text: str) -> Pattern | None:
@@ -138,21 +163,28 @@ def identify(rejection: RejectionReply, knowledge: BounceKnowledge, catalog: Cat
     return Identified(provider, pattern, zone, entry)
 
 
-def status_reason(status: str | None) -> Reason | None:
+def status_reason(status: str | None, table: dict[str, Reason] = STATUS_REASONS) -> Reason | None:
     if status is None:
         return None
-    return STATUS_REASONS.get(status.split(".", 1)[1]) if "." in status else None
+    return table.get(status.split(".", 1)[1]) if "." in status else None
 
 
 def find_reason(rejection: RejectionReply, found: Identified, knowledge: BounceKnowledge) -> Reason:
+    """A complaint report, provider pattern, named list, a specific RFC 3463 status, the
+    generic phrases, then what the status's subject alone says."""
+    if rejection.complaint:
+        return Reason.COMPLAINT
     if found.pattern is not None:
         return found.pattern.reason
     if found.zone is not None:
         return Reason.BLOCKED
+    status = smtp_codes(rejection.text).enhanced or rejection.status
+    decisive = status_reason(status, DECISIVE_STATUS_REASONS)
+    if decisive is not None:
+        return decisive
     phrase = next((p for p in knowledge.phrases if p.regex.search(rejection.text)), None)
     if phrase is not None:
         return phrase.reason
-    status = smtp_codes(rejection.text).enhanced or rejection.status
     return status_reason(status) or Reason.OTHER
 
 

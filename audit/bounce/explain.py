@@ -9,15 +9,16 @@ from reading the input; nothing is fetched, not even the URLs the bounces contai
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from audit.bounce.classify import is_temporary, verdict_for
-from audit.bounce.dsn import extract_message, looks_like_message
+from audit.bounce.dsn import extract_message, looks_like_message, not_a_bounce
 from audit.bounce.extract import MAX_REJECTIONS, RejectionReply, extract_text
 from audit.bounce.fields import sending_ip
 from audit.bounce.input import InputText
+from audit.bounce.mbox import is_mbox, mbox_messages
 from audit.bounce.remedy import remediation_for_rejection
 from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
 from audit.knowledge.providers import BounceKnowledge, shipped_knowledge
@@ -39,11 +40,25 @@ def classify(
         sending_ip=sending_ip(rejection.text),
         temporary=is_temporary(rejection, found.pattern),
         remediation=remediation_for_rejection(found, reason, rejection.text, knowledge),
+        requirement=verdict.requirement,
     )
 
 
+def requirement_text(rule: str, knowledge: BounceKnowledge | None = None) -> str:
+    """ "fails Gmail's DMARC requirement (gmail.dmarc)": what a rejection's rule id means."""
+    label = (knowledge or shipped_knowledge()).requirements.get(rule, rule)
+    return f"fails {label} ({rule})"
+
+
 def rejections_in(text: str) -> list[RejectionReply]:
-    """The rejections in one input: a message/DSN, a log excerpt, or free text."""
+    """The rejections in one input: an mbox of messages, a message/DSN, a log excerpt, or
+    free text."""
+    if is_mbox(text):
+        return [found for message in mbox_messages(text) for found in _rejections_in(message)]
+    return _rejections_in(text)
+
+
+def _rejections_in(text: str) -> list[RejectionReply]:
     return extract_message(text) if looks_like_message(text) else extract_text(text)
 
 
@@ -75,7 +90,7 @@ class Explained:
 
 
 def explain_inputs(
-    inputs: Sequence[InputText],
+    inputs: Iterable[InputText],
     knowledge: BounceKnowledge | None = None,
     catalog: Catalog | None = None,
 ) -> Explained:
@@ -100,7 +115,12 @@ def explain_inputs(
 
 
 def _why_none(text: str) -> str:
-    return NO_REJECTION_IN_MESSAGE if looks_like_message(text) else NO_REJECTION_IN_TEXT
+    messages = mbox_messages(text) if is_mbox(text) else [text]
+    if not any(looks_like_message(message) for message in messages):
+        return NO_REJECTION_IN_TEXT
+    kinds = {not_a_bounce(message) for message in messages if looks_like_message(message)}
+    only = kinds.pop() if len(kinds) == 1 else None
+    return only or NO_REJECTION_IN_MESSAGE
 
 
 def explain(
@@ -121,6 +141,7 @@ def classification_document(item: Classification) -> dict[str, Any]:
         "reason": item.reason.value,
         "sending_ip": item.sending_ip,
         "temporary": item.temporary,
+        "requirement": item.requirement,
         "remediation": {
             "summary": remediation.summary,
             "steps": list(remediation.steps),

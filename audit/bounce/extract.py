@@ -38,6 +38,18 @@ SIGNAL_RE = re.compile(
 )
 
 
+# A recipient alone on its line opens that recipient's block (Exim: "  user@example.org"
+# then the indented SMTP error), even when indented like a continuation.
+ADDRESS_LINE_RE = re.compile(r"^<?[^\s@<>]+@[^\s@<>]+>?:?$")
+# Header fields of a returned message quoted in a text part (RFC 5322 §3.6 and common X-).
+HEADER_RE = re.compile(
+    r"^(?:X-[\w-]+|Subject|To|From|Cc|Date|Message-I[dD]|Received|Return-Path|Content-[\w-]+"
+    r"|MIME-Version|Reply-To|DKIM-Signature|Authentication-Results|Received-SPF|List-[\w-]+"
+    r"|Delivered-To|In-Reply-To|References|Sender):\s",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class RejectionReply:
     """A server's reply refusing mail, as found in a bounce, log line or text: the
@@ -47,6 +59,7 @@ class RejectionReply:
     remote_host: str | None = None
     deferred: bool | None = None  # the log's status=deferred / the DSN's Action: delayed
     status: str | None = None  # an RFC 3463 status given outside the text (dsn=, Status:)
+    complaint: bool = False  # a feedback report (RFC 5965), not a refusal
 
 
 def split_remote_host(text: str) -> tuple[str, str | None]:
@@ -67,9 +80,10 @@ def make_rejection(
     remote_host: str | None = None,
     deferred: bool | None = None,
     status: str | None = None,
+    complaint: bool = False,
 ) -> RejectionReply:
     cleaned, named_host = split_remote_host(_bounded(text))
-    return RejectionReply(_bounded(cleaned), remote_host or named_host, deferred, status)
+    return RejectionReply(_bounded(cleaned), remote_host or named_host, deferred, status, complaint)
 
 
 def from_log_line(line: str) -> RejectionReply | None:
@@ -86,12 +100,22 @@ def _open_reply(line: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _continuation(current: str, line: str) -> str:
+    """A continuation line without the reply code it repeats (RFC 5321 §4.2.1: "550-…",
+    "550 …"); a wrapped line that opens the reply (Postfix's indented "421 4.7.0 …" after
+    "said:") keeps its code."""
+    prefix = CONTINUATION_PREFIX_RE.match(line)
+    if prefix is None or line[:3] not in current:
+        return line
+    return line[prefix.end() :]
+
+
 def statements(text: str) -> Iterator[str]:
     """Lines, with SMTP multi-line replies and indented continuations joined."""
     current, open_code = "", None
     for line in text.splitlines():
         stripped = line.strip()
-        continues = line[:1] in (" ", "\t") or (
+        continues = (line[:1] in (" ", "\t") and not ADDRESS_LINE_RE.match(stripped)) or (
             open_code is not None and stripped.startswith(open_code)
         )
         if not stripped or not (current and continues):
@@ -99,11 +123,17 @@ def statements(text: str) -> Iterator[str]:
                 yield current
             current, open_code = stripped, _open_reply(stripped)
             continue
-        current += "\n" + CONTINUATION_PREFIX_RE.sub("", stripped)
+        current += "\n" + _continuation(current, stripped)
         if open_code is not None and stripped.startswith(open_code):
             open_code = _open_reply(stripped)
     if current:
         yield current
+
+
+def signal_statements(text: str) -> list[str]:
+    """The statements of a text that look like a rejection (a code or a block phrase); a
+    header line of the returned message ("X-Spam-Flag: NO") is not one."""
+    return [s for s in statements(text) if SIGNAL_RE.search(s) and not HEADER_RE.match(s)]
 
 
 def extract_text(text: str) -> list[RejectionReply]:
@@ -111,7 +141,7 @@ def extract_text(text: str) -> list[RejectionReply]:
     logged = [r for r in map(from_log_line, text.splitlines()) if r is not None]
     if logged:
         return logged
-    found = [make_rejection(s) for s in statements(text) if SIGNAL_RE.search(s)]
+    found = [make_rejection(s) for s in signal_statements(text)]
     if not found and text.strip():
         found = [make_rejection(text)]
     return [r for r in found if r.text]

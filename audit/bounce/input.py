@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -79,6 +80,30 @@ def read_stream(name: str, stream: BinaryIO) -> InputText:
         raise InputError(f"{name}: looks like binary data, not a bounce or log text")
     data = head + stream.read(MAX_INPUT_BYTES + 1 - len(head))
     return decode(name, data[:MAX_INPUT_BYTES], len(data) > MAX_INPUT_BYTES)
+
+
+def directory_files(path: str) -> list[str]:
+    """The regular files under a directory (a maildir's cur/ and new/ too), sorted, hidden
+    ones skipped; an empty directory is an InputError (nothing to explain)."""
+    root = Path(path)
+    files = sorted(
+        str(item)
+        for item in root.rglob("*")
+        if item.is_file() and not any(p.startswith(".") for p in item.relative_to(root).parts)
+    )
+    if not files:
+        raise InputError(f"{path}: a directory without files: nothing to explain")
+    return files
+
+
+def read_paths(paths: Iterable[str]) -> Iterator[InputText]:
+    """Each file's bounded text, read one at a time (a directory: each file under it), so a
+    run over many files holds one input at a time."""
+    for path in paths:
+        if Path(path).is_dir():
+            yield from map(read_file, directory_files(path))
+        else:
+            yield read_file(path)
 
 
 def read_file(path: str) -> InputText:

@@ -9,6 +9,7 @@ no rejection listed as unclassified, with the reason), 2 on bad input (unreadabl
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,7 +30,7 @@ FileOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--file", "-f", metavar="FILE",
-        help="A bounce (.eml, DSN) or log excerpt (repeatable; '-' = stdin).",
+        help="A bounce (.eml, DSN, mbox), log excerpt or directory (repeatable; '-' = stdin).",
     ),
 ]  # fmt: skip
 ExplainFormatOpt = Annotated[
@@ -49,22 +50,25 @@ def _input_error(message: str) -> Exception:
     return InputError(message)
 
 
-def gather_inputs(text: str | None, files: list[str]) -> list[InputText]:
+def gather_inputs(text: str | None, files: list[str]) -> Iterator[InputText]:
+    """The inputs in order, read one at a time: TEXT, then each --file (a directory gives
+    each file under it), else stdin."""
     from audit.bounce import input as bounce_input
 
-    inputs = [bounce_input.from_argument(text)] if text is not None else []
+    if text is None and not files:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise _input_error(
+                "nothing to explain: give TEXT, --file FILE, or pipe the bounce on stdin"
+            )
+        yield bounce_input.read_stream("<stdin>", sys.stdin.buffer)
+        return
+    if text is not None:
+        yield bounce_input.from_argument(text)
     for path in files:
         if path == "-":
-            inputs.append(bounce_input.read_stream("<stdin>", sys.stdin.buffer))
+            yield bounce_input.read_stream("<stdin>", sys.stdin.buffer)
         else:
-            inputs.append(bounce_input.read_file(path))
-    if inputs:
-        return inputs
-    if sys.stdin is None or sys.stdin.isatty():
-        raise _input_error(
-            "nothing to explain: give TEXT, --file FILE, or pipe the bounce on stdin"
-        )
-    return [bounce_input.read_stream("<stdin>", sys.stdin.buffer)]
+            yield from bounce_input.read_paths([path])
 
 
 def choose_format(fmt: str | None, output: str | None) -> str:

@@ -105,6 +105,8 @@ class ClassificationDocument(TypedDict):
     reason: str
     sending_ip: str | None
     temporary: bool
+    # the sender-requirement rule id the rejection enforces; absent in documents before it
+    requirement: NotRequired[str | None]
     remediation: RemediationDocument
 
 

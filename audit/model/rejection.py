@@ -23,6 +23,9 @@ class Reason(enum.StrEnum):
     POLICY = "policy"
     USER_UNKNOWN = "user_unknown"
     MAILBOX_FULL = "mailbox_full"
+    RELAYING_DENIED = "relaying_denied"  # the receiver is not a relay for that recipient
+    SPAM_CONTENT = "spam_content"  # the content was judged spam or malware
+    COMPLAINT = "complaint"  # a feedback report (ARF, RFC 5965): a recipient complained
     OTHER = "other"
 
 
@@ -35,3 +38,5 @@ class Classification:
     sending_ip: str | None
     temporary: bool
     remediation: Remediation
+    # the mailbox provider's sender-requirement rule the rejection enforces ("gmail.dmarc")
+    requirement: str | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from audit.bounce.explain import Unclassified
+from audit.bounce.explain import Unclassified, requirement_text
 from audit.bounce.extract import MAX_REJECTIONS
 from audit.model.rejection import Classification
 
@@ -30,6 +30,7 @@ def _field_lines(item: Classification) -> list[str]:
         f"  reason:     {item.reason.value}",
         f"  sending IP: {item.sending_ip or '-'}",
         f"  type:       {_kind(item)}",
+        *([f"  rule:       {requirement_text(item.requirement)}"] if item.requirement else []),
     ]
 
 

@@ -140,3 +140,34 @@ def test_empty_stdin_exits_2(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
     code, _, err = run(["explain"], capsys)
     assert code == 2 and "empty" in err
+
+
+def test_the_text_listing_says_which_requirement_a_rejection_enforces(capsys):
+    # given Gmail's DMARC requirement code
+    text = "421-4.7.31 Your email has been rate limited because DMARC policy is not enforced gsmtp"
+    # when explain lists it
+    code, out, _ = run(["explain", text], capsys)
+    # then it says the rule it fails, not a rate limit
+    assert code == 0
+    assert "fails Gmail's DMARC requirement (gmail.dmarc)" in out
+
+
+def test_a_directory_gives_every_file_under_it_in_one_run(tmp_path, capsys):
+    # given a maildir-like directory with two bounces (one in new/) and a hidden file
+    (tmp_path / "new").mkdir()
+    (tmp_path / "a.txt").write_text("550 5.1.1 <a@example.net>: User unknown\n")
+    (tmp_path / "new" / "b.txt").write_text("552 5.2.2 <b@example.net>: Mailbox full\n")
+    (tmp_path / ".hidden").write_text("550 5.7.1 blocked using zen.spamhaus.org\n")
+    # when explain reads the directory
+    code, out, _ = run(["explain", "--file", str(tmp_path), "--format", "json"], capsys)
+    # then both files are classified in file order, the hidden one skipped
+    reasons = [c["reason"] for c in json.loads(out)["classifications"]]
+    assert (code, reasons) == (0, ["user_unknown", "mailbox_full"])
+
+
+def test_an_empty_directory_is_bad_input(tmp_path, capsys):
+    # given an empty directory, when explain is asked to read it
+    code, _, err = run(["explain", "--file", str(tmp_path)], capsys)
+    # then it is bad input (exit 2), said in one line
+    assert code == 2
+    assert "nothing to explain" in err

@@ -11,7 +11,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -19,6 +19,8 @@ from typing import Any
 from audit.model.rejection import Reason
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+# Sender-requirement rule ids, `<provider>.<rule>` (shared with the compliance verdict).
+REQUIREMENT_RE = re.compile(r"^(?:gmail|yahoo|microsoft|apple)\.[a-z][a-z_]*$")
 
 
 class BounceDataError(ValueError):
@@ -44,6 +46,7 @@ class Pattern:
     refer: str | None = None  # another provider whose remediation applies
     advice: Advice | None = None  # this pattern's own remediation
     temporary: bool | None = None  # overrides the SMTP reply class
+    requirement: str | None = None  # the sender-requirement rule the rejection enforces
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,17 @@ class Provider:
     text: tuple[re.Pattern[str], ...]
     advice: Advice
     patterns: tuple[Pattern, ...]
+    # the provider's own wording when it reports *another* server's refusal (Gmail relaying
+    # "the error that the other server returned"): its links then do not name the refuser
+    relaying: tuple[re.Pattern[str], ...] = ()
 
     def serves_host(self, host: str) -> bool:
         name = host.lower().rstrip(".")
         return any(name == suffix or name.endswith("." + suffix) for suffix in self.hosts)
 
     def named_in(self, text: str) -> bool:
+        if any(regex.search(text) for regex in self.relaying):
+            return False
         return any(regex.search(text) for regex in self.text)
 
 
@@ -85,6 +93,8 @@ class BounceKnowledge:
     phrases: tuple[Pattern, ...]  # provider-independent phrases → reason, in order
     generic: Mapping[str, Advice]
     caveats: Mapping[str, str]
+    # rule id → how explain names it ("Gmail's DMARC requirement")
+    requirements: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def provider(self, provider_id: str) -> Provider | None:
         return next((p for p in self.providers if p.id == provider_id), None)
@@ -156,6 +166,11 @@ def _pattern(raw: object, named: Mapping[str, Advice], where: str) -> Pattern:
     temporary = raw.get("temporary")
     if temporary is not None and not isinstance(temporary, bool):
         raise BounceDataError(f"{where}: temporary must be true or false")
+    requirement = raw.get("requirement")
+    if requirement is not None and not (
+        isinstance(requirement, str) and REQUIREMENT_RE.match(requirement)
+    ):
+        raise BounceDataError(f"{where}: requirement must be a rule id like 'gmail.dmarc'")
     return Pattern(
         regex=_regexes([raw["match"]], where)[0],
         reason=_reason(raw, where),
@@ -163,6 +178,7 @@ def _pattern(raw: object, named: Mapping[str, Advice], where: str) -> Pattern:
         refer=raw.get("refer"),
         advice=advice,
         temporary=temporary,
+        requirement=requirement,
     )
 
 
@@ -187,10 +203,11 @@ def parse_provider(raw: object, where: str) -> Provider:
         patterns=tuple(
             _pattern(p, named, f"{where}.patterns[{i}]") for i, p in enumerate(patterns)
         ),
+        relaying=_regexes(raw.get("relaying", []), f"{where}.relaying"),
     )
 
 
-def _check_references(providers: tuple[Provider, ...]) -> None:
+def _check_references(providers: tuple[Provider, ...], requirements: Mapping[str, str]) -> None:
     ids = [p.id for p in providers]
     if len(set(ids)) != len(ids):
         raise BounceDataError("duplicate provider id")
@@ -198,6 +215,18 @@ def _check_references(providers: tuple[Provider, ...]) -> None:
         for pattern in provider.patterns:
             if pattern.refer is not None and pattern.refer not in ids:
                 raise BounceDataError(f"{provider.id}: refers to unknown provider {pattern.refer}")
+            if pattern.requirement is not None and pattern.requirement not in requirements:
+                raise BounceDataError(f"{provider.id}: unknown requirement {pattern.requirement}")
+
+
+def _requirements(raw: object) -> dict[str, str]:
+    """[requirements]: rule id → how explain names it ("Gmail's DMARC requirement")."""
+    if not isinstance(raw, dict):
+        raise BounceDataError("requirements must be a table")
+    for rule, label in raw.items():
+        if not REQUIREMENT_RE.match(rule) or not isinstance(label, str) or not label.strip():
+            raise BounceDataError(f"requirements.{rule}: a rule id and a non-empty label")
+    return {str(rule): str(label) for rule, label in raw.items()}
 
 
 def parse_knowledge(providers_doc: dict[str, Any], lists_doc: dict[str, Any]) -> BounceKnowledge:
@@ -205,7 +234,8 @@ def parse_knowledge(providers_doc: dict[str, Any], lists_doc: dict[str, Any]) ->
         parse_provider(raw, f"providers[{i}]")
         for i, raw in enumerate(providers_doc.get("providers", []))
     )
-    _check_references(providers)
+    requirements = _requirements(providers_doc.get("requirements", {}))
+    _check_references(providers, requirements)
     lists = tuple(
         ListName(_text(raw, "zone", f"lists[{i}]"), _regexes(raw.get("text"), f"lists[{i}]"))
         for i, raw in enumerate(lists_doc.get("lists", []))
@@ -226,7 +256,13 @@ def parse_knowledge(providers_doc: dict[str, Any], lists_doc: dict[str, Any]) ->
         raise BounceDataError(f"generic advice missing for {sorted(missing)}")
     caveats = {k: str(v) for k, v in providers_doc.get("caveats", {}).items()}
     return BounceKnowledge(
-        providers, lists, relays, phrases, MappingProxyType(generic), MappingProxyType(caveats)
+        providers,
+        lists,
+        relays,
+        phrases,
+        MappingProxyType(generic),
+        MappingProxyType(caveats),
+        MappingProxyType(requirements),
     )
 
 

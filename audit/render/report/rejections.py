@@ -33,6 +33,9 @@ REASON_LABELS = {
     "policy": "receiver policy",
     "user_unknown": "unknown recipient",
     "mailbox_full": "recipient mailbox full",
+    "relaying_denied": "relaying denied",
+    "spam_content": "content judged spam",
+    "complaint": "recipient complaint (feedback report)",
     "other": "other",
 }
 ROUTE_REASONS = frozenset({"blocked", "bad_reputation", "rate_limited"})
