@@ -16,6 +16,7 @@ import functools
 import hashlib
 import math
 import ssl
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def _anchors(ca_file: str | None) -> tuple[x509.Certificate, ...]:
     anchors: list[x509.Certificate] = []
     for path in paths:
         if path and Path(path).is_file():
-            anchors.extend(x509.load_pem_x509_certificates(Path(path).read_bytes()))
+            with warnings.catch_warnings():  # old roots with negative serials still anchor
+                warnings.simplefilter("ignore")
+                anchors.extend(x509.load_pem_x509_certificates(Path(path).read_bytes()))
     return tuple(anchors)
 
 
