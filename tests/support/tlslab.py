@@ -17,7 +17,9 @@ import socket
 import socketserver
 import ssl
 import threading
+import subprocess
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +85,10 @@ class TestPki:
         rsa_bits: int | None = None,
         digest: hashes.HashAlgorithm | None = None,
     ) -> Issued:
-        key = rsa.generate_private_key(65537, rsa_bits) if rsa_bits else ec.generate_private_key(
-            ec.SECP256R1()
+        key = (
+            rsa.generate_private_key(65537, rsa_bits)
+            if rsa_bits
+            else ec.generate_private_key(ec.SECP256R1())
         )
         issuer_key = key if self_signed else self.ca_key
         issuer = _name(names[0]) if self_signed else self.ca_cert.subject
@@ -100,9 +104,7 @@ class TestPki:
                 x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
             )
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-            )
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         )
         if not self_signed:
             builder = builder.add_extension(
@@ -126,13 +128,72 @@ class TestPki:
         return paths
 
 
+def issue_sha1(pki: TestPki, label: str, name: str) -> Issued:
+    """A leaf signed with SHA-1 by the test CA, through the openssl command (cryptography
+    no longer signs with SHA-1)."""
+    folder = pki.folder
+    ca_key = folder / "ca.key"
+    ca_key.write_bytes(
+        pki.ca_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key = rsa.generate_private_key(65537, 2048)
+    csr = (
+        x509.CertificateSigningRequestBuilder().subject_name(_name(name)).sign(key, hashes.SHA256())
+    )
+    (folder / f"{label}.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    (folder / f"{label}.ext").write_text(
+        f"subjectAltName=DNS:{name}\nbasicConstraints=critical,CA:FALSE\n"
+        "extendedKeyUsage=serverAuth\nauthorityKeyIdentifier=keyid\n"
+    )
+    paths = Issued(*(folder / f"{label}.{ext}" for ext in ("crt", "key", "chain.pem")))
+    subprocess.run(
+        [
+            "openssl",
+            "x509",
+            "-req",
+            "-sha1",
+            "-days",
+            "30",
+            "-in",
+            str(folder / f"{label}.csr"),
+            "-CA",
+            str(pki.ca_file),
+            "-CAkey",
+            str(ca_key),
+            "-CAcreateserial",
+            "-extfile",
+            str(folder / f"{label}.ext"),
+            "-out",
+            str(paths.cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    paths.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    paths.chain.write_bytes(paths.cert.read_bytes() + pki.ca_file.read_bytes())
+    return paths
+
+
 def server_context(issued: Issued, legacy: bool = False) -> ssl.SSLContext:
     """A server context; `legacy`: TLS 1.0 only at security level 0 (what old MTAs run)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.set_ciphers("ALL:@SECLEVEL=0")  # before loading: weak test keys are allowed
     if legacy:
-        context.minimum_version = ssl.TLSVersion.TLSv1
-        context.maximum_version = ssl.TLSVersion.TLSv1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.TLSv1
+            context.maximum_version = ssl.TLSVersion.TLSv1
     context.load_cert_chain(issued.chain, issued.key)
     return context
 

@@ -21,6 +21,7 @@ import contextlib
 import ipaddress
 import ssl
 import time
+import warnings
 from dataclasses import dataclass, field
 
 from audit.net.smtp import STREAM_LIMIT, ProtocolViolation, SmtpReply, read_reply
@@ -51,7 +52,9 @@ def recording_context() -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    context.minimum_version = ssl.TLSVersion.TLSv1
+    with warnings.catch_warnings():  # deprecated, and exactly what is to be detected
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = ssl.TLSVersion.TLSv1
     context.set_ciphers("ALL:@SECLEVEL=0")
     return context
 

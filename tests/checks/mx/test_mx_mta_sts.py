@@ -165,9 +165,7 @@ def test_a_tls_rpt_record_with_a_bad_uri_is_medium(dns_server, pki, policy_serve
     assert codes(result)["MX_TLSRPT_INVALID"] == "medium"
 
 
-def test_an_untrusted_mx_certificate_under_enforce_is_critical(
-    dns_server, pki, policy_server
-):
+def test_an_untrusted_mx_certificate_under_enforce_is_critical(dns_server, pki, policy_server):
     # given an enforce policy and an MX whose STARTTLS certificate is self-signed
     issued = pki.issue("self-mx", ("mx.valid.test",), self_signed=True)
     with StarttlsServer(server_context(issued)) as smtp:
