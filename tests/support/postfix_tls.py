@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from support.postfix_fixture import (
     HOSTNAME,
     MAIN_CF,

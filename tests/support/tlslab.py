@@ -16,8 +16,8 @@ import http.server
 import socket
 import socketserver
 import ssl
-import threading
 import subprocess
+import threading
 import time
 import warnings
 from collections.abc import Mapping
