@@ -59,11 +59,16 @@ def _session_row(tls: TlsSessionEvidence) -> tuple[Cell, ...]:
     return (Cell(where, mono=True), tls_cell, _certificate(tls))
 
 
-def appendix(evidence: MxEvidenceDocument) -> Section:
-    sts, rpt = evidence["mta_sts"], evidence["tls_rpt"]
+def appendix(evidence: MxEvidenceDocument) -> Section | None:
+    """None when the check recorded nothing (it crashed or ran out of time)."""
+    if not evidence:
+        return None
+    sts: Mapping[str, Any] = evidence.get("mta_sts") or {}
+    rpt: Mapping[str, Any] = evidence.get("tls_rpt") or {}
     policy: Mapping[str, Any] = sts.get("policy") or {}
+    mx_set: Mapping[str, Any] = evidence.get("mx") or {}
     facts = (
-        Fact("MX set", text_of(evidence.get("mx", {}).get("status"))),
+        Fact("MX set", text_of(mx_set.get("status"))),
         Fact("STARTTLS sessions", text_of(evidence.get("tls_probe"))),
         Fact("MTA-STS record", "; ".join(sts.get("records") or []) or "none", mono=True),
         Fact("MTA-STS policy", f"{text_of(sts.get('fetch'))} {text_of(sts.get('policy_url'))}"),
@@ -74,7 +79,7 @@ def appendix(evidence: MxEvidenceDocument) -> Section:
     tables = (
         DataTable(
             ("Pref.", "Exchange", "Addresses", "Problems"),
-            tuple(_host_row(h) for h in evidence.get("mx", {}).get("hosts") or []),
+            tuple(_host_row(h) for h in mx_set.get("hosts") or []),
             "MX set",
         ),
         DataTable(
@@ -83,9 +88,8 @@ def appendix(evidence: MxEvidenceDocument) -> Section:
             "STARTTLS per MX address",
         ),
     )
-    return Section(
-        "MX and transport security", facts, tuple(t for t in tables if t.rows), HTTP_NOTE
-    )
+    title = "MX and transport security"
+    return Section(title, facts, tuple(t for t in tables if t.rows), HTTP_NOTE)
 
 
 def section(check: CheckDocument) -> CheckView:
