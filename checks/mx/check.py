@@ -3,10 +3,11 @@
 The MX set (RFC 5321 §5.1, RFC 7505), one STARTTLS session per MX address (RFC 3207:
 protocol, cipher, the certificate chain judged by RFC 5280 and RFC 6125), the MTA-STS
 record and policy (RFC 8461; the policy fetch is the only HTTP request the tool makes,
-`--no-http` skips it) and the TLS-RPT record (RFC 8460). The SMTP servers are the relay
+`--no-http` skips it), the TLS-RPT record (RFC 8460) and the BIMI record (beside the
+dmarc check's policy). The SMTP servers are the relay
 probe's (`--smtp-host`, else the MX hosts on 25; `--no-relay-probe` makes no
 connection), with the same safety rules: a session sends EHLO, STARTTLS and QUIT only.
-DNSSEC/DANE and BIMI are not checked by this version.
+DNSSEC/DANE are not checked by this version.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from typing import Any, ClassVar
 from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, Unknown, UnknownReason
 from audit.net.dns import DnsClient, LookupStatus
+from checks.dmarc.check import DMARC_EVIDENCE
+from checks.mx.bimi import bimi_name, judge_bimi, parse_bimi, with_dmarc
 from checks.mx.evidence import (
     FINDING_EVIDENCE,
+    BimiEvidence,
     MtaStsEvidence,
     MxEvidenceDocument,
     TlsProbeStatus,
@@ -103,6 +107,22 @@ async def _tls_rpt(dns: DnsClient, domain: str) -> tuple[TlsRptEvidence, list[Un
     return {"records": records, "rua": rua, "errors": errors}, unknowns
 
 
+async def _bimi(ctx: AuditContext, domain: str) -> tuple[BimiEvidence, list[Unknown]]:
+    name = bimi_name(domain)
+    lookup = await ctx.dns.query(name, "TXT")
+    if lookup.status is LookupStatus.UNKNOWN:
+        return parse_bimi(()), [_txt_unknown(name, lookup)]
+    bimi = parse_bimi(lookup.records)
+    if not bimi["records"] or bimi["declined"] or bimi["errors"]:
+        return bimi, []
+    dmarc = await ctx.fact(DMARC_EVIDENCE)  # the dmarc check's result, not recomputed
+    bimi = with_dmarc(bimi, dmarc)
+    if bimi["dmarc_enforced"] is None:
+        reason = dmarc.analysis.unknown_reason or UnknownReason.DEPENDENCY
+        return bimi, [Unknown(f"BIMI of {domain}", reason, "the DMARC policy is unknown")]
+    return bimi, []
+
+
 async def _sessions(
     ctx: AuditContext, domain: str, options: MxOptions
 ) -> tuple[TlsProbeStatus, list[TlsSessionEvidence], list[Unknown]]:
@@ -133,6 +153,7 @@ def _judge(domain: str, evidence: MxEvidenceDocument) -> list[Finding]:
     findings += judge_sts_hosts(sts, hosts, evidence["tls"])
     findings += [f for tls in evidence["tls"] for f in judge_session(tls, mode)]
     findings += judge_tlsrpt(domain, evidence["tls_rpt"], sts)
+    findings += judge_bimi(domain, evidence["bimi"])
     return findings
 
 
@@ -159,7 +180,7 @@ class MxCheck:
     uses_dns: ClassVar[bool] = True
     warm_imports: ClassVar[tuple[str, ...]] = ("cryptography.x509.verification",)
     provides: ClassVar[tuple[Fact[Any], ...]] = ()
-    needs: ClassVar[tuple[Fact[Any], ...]] = ()
+    needs: ClassVar[tuple[Fact[Any], ...]] = (DMARC_EVIDENCE,)  # only when BIMI is published
 
     async def run(self, ctx: AuditContext) -> CheckResult:
         domain = ctx.domain
@@ -172,11 +193,13 @@ class MxCheck:
             (probe, tls, tls_lost),
             (sts, sts_lost),
             (rpt, rpt_lost),
+            (bimi, bimi_lost),
         ) = await asyncio.gather(
             collect_mx_set(ctx.dns, domain),
             _sessions(ctx, domain, options),
             _mta_sts(ctx, domain, options),
             _tls_rpt(ctx.dns, domain),
+            _bimi(ctx, domain),
         )
         evidence: MxEvidenceDocument = {
             "domain": domain,
@@ -185,11 +208,12 @@ class MxCheck:
             "tls": tls,
             "mta_sts": sts,
             "tls_rpt": rpt,
+            "bimi": bimi,
         }
         return CheckResult(
             check=self.id,
             evidence=evidence,
             findings=tuple(_judge(domain, evidence)),
-            unknowns=(*mx_lost, *tls_lost, *sts_lost, *rpt_lost),
+            unknowns=(*mx_lost, *tls_lost, *sts_lost, *rpt_lost, *bimi_lost),
             detail=_summary(evidence),
         )

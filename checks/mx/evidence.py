@@ -96,6 +96,20 @@ class TlsRptEvidence(TypedDict):
     errors: list[str]
 
 
+class BimiEvidence(TypedDict):
+    """The default._bimi record; the logo and certificate are not fetched."""
+
+    records: list[str]  # TXT at default._bimi.DOMAIN that start with v=BIMI1
+    logo_url: str | None  # l=
+    authority_url: str | None  # a= (VMC / CMC)
+    declined: bool  # l= and a= empty: the domain declines BIMI
+    errors: list[str]
+    dmarc_policy: str | None  # from the dmarc check (p=); None: not needed or none
+    dmarc_pct: int | None
+    dmarc_subdomain_policy: str | None
+    dmarc_enforced: bool | None  # None: not looked at, or DMARC unknown
+
+
 class MxEvidenceDocument(TypedDict):
     domain: str
     mx: MxSetEvidence
@@ -103,6 +117,7 @@ class MxEvidenceDocument(TypedDict):
     tls: list[TlsSessionEvidence]
     mta_sts: MtaStsEvidence
     tls_rpt: TlsRptEvidence
+    bimi: BimiEvidence
 
 
 class MxHostFindingEvidence(TypedDict):
@@ -155,6 +170,11 @@ class TlsRptFindingEvidence(TypedDict):
     used_by: list[str]  # MTA-STS (and DANE, in a later version) that call for it
 
 
+class BimiFindingEvidence(TypedDict):
+    domain: str
+    bimi: BimiEvidence
+
+
 FINDING_EVIDENCE: Mapping[str, type] = {
     "MX_NULL": MxHostFindingEvidence,
     "MX_NULL_WITH_OTHERS": MxHostFindingEvidence,
@@ -181,4 +201,7 @@ FINDING_EVIDENCE: Mapping[str, type] = {
     "MX_MTA_STS_CERT_INVALID": MtaStsHostFindingEvidence,
     "MX_TLSRPT_MISSING": TlsRptFindingEvidence,
     "MX_TLSRPT_INVALID": TlsRptFindingEvidence,
+    "MX_BIMI_INVALID": BimiFindingEvidence,
+    "MX_BIMI_DMARC_NOT_ENFORCED": BimiFindingEvidence,
+    "MX_BIMI_NO_CERTIFICATE": BimiFindingEvidence,
 }

@@ -1,5 +1,5 @@
 """The mx check's part of the report: its appendix section (the MX set, one row per
-STARTTLS session with protocol, cipher and certificate, MTA-STS and TLS-RPT).
+STARTTLS session with protocol, cipher and certificate, MTA-STS, TLS-RPT and BIMI).
 
 The report says that the MTA-STS policy fetch is the only HTTP request the tool makes.
 A pure function of the check's part of the result document.
@@ -67,6 +67,7 @@ def appendix(evidence: MxEvidenceDocument) -> Section | None:
     rpt: Mapping[str, Any] = evidence.get("tls_rpt") or {}
     policy: Mapping[str, Any] = sts.get("policy") or {}
     mx_set: Mapping[str, Any] = evidence.get("mx") or {}
+    bimi: Mapping[str, Any] = evidence.get("bimi") or {}
     facts = (
         Fact("MX set", text_of(mx_set.get("status"))),
         Fact("STARTTLS sessions", text_of(evidence.get("tls_probe"))),
@@ -75,6 +76,8 @@ def appendix(evidence: MxEvidenceDocument) -> Section | None:
         Fact("MTA-STS mode", text_of(policy.get("mode"))),
         Fact("MTA-STS mx", ", ".join(policy.get("mx") or []) or "none", mono=True),
         Fact("TLS-RPT", "; ".join(rpt.get("records") or []) or "none", mono=True),
+        Fact("BIMI", "; ".join(bimi.get("records") or []) or "none", mono=True),
+        Fact("DMARC enforced (for BIMI)", text_of(bimi.get("dmarc_enforced"))),
     )
     tables = (
         DataTable(

@@ -20,7 +20,7 @@ _MAX_AGE = re.compile(r"[0-9]{1,10}")  # §3.2: 1*10DIGIT
 _MX_PATTERN = re.compile(r"(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}\.?")
 
 
-def _fields(record: str) -> list[tuple[str, str]]:
+def fields_of(record: str) -> list[tuple[str, str]]:
     """`key=value` fields separated by ";" and optional whitespace (RFC 8461 §3.1)."""
     fields = []
     for part in record.split(";"):
@@ -46,7 +46,7 @@ def parse_sts_record(records: list[str]) -> tuple[str | None, list[str]]:
     is no policy."""
     if len(records) != 1:
         return None, [f"{len(records)} v=STSv1 records (exactly one is allowed, RFC 8461 §3.1)"]
-    fields = _fields(records[0])
+    fields = fields_of(records[0])
     errors = []
     if not fields or fields[0] != ("v", "STSv1"):
         errors.append("the record must begin with v=STSv1 (RFC 8461 §3.1)")
@@ -104,7 +104,7 @@ def parse_tlsrpt(records: list[str]) -> tuple[list[str], list[str]]:
     record, `v=TLSRPTv1` first, a `rua` of comma-separated mailto: or https: URIs."""
     if len(records) != 1:
         return [], [f"{len(records)} v=TLSRPTv1 records (exactly one is allowed, RFC 8460 §3)"]
-    fields = _fields(records[0])
+    fields = fields_of(records[0])
     errors = []
     if not fields or fields[0] != ("v", "TLSRPTv1"):
         errors.append("the record must begin with v=TLSRPTv1 (RFC 8460 §3)")
