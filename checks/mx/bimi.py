@@ -14,9 +14,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from audit.model import CheckId, Finding, Severity
+from audit.engine.context import AuditContext
+from audit.model import CheckId, Finding, Severity, Unknown, UnknownReason
+from audit.net.dns import LookupStatus
+from checks.dmarc.check import DMARC_EVIDENCE
 from checks.dmarc.judge import DmarcEvidence, raw_tags
 from checks.mx.evidence import BimiEvidence, BimiFindingEvidence
+from checks.mx.policy.collect import txt_unknown
 from checks.mx.policy.records import fields_of, versioned
 
 BIMI_PREFIX = "v=BIMI1"
@@ -85,6 +89,22 @@ def with_dmarc(evidence: BimiEvidence, dmarc: DmarcEvidence) -> BimiEvidence:
         "dmarc_subdomain_policy": str(sp) if sp is not None else None,
         "dmarc_enforced": enforced if known else None,
     }  # type: ignore[return-value]
+
+
+async def collect_bimi(ctx: AuditContext, domain: str) -> tuple[BimiEvidence, list[Unknown]]:
+    name = bimi_name(domain)
+    lookup = await ctx.dns.query(name, "TXT")
+    if lookup.status is LookupStatus.UNKNOWN:
+        return parse_bimi(()), [txt_unknown(name, lookup)]
+    bimi = parse_bimi(lookup.records)
+    if not bimi["records"] or bimi["declined"] or bimi["errors"]:
+        return bimi, []
+    dmarc = await ctx.fact(DMARC_EVIDENCE)  # the dmarc check's result, not recomputed
+    bimi = with_dmarc(bimi, dmarc)
+    if bimi["dmarc_enforced"] is None:
+        reason = dmarc.analysis.unknown_reason or UnknownReason.DEPENDENCY
+        return bimi, [Unknown(f"BIMI of {domain}", reason, "the DMARC policy is unknown")]
+    return bimi, []
 
 
 def _finding(domain: str, bimi: BimiEvidence, code: str, severity: Severity, title: str) -> Finding:

@@ -110,6 +110,45 @@ class BimiEvidence(TypedDict):
     dmarc_enforced: bool | None  # None: not looked at, or DMARC unknown
 
 
+DnssecStatus = Literal["secure", "unsigned", "no_ds", "bogus", "unknown"]
+
+
+class DnssecRrsetEvidence(TypedDict):
+    """How one RRset validates from the trust anchors (RFC 4035 §5)."""
+
+    name: str
+    type: str
+    status: DnssecStatus
+    zone: str | None  # the zone that signed it
+    detail: str
+
+
+class TlsaRecordEvidence(TypedDict):
+    """One TLSA record (RFC 6698 §2) and whether the presented chain matches it."""
+
+    usage: int
+    usage_name: str  # PKIX-TA | PKIX-EE | DANE-TA | DANE-EE | unassigned
+    selector: int
+    matching_type: int
+    data: str  # hex
+    usable: bool  # DANE-TA/DANE-EE with a known selector and matching type (RFC 7672 §3.1)
+    matches: bool | None  # None: no certificate was seen
+
+
+class DaneHostEvidence(TypedDict):
+    host: str
+    tlsa_name: str  # _25._tcp.HOST
+    tlsa: list[TlsaRecordEvidence]
+    dnssec: DnssecRrsetEvidence  # of the TLSA RRset (of the A RRset when there is none)
+    matched: bool | None  # some usable TLSA matches every session's chain; None: not seen
+
+
+class DnssecEvidence(TypedDict):
+    trust_anchors: list[str]  # DS records, "ZONE DS ..."
+    domain: DnssecRrsetEvidence  # the domain's MX RRset
+    hosts: list[DaneHostEvidence]
+
+
 class MxEvidenceDocument(TypedDict):
     domain: str
     mx: MxSetEvidence
@@ -118,6 +157,7 @@ class MxEvidenceDocument(TypedDict):
     mta_sts: MtaStsEvidence
     tls_rpt: TlsRptEvidence
     bimi: BimiEvidence
+    dnssec: DnssecEvidence
 
 
 class MxHostFindingEvidence(TypedDict):
@@ -167,12 +207,22 @@ class TlsRptFindingEvidence(TypedDict):
     domain: str
     records: list[str]
     errors: list[str]
-    used_by: list[str]  # MTA-STS (and DANE, in a later version) that call for it
+    used_by: list[str]  # MTA-STS and/or DANE: what calls for TLS-RPT (RFC 8460 §1)
 
 
 class BimiFindingEvidence(TypedDict):
     domain: str
     bimi: BimiEvidence
+
+
+class DnssecFindingEvidence(TypedDict):
+    rrset: DnssecRrsetEvidence
+    trust_anchors: list[str]
+
+
+class DaneFindingEvidence(TypedDict):
+    host: DaneHostEvidence
+    certificate: TlsCertificateEvidence | None  # the leaf presented
 
 
 FINDING_EVIDENCE: Mapping[str, type] = {
@@ -204,4 +254,9 @@ FINDING_EVIDENCE: Mapping[str, type] = {
     "MX_BIMI_INVALID": BimiFindingEvidence,
     "MX_BIMI_DMARC_NOT_ENFORCED": BimiFindingEvidence,
     "MX_BIMI_NO_CERTIFICATE": BimiFindingEvidence,
+    "MX_DNSSEC_BOGUS": DnssecFindingEvidence,
+    "MX_DNSSEC_NO_DS": DnssecFindingEvidence,
+    "MX_DANE_TLSA_INSECURE": DaneFindingEvidence,
+    "MX_DANE_TLSA_PKIX_USAGE": DaneFindingEvidence,
+    "MX_DANE_TLSA_MISMATCH": DaneFindingEvidence,
 }

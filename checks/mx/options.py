@@ -15,6 +15,12 @@ from audit.model.errors import InputError
 
 HTTPS_PORT = 443  # RFC 8461 §3.3: the policy is fetched over HTTPS (port 443)
 MAX_CA_FILE_OCTETS = 4 * 1024 * 1024
+# IANA root trust anchors (https://data.iana.org/root-anchors/root-anchors.xml):
+# KSK-2017 and KSK-2024, as DS records.
+ROOT_ANCHORS: tuple[str, ...] = (
+    ". DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
+    ". DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16",
+)
 
 
 def _ca_file(raw: str | None) -> str | None:
@@ -42,6 +48,9 @@ class MxOptions:
     # Where the policy host's HTTPS server listens. No flag: a hook for tests, whose
     # server cannot bind 443; the name is still resolved through the run's DNS.
     https_port: int = HTTPS_PORT
+    # DNSSEC trust anchors as DS records ("ZONE DS ..."); no flag (SPEC names none):
+    # the root's by default, a test's own signed zone in tests.
+    trust_anchors: tuple[str, ...] = ROOT_ANCHORS
 
     declarations: ClassVar[tuple[OptionSpec, ...]] = (
         OptionSpec(

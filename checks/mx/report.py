@@ -1,5 +1,6 @@
 """The mx check's part of the report: its appendix section (the MX set, one row per
-STARTTLS session with protocol, cipher and certificate, MTA-STS, TLS-RPT and BIMI).
+STARTTLS session with protocol, cipher and certificate, MTA-STS, TLS-RPT, DNSSEC and
+DANE per MX host, BIMI).
 
 The report says that the MTA-STS policy fetch is the only HTTP request the tool makes.
 A pure function of the check's part of the result document.
@@ -59,6 +60,25 @@ def _session_row(tls: TlsSessionEvidence) -> tuple[Cell, ...]:
     return (Cell(where, mono=True), tls_cell, _certificate(tls))
 
 
+def _dane_row(host: Mapping[str, Any]) -> tuple[Cell, ...]:
+    status = str((host.get("dnssec") or {}).get("status"))
+    records = host.get("tlsa") or []
+    tlsa = "; ".join(
+        f"{r.get('usage_name')} {r.get('selector')} {r.get('matching_type')}" for r in records
+    )
+    matched = host.get("matched")
+    return (
+        Cell(str(host.get("host")), mono=True),
+        Cell(
+            status,
+            "ok" if status == "secure" else "bad" if status == "bogus" else "muted",
+            text_of((host.get("dnssec") or {}).get("detail")),
+        ),
+        Cell(tlsa or "none", mono=True),
+        Cell(text_of(matched), "ok" if matched else "bad" if matched is False else "muted"),
+    )
+
+
 def appendix(evidence: MxEvidenceDocument) -> Section | None:
     """None when the check recorded nothing (it crashed or ran out of time)."""
     if not evidence:
@@ -68,6 +88,7 @@ def appendix(evidence: MxEvidenceDocument) -> Section | None:
     policy: Mapping[str, Any] = sts.get("policy") or {}
     mx_set: Mapping[str, Any] = evidence.get("mx") or {}
     bimi: Mapping[str, Any] = evidence.get("bimi") or {}
+    dnssec: Mapping[str, Any] = evidence.get("dnssec") or {}
     facts = (
         Fact("MX set", text_of(mx_set.get("status"))),
         Fact("STARTTLS sessions", text_of(evidence.get("tls_probe"))),
@@ -76,6 +97,7 @@ def appendix(evidence: MxEvidenceDocument) -> Section | None:
         Fact("MTA-STS mode", text_of(policy.get("mode"))),
         Fact("MTA-STS mx", ", ".join(policy.get("mx") or []) or "none", mono=True),
         Fact("TLS-RPT", "; ".join(rpt.get("records") or []) or "none", mono=True),
+        Fact("DNSSEC (MX RRset)", text_of((dnssec.get("domain") or {}).get("status"))),
         Fact("BIMI", "; ".join(bimi.get("records") or []) or "none", mono=True),
         Fact("DMARC enforced (for BIMI)", text_of(bimi.get("dmarc_enforced"))),
     )
@@ -89,6 +111,11 @@ def appendix(evidence: MxEvidenceDocument) -> Section | None:
             ("Server", "TLS", "Certificate"),
             tuple(_session_row(t) for t in evidence.get("tls") or []),
             "STARTTLS per MX address",
+        ),
+        DataTable(
+            ("Host", "DNSSEC", "TLSA", "Matches"),
+            tuple(_dane_row(h) for h in dnssec.get("hosts") or []),
+            "DNSSEC and DANE per MX host",
         ),
     )
     title = "MX and transport security"

@@ -142,8 +142,10 @@ def judge_sts_hosts(
     return findings
 
 
-def judge_tlsrpt(domain: str, rpt: TlsRptEvidence, sts: MtaStsEvidence) -> list[Finding]:
-    used_by = ["MTA-STS"] if sts["records"] else []
+def judge_tlsrpt(
+    domain: str, rpt: TlsRptEvidence, sts: MtaStsEvidence, dane: bool = False
+) -> list[Finding]:
+    used_by = (["MTA-STS"] if sts["records"] else []) + (["DANE"] if dane else [])
     evidence: TlsRptFindingEvidence = {
         "domain": domain,
         "records": rpt["records"],
@@ -159,6 +161,6 @@ def judge_tlsrpt(domain: str, rpt: TlsRptEvidence, sts: MtaStsEvidence) -> list[
             )
         ]
     if not rpt["records"] and used_by:
-        title = f"{domain} uses MTA-STS without TLS-RPT: delivery failures go unreported"
+        title = f"{domain} uses {' and '.join(used_by)} without TLS-RPT: failures go unreported"
         return [Finding(CheckId.MX, "MX_TLSRPT_MISSING", Severity.LOW, domain, title, "", evidence)]
     return []
