@@ -17,6 +17,7 @@ import asyncio
 from typing import Any, ClassVar
 
 from audit.engine.context import AuditContext, Fact
+from audit.engine.targets import ranked_exchanges
 from audit.model import CheckId, CheckResult, Finding, Unknown
 from audit.net.dns_signed import SignedResolver
 from checks.dmarc.check import DMARC_EVIDENCE
@@ -30,7 +31,7 @@ from checks.mx.dane.judge import (
     uses_dane,
 )
 from checks.mx.evidence import FINDING_EVIDENCE, DnssecEvidence, MxEvidenceDocument
-from checks.mx.mxset import collect_mx_set, judge_mx_set, mail_hosts
+from checks.mx.mxset import MAX_MX_HOSTS, collect_mx_set, judge_mx_set, mail_hosts
 from checks.mx.options import MxOptions
 from checks.mx.policy.collect import collect_mta_sts, collect_tls_rpt
 from checks.mx.policy.judge import (
@@ -48,9 +49,10 @@ async def _dnssec(
     ctx: AuditContext, domain: str, options: MxOptions, sessions: asyncio.Future[Sessions]
 ) -> DnssecEvidence:
     """TLSA and signatures while the SMTP sessions run; the match once they are done."""
-    mx_set, _ = await collect_mx_set(ctx.dns, domain)  # the run's DNS cache answers it
+    mx = await ctx.dns.query(domain, "MX")  # the run's DNS cache answers it
+    hosts = [name.rstrip(".").lower() for _, name in ranked_exchanges(mx) if name != "."]
     validator = ChainValidator(SignedResolver(ctx.dns), options.trust_anchors, ctx.clock())
-    evidence = await collect_dnssec(validator, domain, options.trust_anchors, mail_hosts(mx_set))
+    evidence = await collect_dnssec(validator, domain, options.trust_anchors, hosts[:MAX_MX_HOSTS])
     return matched_against(evidence, (await sessions).chains)
 
 

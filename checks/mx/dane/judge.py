@@ -46,14 +46,17 @@ async def _signed(validator: ChainValidator, name: str, rdtype: str) -> DnssecRr
 async def dane_host(validator: ChainValidator, host: str) -> DaneHostEvidence:
     """The host's TLSA records and how they validate (RFC 7672 §3)."""
     name = tlsa_name(host)
-    answer = await validator.resolver.query(name, "TLSA")
+    # Both at once: the A RRset is what is judged when there is no TLSA (one round trip).
+    answer, address = await asyncio.gather(
+        validator.resolver.query(name, "TLSA"), validator.resolver.query(host, "A")
+    )
     records = [parse_tlsa(text) for text in answer.records]
     if records:
         dnssec = _rrset(name, "TLSA", await validator.validate(answer))
+    elif answer.status is LookupStatus.UNKNOWN:
+        dnssec = _rrset(name, "TLSA", Verdict("unknown", answer.detail))
     else:  # no TLSA: is the host's own address RRset signed?
-        dnssec = await _signed(validator, host, "A")
-        if answer.status is LookupStatus.UNKNOWN:
-            dnssec = _rrset(name, "TLSA", Verdict("unknown", answer.detail))
+        dnssec = _rrset(host, "A", await validator.validate(address))
     return {"host": host, "tlsa_name": name, "tlsa": records, "dnssec": dnssec, "matched": None}
 
 
