@@ -55,6 +55,8 @@ def test_config_file_keys(capsys, dns_server, tmp_path):
     pki = TestPki(tmp_path)
     config = tmp_path / "c.toml"
     config.write_text(f'ca_file = "{pki.ca_file}"\nno_http = true\n', "utf-8")
-    code, document, _ = mx_audit(capsys, dns_server(zones=ZONES).nameserver, "--config", str(config))
+    code, document, _ = mx_audit(
+        capsys, dns_server(zones=ZONES).nameserver, "--config", str(config)
+    )
     assert code == 3
     assert document["checks"][0]["evidence"]["mta_sts"]["fetch"] == "skipped_no_http"

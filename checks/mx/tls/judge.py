@@ -57,14 +57,15 @@ def session_evidence(session: TlsSession, ca_file: str | None, now: datetime) ->
 def session_unknowns(tls: TlsSessionEvidence) -> list[Unknown]:
     """A session that ended before STARTTLS could be asked for decides nothing."""
     if tls["starttls_offered"] is None:
-        subject = f"STARTTLS on {tls['host']} ({tls['ip']}:{tls['port']})"
+        subject = f"STARTTLS on {_subject(tls)}"
         reason = UnknownReason.TIMEOUT if "no reply" in (tls["error"] or "") else None
         return [Unknown(subject, reason or UnknownReason.NETWORK, tls["error"] or "")]
     return []
 
 
 def _subject(tls: TlsSessionEvidence) -> str:
-    return f"{tls['host']} ({tls['ip']}:{tls['port']})"
+    where = f"{tls['ip']}:{tls['port']}"
+    return where if tls["host"] == tls["ip"] else f"{tls['host']} ({where})"
 
 
 def _session_finding(tls: TlsSessionEvidence, code: str, severity: Severity, title: str) -> Finding:

@@ -7,6 +7,7 @@ the port. Skipped without Postfix unless MAILHYGIENE_REQUIRE_POSTFIX=1."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -149,3 +150,14 @@ def test_starttls_that_fails_to_start(pki, nameserver, smtp_server):
     result = run_tls(nameserver, server.port, pki)
     assert tls_codes(result) == {"MX_STARTTLS_FAILED": "high"}
     assert result.evidence["tls"][0]["starttls_reply"].startswith("454")
+
+
+def test_an_unreachable_server_is_unknown_not_a_finding(pki, nameserver):
+    # given a loopback port nobody listens on
+    with socket.socket() as reserved:
+        reserved.bind(("127.0.0.1", 0))
+        result = run_tls(nameserver, reserved.getsockname()[1], pki)
+    # then the session decides nothing: no STARTTLS finding, one unknown
+    assert tls_codes(result) == {}
+    assert len(result.unknowns) == 1
+    assert result.unknowns[0].subject.startswith(f"STARTTLS on {MX}")
