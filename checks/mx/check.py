@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from audit.engine.context import AuditContext, Fact
 from audit.engine.targets import ranked_exchanges
 from audit.model import CheckId, CheckResult, Finding, Unknown
-from audit.net.dns_signed import SignedResolver
+from audit.net.signed_dns import SignedResolver
 from checks.dmarc.check import DMARC_EVIDENCE
 from checks.mx.bimi import collect_bimi, judge_bimi
 from checks.mx.dane.chain import ChainValidator

@@ -27,7 +27,7 @@ import dns.rdatatype
 import dns.rrset
 
 from audit.net.dns import LookupStatus
-from audit.net.dns_signed import SignedAnswer, SignedResolver
+from audit.net.signed_dns import SignedAnswer, SignedResolver
 
 ChainStatus = Literal["secure", "unsigned", "no_ds", "bogus", "unknown"]
 MAX_DEPTH = 16  # zone cuts between an RRset and its anchor
