@@ -30,12 +30,13 @@ def mx_context(
     relay_probe: bool = True,
     clock: datetime | None = None,
     timeout: float = 2.0,
+    smtp_timeout: float = 5.0,
     **mx_options: Any,
 ) -> AuditContext:
     """`timeout` is --timeout: per DNS query, and 3 x it bounds the policy fetch."""
     client = DnsClient([Nameserver.parse(nameserver)], timeout=1.0, retries=0)
     options = (RelayOptions(tuple(smtp_hosts), relay_probe), MxOptions(**mx_options))
-    ctx = check_context(client, domain, (), options, timeout=timeout, smtp_timeout=5.0)
+    ctx = check_context(client, domain, (), options, timeout=timeout, smtp_timeout=smtp_timeout)
     if clock is not None:
         ctx.clock = lambda: clock
     return ctx

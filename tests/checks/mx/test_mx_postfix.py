@@ -8,12 +8,15 @@ the port. Skipped without Postfix unless MAILHYGIENE_REQUIRE_POSTFIX=1."""
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
 from support.mxlab import codes, run_mx, zone
 from support.postfix_tls import TlsPostfix, start_tls_postfix, stop_tls_postfix
 from support.tlslab import DAY, NOW, StarttlsServer, TestPki, issue_sha1, server_context
+
+from audit.model import UnknownReason
 
 DOMAIN = "tls-lab.test"
 MX = f"mx.{DOMAIN}"
@@ -161,3 +164,15 @@ def test_an_unreachable_server_is_unknown_not_a_finding(pki, nameserver):
     assert tls_codes(result) == {}
     assert len(result.unknowns) == 1
     assert result.unknowns[0].subject.startswith(f"STARTTLS on {MX}")
+
+
+def test_a_tiny_smtp_timeout_really_bounds_the_session(pki, nameserver, smtp_server):
+    # given a server that waits 5 s before its greeting, and 0.2 s per command (the
+    # greeting gets 3 x that)
+    server = smtp_server(banner_delay_s=5.0)
+    started = time.perf_counter()
+    result = run_tls(nameserver, server.port, pki, smtp_timeout=0.2)
+    # then the session gives up within the bound and decides nothing
+    assert time.perf_counter() - started < 3.0
+    assert [u.reason for u in result.unknowns] == [UnknownReason.TIMEOUT]
+    assert tls_codes(result) == {}
