@@ -22,14 +22,24 @@ def _unknown(subject: str, lookup: Lookup) -> Unknown:
     return Unknown(subject, lookup.reason or UnknownReason.NETWORK, lookup.detail)
 
 
+def ranked_exchanges(mx: Lookup) -> list[tuple[int, str]]:
+    """(preference, exchange) of an MX answer in preference order (RFC 5321 §5.1), as
+    the records spell them; the null MX (RFC 7505) is the exchange ".". Shared with the
+    mx check, which reads the same answer from the run's DNS cache."""
+    if mx.status is not LookupStatus.ANSWER:
+        return []
+    pairs = (record.split() for record in mx.records)
+    return sorted(((int(p[0]), p[1]) for p in pairs), key=lambda pair: pair)
+
+
 async def _mx_ips(dns: DnsClient, domain: str) -> tuple[list[SendingIp], list[Unknown]]:
     mx = await dns.query(domain, "MX")
     if mx.status is LookupStatus.UNKNOWN:
         return [], [_unknown(f"MX of {domain}", mx)]
     hosts: list[str] = []
     if mx.status is LookupStatus.ANSWER:
-        ranked = sorted((r.split() for r in mx.records), key=lambda p: (int(p[0]), p[1]))
-        hosts = [host for _, host in ranked if host != "."]  # "0 ." is a null MX (RFC 7505)
+        # "0 ." is a null MX (RFC 7505)
+        hosts = [host for _, host in ranked_exchanges(mx) if host != "."]
     elif mx.status is LookupStatus.NODATA:
         hosts = [domain]  # implicit MX, RFC 5321 §5.1
     found: list[SendingIp] = []

@@ -55,6 +55,9 @@ class RecordStore:
     nodes: dict[dns.name.Name, dict[int, dns.rrset.RRset]] = field(default_factory=dict)
     behaviours: dict[dns.name.Name, Behaviour] = field(default_factory=dict)
     default_ttl: int = 300
+    # RRSIGs by (owner, covered type), sent with the RRset they cover when the query sets
+    # the DO bit (RFC 4035 §3.1.1); signed fixture zones only (no NSEC proofs are sent).
+    signatures: dict[tuple[dns.name.Name, int], dns.rrset.RRset] = field(default_factory=dict)
 
     # -- loading -------------------------------------------------------------------
 
@@ -63,8 +66,11 @@ class RecordStore:
         self.origins.add(zone.origin)  # type: ignore[arg-type]
         for name, node in zone.nodes.items():
             for rdataset in node.rdatasets:
-                rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype)
+                rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype, rdataset.covers)
                 rrset.update(rdataset)
+                if rdataset.rdtype == dns.rdatatype.RRSIG:
+                    self.signatures[(name, rdataset.covers)] = rrset  # type: ignore[index]
+                    continue
                 self.nodes.setdefault(name, {})[rdataset.rdtype] = rrset  # type: ignore[index]
 
     def add_zone_file(self, path: Path, origin: str | None = None) -> None:
@@ -157,7 +163,17 @@ class RecordStore:
             response.set_rcode(dns.rcode.REFUSED)
             return response
         self._fill(response, qname, qtype, origin)
+        if query.ednsflags & dns.flags.DO:
+            response.want_dnssec(True)
+            self._add_signatures(response)
         return response
+
+    def _add_signatures(self, response: dns.message.Message) -> None:
+        for section in (response.answer, response.authority):
+            for rrset in list(section):
+                signed = self.signatures.get((rrset.name, rrset.rdtype))
+                if signed is not None:
+                    section.append(signed)
 
     def _fill(
         self, response: dns.message.Message, qname: dns.name.Name, qtype: int, origin: dns.name.Name

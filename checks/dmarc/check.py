@@ -181,6 +181,16 @@ async def collect_dmarc(ctx: AuditContext, domain: str) -> DmarcEvidence:
     )
 
 
+async def _establish_dmarc(ctx: AuditContext) -> DmarcEvidence:
+    assert ctx.domain, "the dmarc fact needs a domain"
+    return await collect_dmarc(ctx, ctx.domain)
+
+
+# The domain's DMARC policy as this check finds it: BIMI (the mx check) reads it, never
+# recomputes it.
+DMARC_EVIDENCE: Fact[DmarcEvidence] = Fact("dmarc_evidence", _establish_dmarc)
+
+
 class DmarcCheck:
     id: ClassVar[CheckId] = CheckId.DMARC
     finding_codes: ClassVar[frozenset[str]] = frozenset(FINDING_EVIDENCE)
@@ -188,14 +198,14 @@ class DmarcCheck:
     uses_dns: ClassVar[bool] = True
 
     warm_imports: ClassVar[tuple[str, ...]] = ("checkdmarc.dmarc",)
-    provides: ClassVar[tuple[Fact[Any], ...]] = ()
+    provides: ClassVar[tuple[Fact[Any], ...]] = (DMARC_EVIDENCE,)
     needs: ClassVar[tuple[Fact[Any], ...]] = (SPF_OUTCOMES, DKIM_KEYS)
 
     async def run(self, ctx: AuditContext) -> CheckResult:
         domain = ctx.domain
         if not domain:
             return CheckResult(self.id, skipped=True, detail="no domain to check")
-        evidence = await collect_dmarc(ctx, domain)
+        evidence = await ctx.fact(DMARC_EVIDENCE)
         findings, unknowns = judge_dmarc(evidence)
         where = evidence.analysis.location or "not found"
         return CheckResult(

@@ -85,11 +85,11 @@ def test_a_skipped_check_contributes_nothing():
 def test_a_check_this_version_does_not_know_gets_its_evidence_flattened():
     document = demo_document()
     document["checks"].append(
-        {"id": "mx", "status": "pass", "duration_s": 0.1, "detail": "", "unknowns": [],
+        {"id": "bimi", "status": "pass", "duration_s": 0.1, "detail": "", "unknowns": [],
          "evidence": {"hosts": [{"name": "mx1.example.test", "starttls": True}]}}
     )  # fmt: skip
-    section = check_views(document)["mx"].appendix
-    assert section is not None and section.title == "MX"
+    section = check_views(document)["bimi"].appendix
+    assert section is not None and section.title == "BIMI"
     assert [(f.label, f.value) for f in section.facts] == [
         ("hosts [1] › name", "mx1.example.test"),
         ("hosts [1] › starttls", "yes"),

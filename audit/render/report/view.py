@@ -18,6 +18,7 @@ CHECK_LABELS = {
     "dmarc": "DMARC",
     "relay": "Open relay",
     "volume": "Sending volume",
+    "mx": "MX and transport security",
 }
 STATUS_LABELS = {
     "pass": "Passed",

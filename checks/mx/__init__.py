@@ -1,0 +1,1 @@
+"""The mx check: MX hosts, STARTTLS and certificates, MTA-STS and TLS-RPT."""

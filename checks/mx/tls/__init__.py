@@ -1,0 +1,1 @@
+"""STARTTLS sessions with the MX hosts and what their certificates show."""
