@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-FULL_RESULT = Path(__file__).resolve().parent.parent / "fixtures" / "report" / (
-    "northwind-full-result.json"
+FULL_RESULT = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "report" / ("northwind-full-result.json")
 )
 LISTED_IP = "203.0.113.77"
 PER_IP_CODES = ("SPF_IP_NOT_AUTHORIZED", "PTR_MISSING", "PTR_GENERIC")
@@ -78,9 +78,7 @@ def scaled_document(ip_count: int = 50, finding_count: int = 200) -> dict[str, A
         findings += [_retarget(f, LISTED_IP, ip) for f in listings if f is not ptr]
     findings = findings[:finding_count]
     document["findings"] = findings
-    document["target"]["ips"] += [
-        {"ip": ip, "source": "log", "detail": "mail log"} for ip in ips
-    ]
+    document["target"]["ips"] += [{"ip": ip, "source": "log", "detail": "mail log"} for ip in ips]
     _blacklist_results(document, ips)
     _recount(document)
     return document
