@@ -46,6 +46,7 @@ def font_css() -> str:
         'body, .mono, code, pre, .code, table.matrix th { font-family: "Report Sans"; }\n'
         '.mono, code, pre, .code, table.matrix th { font-family: "Report Mono"; }\n'
         '@page { @bottom-right { font-family: "Report Sans"; } }\n'
+        'figure.chart svg, figure.chart svg * { font-family: "Report Sans"; }\n'
     )
 
 

@@ -197,7 +197,8 @@ def volume_chart(document: Mapping[str, Any]) -> VolumeChart | None:
     if svg is None:
         return None
     shown = min(sum(1 for s in check["evidence"]["hourly"].values() if s), MAX_ACCOUNTS)
-    caption = f"Messages per hour for the {shown} busiest account(s) in the logs (UTC)."
+    accounts = "account" if shown == 1 else f"{shown} busiest accounts"
+    caption = f"Messages per hour for the {accounts} in the logs (UTC)."
     if burst_hours(document["findings"]):
         caption += " Hours the volume check flags as bursts are shaded red."
     return VolumeChart(svg, caption)

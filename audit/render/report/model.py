@@ -157,9 +157,9 @@ def _subject(document: ResultDocument, views: Mapping[str, CheckView]) -> str:
     return next((v.subject for v in views.values() if v.subject), "—")
 
 
-MAX_SUMMARY_LISTINGS = 10
-MAX_IP_ROWS = 15
-MAX_TABLE_ROWS = 12
+MAX_SUMMARY_LISTINGS = 8
+MAX_IP_ROWS = 10
+MAX_TABLE_ROWS = 10
 MAX_UNKNOWNS = 12
 SEVERITY_LEGEND = (
     ("critical", "Mail is being blocked now, or the server can be abused; fix first."),
@@ -212,7 +212,7 @@ def cap(table: DataTable, limit: int) -> DataTable:
     if more <= 0:
         return table
     note = f"and {more} more; every row is in the annex and the JSON result."
-    caption = f"{table.caption} {note}".strip() if table.caption else note.capitalize()
+    caption = f"{table.caption} {note}".strip() if table.caption else note[:1].upper() + note[1:]
     return dataclasses.replace(table, rows=table.rows[:limit], caption=caption)
 
 

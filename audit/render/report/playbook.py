@@ -55,7 +55,8 @@ WAIT_ADVICE = (
 )
 CONTACT_PLACEHOLDER = "[Your name], [role], [contact e-mail address], [phone]"
 CAUSE_PLACEHOLDER = "[Describe what caused the listing and what you changed to stop it]"
-MAX_ROWS = 12
+MAX_ROWS = 10
+MAX_LETTER_LINES = 5
 MAX_NAMED = 3
 # Checks whose findings are about the cause of abuse wherever they were found.
 DOMAIN_WIDE_CAUSES = frozenset({"volume", "relay"})
@@ -197,11 +198,13 @@ def request_text(
         f"Please remove the {what} below from {', '.join(lists)}:",
         "",
     ]
-    for finding in listed:
+    for finding in listed[:MAX_LETTER_LINES]:
         evidence = finding.get("evidence", {})
         reasons = "; ".join(_reasons(evidence))
         listed_with = f", listed with {reasons}" if reasons else ""
         lines.append(f"- {finding['subject']} on {evidence.get('zone', '')}{listed_with}")
+    if len(listed) > MAX_LETTER_LINES:
+        lines.append(f"- and {len(listed) - MAX_LETTER_LINES} more: [attach the full list]")
     sender = f" for {domain}" if domain else ""
     subject = "It sends" if len(targets) == 1 else "They send"
     lines += ["", f"{subject} mail{sender}. We found what caused the listing and fixed it:", ""]
