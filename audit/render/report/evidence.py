@@ -31,8 +31,32 @@ class EvidenceView:
         return bool(self.facts or self.tables)
 
 
+ACRONYMS = {
+    "ip": "IP",
+    "ips": "IPs",
+    "ptr": "PTR",
+    "fcrdns": "FCrDNS",
+    "dns": "DNS",
+    "spf": "SPF",
+    "dkim": "DKIM",
+    "dmarc": "DMARC",
+    "mx": "MX",
+    "ttl": "TTL",
+    "txt": "TXT",
+    "rcpt": "RCPT",
+    "smtp": "SMTP",
+    "helo": "HELO",
+    "ehlo": "EHLO",
+    "rua": "rua",
+    "pct": "pct",
+    "url": "URL",
+}
+
+
 def label(key: str) -> str:
-    return client_text(str(key).replace("_", " ")).capitalize()
+    words = client_text(str(key).replace("_", " ")).split()
+    shown = [ACRONYMS.get(word.lower(), word) for word in words]
+    return " ".join(shown)[:1].upper() + " ".join(shown)[1:]
 
 
 def shorten(text: str, limit: int = MAX_VALUE) -> str:
@@ -86,7 +110,8 @@ def evidence_view(evidence: Mapping[str, Any]) -> EvidenceView:
     for key in sorted(evidence, key=str):
         value = evidence[key]
         if _scalar(value):
-            facts.append(Fact(label(key), value_text(value), mono=True))
+            if value is not None and value != "":
+                facts.append(Fact(label(key), value_text(value), mono=True))
         elif (
             isinstance(value, list | tuple)
             and value

@@ -44,6 +44,7 @@ class FindingGroup:
     check: str
     title: str
     count: int
+    severities: tuple[str, ...]  # each member's, for the per-area counts
     subjects: tuple[str, ...]
     more_subjects: int
     detail: str
@@ -155,6 +156,7 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
         check=first["check"],
         title=_title(members),
         count=len(members),
+        severities=tuple(m["severity"] for m in members),
         subjects=subjects[:MAX_SUBJECTS],
         more_subjects=max(0, len(subjects) - MAX_SUBJECTS),
         detail=detail,
@@ -191,7 +193,8 @@ def grade(check: Mapping[str, Any], groups: Sequence[FindingGroup]) -> str:
 def _severity_summary(groups: Sequence[FindingGroup]) -> str:
     counts: dict[str, int] = {}
     for group in groups:
-        counts[group.severity] = counts.get(group.severity, 0) + group.count
+        for severity in group.severities:
+            counts[severity] = counts.get(severity, 0) + 1
     ordered = sorted(counts.items(), key=lambda item: SEVERITY_RANK[item[0]])
     return ", ".join(f"{n} {severity}" for severity, n in ordered) or "no finding"
 

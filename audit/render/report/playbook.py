@@ -42,6 +42,8 @@ CATEGORY_LABELS = {
     "domain": "Domain list",
 }
 NO_REQUEST_METHODS = frozenset({"automatic", "none"})
+# A self-service form asks for the address only: no letter to write.
+LETTER_METHODS = frozenset({"manual", "provider-only"})
 POLICY_ADVICE = (
     "This is a policy listing: it says this address should not send mail direct to MX, "
     "not that it sent spam. Do not request delisting just to send direct: relay outbound "
@@ -49,13 +51,17 @@ POLICY_ADVICE = (
     "Only a static IP running a real mail server, with a non-generic PTR that resolves "
     "back to it (FCrDNS) and a matching HELO name, should use the self-service removal."
 )
+SELF_SERVICE_ADVICE = (
+    "Removal is a self-service form that asks only for the address: use it once the "
+    "causes are fixed (the action plan), not before; no letter is needed."
+)
 WAIT_ADVICE = (
     "No request is needed: this listing expires on its own once the cause has stopped. "
     "Fix the cause, then wait; asking for early removal does not help."
 )
 CONTACT_PLACEHOLDER = "[Your name], [role], [contact e-mail address], [phone]"
 CAUSE_PLACEHOLDER = "[Describe what caused the listing and what you changed to stop it]"
-MAX_ROWS = 10
+MAX_ROWS = 6
 MAX_LETTER_LINES = 5
 MAX_NAMED = 3
 # Checks whose findings are about the cause of abuse wherever they were found.
@@ -72,6 +78,7 @@ class ListRoute:
     expiry: str
     fee: str
     requestable: bool
+    letter: bool  # reviewed by a person: a request letter helps
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,7 @@ def _route(finding: Mapping[str, Any]) -> ListRoute:
         expiry=str(route.get("expiry") or "not published by the operator"),
         fee=str(route.get("fee") or "not stated"),
         requestable=category != "policy" and method not in NO_REQUEST_METHODS,
+        letter=category != "policy" and method in LETTER_METHODS,
     )
 
 
@@ -225,14 +233,39 @@ def _include(listed: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
 
 
 def _listings_table(listed: Sequence[Mapping[str, Any]]) -> DataTable:
-    rows = tuple(listing_row(f) for f in listed[:MAX_ROWS])
-    more = len(listed) - len(rows)
-    caption = (
-        f"First {len(rows)} of {len(listed)} listings; all in the JSON result." if more else ""
-    )
+    """One row per list of this operator: the addresses listed there (the first few,
+    then a count) and the return codes seen."""
+    by_list: dict[str, list[Mapping[str, Any]]] = {}
+    for finding in listed:
+        by_list.setdefault(_list_name(finding.get("evidence", {})), []).append(finding)
+    rows = []
+    for name, findings in by_list.items():
+        evidence = findings[0].get("evidence", {})
+        targets = list(dict.fromkeys(f["subject"] for f in findings))
+        reasons = dict.fromkeys(r for f in findings for r in _reasons(f.get("evidence", {})))
+        category = _category(findings[0])
+        rows.append(
+            (
+                Cell(name, note=str(evidence.get("zone", ""))),
+                Cell(
+                    CATEGORY_LABELS.get(category, category),
+                    "warn" if category == "policy" else "bad",
+                ),
+                Cell(_named_list(targets), mono=len(targets) == 1),
+                Cell("; ".join(reasons) or "listed"),
+            )
+        )
     return DataTable(
-        ("Listed", "List", "Category", "Return code"), rows, caption, css_class="listings"
+        ("List", "Category", "Listed addresses", "Return code"), tuple(rows), css_class="listings"
     )
+
+
+def _named_list(targets: Sequence[str]) -> str:
+    if len(targets) == 1:
+        return targets[0]
+    shown = ", ".join(targets[:MAX_ROWS])
+    more = len(targets) - MAX_ROWS
+    return f"{len(targets)}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def _advice(routes: Sequence[ListRoute]) -> tuple[str, ...]:
@@ -241,6 +274,8 @@ def _advice(routes: Sequence[ListRoute]) -> tuple[str, ...]:
         advice.append(POLICY_ADVICE)
     if any(not r.requestable and r.category != CATEGORY_LABELS["policy"] for r in routes):
         advice.append(WAIT_ADVICE)
+    if any(r.requestable and not r.letter for r in routes):
+        advice.append(SELF_SERVICE_ADVICE)
     return tuple(advice)
 
 
@@ -251,7 +286,7 @@ def build_playbook(
     fixed: Collection[str],
 ) -> Playbook:
     routes = tuple(dict.fromkeys(_route(f) for f in listed))
-    requestable = [f for f in listed if _route(f).requestable]
+    requestable = [f for f in listed if _route(f).letter]
     targets = tuple(dict.fromkeys(f["subject"] for f in listed))
     steps = tuple(
         dict.fromkeys(

@@ -15,6 +15,7 @@ import re
 _COUNTED = re.compile(r"\b(\d+)(\s+(?:\w+\s+)?)(\w+?)\(s\)")
 _PLURAL = re.compile(r"(\w+?)\(s\)")
 _FLAG_PHRASES = (
+    ("with `mailhygiene blacklist`", "with a blocklist lookup"),
     ("no --log given", "no mail log was given"),
     ("with --bounce", "given to the audit"),
     ("pass it with --selector", "give it to the audit as a selector"),
