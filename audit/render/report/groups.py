@@ -97,8 +97,21 @@ def _noun(subjects: Sequence[str]) -> str:
     return "sending IP" if ips else "name"
 
 
+def _listing_title(members: Sequence[FindingDocument]) -> str:
+    addresses = len({m["subject"] for m in members})
+    lists = len({str(m["evidence"].get("list_name") or m["evidence"].get("zone")) for m in members})
+    what = "domain" if members[0]["code"] == "BLACKLIST_DOMAIN_LISTED" else "address"
+    kind = "policy list" if members[0]["code"] == "BLACKLIST_POLICY_LISTED" else "blocklist"
+    return (
+        f"{plural(addresses, what, what + 'es' if what == 'address' else None)} "
+        f"listed on {plural(lists, kind)}"
+    )
+
+
 def _title(members: Sequence[FindingDocument]) -> str:
     first = members[0]
+    if first["code"] in LISTING_CODES:
+        return _listing_title(members)
     if len(members) == 1 or all(m["title"] == first["title"] for m in members):
         return client_text(first["title"])
     template = _generic(first["title"], first["subject"])
@@ -114,6 +127,10 @@ def _details(members: Sequence[FindingDocument]) -> tuple[str, DataTable | None]
     texts = [client_text(m["detail"]) for m in members]
     if len(set(texts)) <= 1:
         return (texts[0] if texts else ""), None
+    # The same sentence about each subject: say it once.
+    generic = {_generic(m["detail"], m["subject"]) for m in members}
+    if len(generic) == 1 and "{subject}" in next(iter(generic)):
+        return client_text(next(iter(generic)).replace("{subject}", "each of them")), None
     rows = tuple(
         (Cell(m["subject"], mono=True), Cell(shorten(text, 160)))
         for m, text in zip(members[:MAX_DETAIL_ROWS], texts, strict=False)

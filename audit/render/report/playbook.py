@@ -233,13 +233,14 @@ def _include(listed: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
 
 
 def _listings_table(listed: Sequence[Mapping[str, Any]]) -> DataTable:
-    """One row per list of this operator: the addresses listed there (the first few,
+    """One row per list and category of this operator: the addresses listed there (the first few,
     then a count) and the return codes seen."""
-    by_list: dict[str, list[Mapping[str, Any]]] = {}
+    by_list: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for finding in listed:
-        by_list.setdefault(_list_name(finding.get("evidence", {})), []).append(finding)
+        key = (_list_name(finding.get("evidence", {})), _category(finding))
+        by_list.setdefault(key, []).append(finding)
     rows = []
-    for name, findings in by_list.items():
+    for (name, _), findings in by_list.items():
         evidence = findings[0].get("evidence", {})
         targets = list(dict.fromkeys(f["subject"] for f in findings))
         reasons = dict.fromkeys(r for f in findings for r in _reasons(f.get("evidence", {})))
