@@ -143,8 +143,8 @@ def test_the_annex_is_left_out_on_request_and_kept_by_default():
 
 def test_main_report_tables_are_capped_with_a_count_of_the_rest():
     view = build_report(scaled_document(), ReportBranding())
-    assert len(view.ip_table.rows) == 10
-    assert "And 45 more" in view.ip_table.caption
+    assert len(view.ip_table.rows) == 8
+    assert "And 47 more" in view.ip_table.caption
     assert view.listing_count > len(view.listings.rows)
 
 

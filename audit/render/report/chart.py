@@ -173,7 +173,8 @@ def volume_chart_svg(evidence: Mapping[str, Any], bursts: set[datetime]) -> str 
             "width": str(WIDTH),
             "height": str(height),
             "role": "img",
-            "font-family": "sans-serif",
+            # The PDF's bundled font first (audit/render/pdf.py), then the browser's.
+            "font-family": "Report Sans, Arial, sans-serif",
         },
     )
     _el(svg, "title", f"Messages per hour, {first:%Y-%m-%d %H:00} to {last:%Y-%m-%d %H:00} UTC")

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from audit.knowledge.actions import actions
 from audit.knowledge.remediation import catalog
 from audit.model.document import CheckDocument, FindingDocument
 from audit.model.view import Cell, DataTable
@@ -57,6 +58,7 @@ class FindingGroup:
     listings: DataTable | None
     playbook_anchor: str | None
     blocks_delisting: bool
+    compact: bool  # one table row: minor, or a symptom (a listing, receivers' blocks)
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,14 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
         listings=_listings(members) if listing else None,
         playbook_anchor=PLAYBOOKS_ANCHOR if listing else None,
         blocks_delisting=bool(entry and entry.blocks_delisting),
+        compact=_compact(first),
     )
+
+
+def _compact(finding: FindingDocument) -> bool:
+    """Medium and below, and symptoms, are one row each: the causes get the space."""
+    step = actions().step_for(finding["code"])
+    return finding["severity"] not in ("critical", "high") or bool(step and step.symptom)
 
 
 def build_groups(findings: Sequence[FindingDocument]) -> tuple[FindingGroup, ...]:

@@ -158,7 +158,7 @@ def _subject(document: ResultDocument, views: Mapping[str, CheckView]) -> str:
 
 
 MAX_SUMMARY_LISTINGS = 8
-MAX_IP_ROWS = 10
+MAX_IP_ROWS = 8
 MAX_TABLE_ROWS = 10
 MAX_UNKNOWNS = 12
 SEVERITY_LEGEND = (
