@@ -13,7 +13,6 @@ from typing import TypedDict
 from audit.knowledge.dnsbl.catalog import CodeMeaning, Delisting, DnsblList
 from audit.model import Remediation
 
-
 # A reviewed request outranks a form, which outranks waiting: with two sub-lists, the
 # stricter route is the one that gets the address removed.
 METHOD_RANK = ("provider-only", "manual", "self-service", "automatic", "none")
