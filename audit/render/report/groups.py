@@ -132,7 +132,7 @@ def _details(members: Sequence[FindingDocument]) -> tuple[str, DataTable | None]
     # The same sentence about each subject: say it once.
     generic = {_generic(m["detail"], m["subject"]) for m in members}
     if len(generic) == 1 and "{subject}" in next(iter(generic)):
-        return client_text(next(iter(generic)).replace("{subject}", "each of them")), None
+        return f"{texts[0]} (likewise for the other {len(members) - 1})", None
     rows = tuple(
         (Cell(m["subject"], mono=True), Cell(shorten(text, 160)))
         for m, text in zip(members[:MAX_DETAIL_ROWS], texts, strict=False)

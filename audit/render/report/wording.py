@@ -28,7 +28,7 @@ _FLAG_PHRASES = (
     ("--ip", "the sending-IP setting"),
 )
 _FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]+)")
-_ENUM = re.compile(r"\b([a-z]+(?:_[a-z]+)+)\b")
+_ENUM = re.compile(r"\b([a-z]+(?:_[a-z]+)+)\b(?!\()")  # not a function: check_host(
 ENUM_WORDS = {
     "accepted_at_rcpt": "accepted at RCPT",
     "accepted_at_data": "accepted at DATA",
