@@ -58,7 +58,8 @@ def main() -> int:
             f"{row['rss_mb']:>12.0f} {row['bytes'] / 1024:>8.0f}"
         )
     print(
-        "(before issue 12, same machine: demo 40 pages 12.4 s 148 MB; 50-IP 244 pages 38.2 s 444 MB)"
+        "(before issue 12, same machine: demo 40 pages 12.4 s 148 MB;"
+        " 50-IP 244 pages 38.2 s 444 MB)"
     )
     return 0
 
