@@ -155,6 +155,9 @@ def _branding(raw: Mapping[str, Any]) -> ReportBranding:
         brand_logo=raw["brand_logo"],
         client_name=raw["client_name"],
         prepared_by=raw["prepared_by"],
+        brand_color=raw["brand_color"],
+        appendix=bool(raw["appendix"]),
+        fixed=raw["fixed"] or (),
     )
 
 

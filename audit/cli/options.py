@@ -103,6 +103,25 @@ BRAND_LOGO = OptionSpec(
     ValueKind.PATH,
     metavar="FILE",
 )
+BRAND_COLOR = OptionSpec(
+    "brand_color",
+    ("--brand-color",),
+    "Accent colour of html/pdf reports (hex, e.g. #1f3a5f).",
+    metavar="#RRGGBB",
+)
+APPENDIX = OptionSpec(
+    "appendix",
+    ("--appendix",),
+    "Include the raw-evidence annex in pdf reports (html and json always have it).",
+    ValueKind.BOOL,
+)
+FIXED = OptionSpec(
+    "fixed",
+    ("--fixed",),
+    "Finding code you have fixed; delisting letters state it as done (repeatable).",
+    ValueKind.LIST,
+    metavar="CODE",
+)
 CLIENT_NAME = OptionSpec(
     "client_name", ("--client-name",), "Client named on html/pdf reports.", metavar="NAME"
 )
@@ -133,8 +152,11 @@ RUN_OPTIONS_LAST = (
     CONFIG,
     BRAND_NAME,
     BRAND_LOGO,
+    BRAND_COLOR,
     CLIENT_NAME,
     PREPARED_BY,
+    APPENDIX,
+    FIXED,
     QUIET,
     VERBOSE,
 )
@@ -191,6 +213,9 @@ BrandNameOpt = Annotated[str | None, typer_option(BRAND_NAME)]
 BrandLogoOpt = Annotated[Path | None, typer_option(BRAND_LOGO)]
 ClientNameOpt = Annotated[str | None, typer_option(CLIENT_NAME)]
 PreparedByOpt = Annotated[str | None, typer_option(PREPARED_BY)]
+BrandColorOpt = Annotated[str | None, typer_option(BRAND_COLOR)]
+AppendixOpt = Annotated[bool, typer_option(APPENDIX)]
+FixedOpt = Annotated[list[str] | None, typer_option(FIXED)]
 DnsblOpt = Annotated[list[str] | None, typer_option(_blacklist_spec("dnsbl"))]
 ListsOpt = Annotated[str | None, typer_option(_blacklist_spec("lists"))]
 DqsOpt = Annotated[str | None, typer_option(_blacklist_spec("spamhaus_dqs_key"))]

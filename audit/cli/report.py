@@ -16,10 +16,13 @@ from typing import Annotated
 import typer
 
 from audit.cli.options import (
+    AppendixOpt,
+    BrandColorOpt,
     BrandLogoOpt,
     BrandNameOpt,
     ClientNameOpt,
     FailOnOpt,
+    FixedOpt,
     FormatOpt,
     OutputOpt,
     PreparedByOpt,
@@ -41,8 +44,11 @@ def report(
     fail_on: FailOnOpt = None,
     brand_name: BrandNameOpt = None,
     brand_logo: BrandLogoOpt = None,
+    brand_color: BrandColorOpt = None,
     client_name: ClientNameOpt = None,
     prepared_by: PreparedByOpt = None,
+    appendix: AppendixOpt = False,
+    fixed: FixedOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -57,7 +63,9 @@ def report(
     planned = plan_outputs(output or [], format)
     check_output_paths(planned)
     threshold = parse_fail_on(fail_on or "high")  # junit: which findings are failures
-    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
+    branding = build_branding(
+        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or ()
+    )
     document = load_document(result_file)
     try:
         write_outputs(document, planned, RenderOptions(threshold, branding))

@@ -22,9 +22,16 @@ def stylesheet() -> str:
     return (resources.files("report_templates") / "report.css").read_text(encoding="utf-8")
 
 
-def render_html(document: ResultDocument, branding: ReportBranding | None = None) -> str:
+def render_html(
+    document: ResultDocument,
+    branding: ReportBranding | None = None,
+    appendix: bool = True,
+    extra_css: str = "",
+) -> str:
+    """The report page; `appendix` False leaves out the raw-evidence annex (the PDF's
+    default), `extra_css` is trusted package CSS (the PDF's bundled @font-face rules)."""
     from markupsafe import Markup
 
     template = environment().get_template("report.html.j2")
-    view = build_report(document, branding or ReportBranding())
-    return template.render(r=view, css=Markup(stylesheet())) + "\n"
+    view = build_report(document, branding or ReportBranding(), appendix)
+    return template.render(r=view, css=Markup(stylesheet() + extra_css)) + "\n"

@@ -45,7 +45,8 @@ def _verdict(server: RelayServerEvidence) -> Cell:
         return Cell("open relay", "bad", "a foreign recipient was accepted")
     tricks = sum(1 for o in outcomes if o == "accepted_at_rcpt")
     if tricks:
-        return Cell(f"{tricks} trick(s) accepted", "warn", f"of {len(outcomes)} attempts")
+        noun = "trick" if tricks == 1 else "tricks"
+        return Cell(f"{tricks} {noun} accepted", "warn", f"of {len(outcomes)} attempts")
     if all(o == "rejected" for o in outcomes):
         return Cell("closed", "ok", f"{len(outcomes)} attempts refused")
     return Cell("not determined", "unknown", ", ".join(sorted(set(outcomes))))

@@ -163,3 +163,52 @@ def test_a_nan_in_a_saved_result_is_one_line_and_exit_2(capsys, tmp_path):
     code, _, err = cli(capsys, "report", str(saved), "-o", str(tmp_path / "r.html"))
     assert code == 2 and "not a finite number: NaN" in err and err.count("\n") == 1
     assert not (tmp_path / "r.html").exists()
+
+
+def test_report_takes_fixed_codes_and_a_brand_colour(capsys, tmp_path):
+    out = tmp_path / "r.html"
+    code, _, err = cli(
+        capsys, "report", str(DEMO_RESULT), "-o", str(out),
+        "--fixed", "PTR_MISSING", "--brand-color", "#123456",
+    )  # fmt: skip
+    page = out.read_text(encoding="utf-8")
+    assert (code, err) == (0, "")
+    assert "We published a PTR record for the address" in page
+    assert ":root { --brand: #123456; }" in page
+
+
+def test_an_svg_logo_with_an_external_reference_is_one_line_and_exit_2(capsys, tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<image xlink:href="https://192.0.2.9/track.png"/></svg>',
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.html"
+    code, _, err = cli(
+        capsys, "report", str(DEMO_RESULT), "-o", str(out), "--brand-logo", str(logo)
+    )
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "SVG refused" in err
+    assert "base64" not in err and not out.exists()
+
+
+def test_a_bad_brand_colour_is_exit_2(capsys, tmp_path):
+    code, _, err = cli(
+        capsys, "report", str(DEMO_RESULT), "-o", str(tmp_path / "r.html"), "--brand-color", "red"
+    )
+    assert code == 2 and "--brand-color" in err
+
+
+def test_the_config_file_carries_fixed_codes_brand_colour_and_appendix(tmp_path):
+    from audit.cli.audit_command import build_plan
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        'domains = ["example.test"]\nnameserver = ["127.0.0.1:53"]\n'
+        'fixed = ["PTR_MISSING", "relay_open"]\nbrand_color = "#336699"\nappendix = true\n',
+        encoding="utf-8",
+    )
+    branding = build_plan({"config": config}).branding
+    assert branding.fixed == frozenset({"PTR_MISSING", "RELAY_OPEN"})
+    assert (branding.brand_color, branding.appendix) == ("#336699", True)

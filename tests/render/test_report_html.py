@@ -50,11 +50,14 @@ def test_a_policy_listing_advises_a_smarthost_instead_of_a_request(demo_html):
     assert POLICY_ADVICE.replace("'", "&#39;") in demo_html
 
 
-def test_abuse_listings_get_a_prefilled_request_naming_the_fixes(demo_html):
+def test_abuse_listings_get_a_prefilled_request_with_a_placeholder_for_the_fixes(demo_html):
+    # Issue 12: a letter states only the fixes the user confirms (--fixed), never the
+    # audit's imperatives; without a confirmation it leaves a placeholder to fill in.
     assert "Subject: Removal request for 203.0.113.77 (Barracuda Reputation Block List)" in (
         demo_html
     )
-    assert "203.0.113.77 has no PTR record: Publish a PTR record" in demo_html
+    assert "203.0.113.77 has no PTR record: Publish a PTR record" not in demo_html
+    assert "[Describe what caused the listing and what you changed to stop it]" in demo_html
     assert "[contact e-mail address]" in demo_html
 
 

@@ -51,3 +51,35 @@ def test_the_fetcher_refuses_network_and_file_urls_but_serves_data_uris(tmp_path
     assert sorted(fetcher.refused) == sorted(
         [secret.as_uri(), "http://192.0.2.9/pixel.png", "file:///etc/hostname"]
     )
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Embedded font names (subset prefix dropped), in the file and its object streams."""
+    texts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            texts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    pattern = rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([\w-]+)"
+    return {name.decode() for text in texts for name in re.findall(pattern, text)}
+
+
+def test_the_demo_pdf_main_report_is_at_most_12_pages_in_the_bundled_fonts_only():
+    from support.big_report import full_document
+
+    from audit.render.pdf import render_pdf
+
+    pdf = render_pdf(full_document(), ReportBranding())
+    assert page_count(pdf) <= 12
+    assert font_names(pdf) and all(name.startswith("Report-") for name in font_names(pdf))
+
+
+def test_the_annex_goes_into_the_pdf_only_with_appendix():
+    from audit.render.pdf import render_pdf
+
+    document = demo_document()
+    document["appendix"]["dns"] = document["appendix"]["dns"][:5]
+    without = render_pdf(document, ReportBranding())
+    with_annex = render_pdf(document, ReportBranding(appendix=True))
+    assert page_count(with_annex) > page_count(without)

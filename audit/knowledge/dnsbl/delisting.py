@@ -7,16 +7,41 @@ name a list) and the report (playbooks). Facts come from the catalog (audit/know
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TypedDict
 
 from audit.knowledge.dnsbl.catalog import CodeMeaning, Delisting, DnsblList
 from audit.model import Remediation
 
+# A reviewed request outranks a form, which outranks waiting: with two sub-lists, the
+# stricter route is the one that gets the address removed.
+METHOD_RANK = ("provider-only", "manual", "self-service", "automatic", "none")
+
 
 def _route(entry: DnsblList, meanings: Sequence[CodeMeaning]) -> Delisting | None:
-    """The code's own route when the answer has one (ZEN .10 = PBL), else the list's."""
-    routes = {m.delisting for m in meanings if m.delisting is not None}
-    return routes.pop() if len(routes) == 1 else entry.delisting
+    """The code's own route when the answer has one (ZEN .10 = PBL); when every code
+    has its own (ZEN SBL and XBL at once), both routes together; else the list's."""
+    routes = list(dict.fromkeys(m.delisting for m in meanings if m.delisting is not None))
+    if len(routes) == 1:
+        return routes[0]
+    if len(routes) > 1 and all(m.delisting is not None for m in meanings):
+        return _combined(meanings)
+    return entry.delisting
+
+
+def _combined(meanings: Sequence[CodeMeaning]) -> Delisting:
+    """Several sub-lists' routes as one: the strictest method, every step, each expiry
+    named by its sub-list (never "depends on the sub-list" when the sub-lists are known)."""
+    routed = [(m.sublist or m.code, m.delisting) for m in meanings if m.delisting is not None]
+    strictest = min(
+        routed,
+        key=lambda pair: (
+            METHOD_RANK.index(pair[1].method) if pair[1].method in METHOD_RANK else len(METHOD_RANK)
+        ),
+    )[1]
+    steps = tuple(dict.fromkeys(step for _, route in routed for step in route.steps))
+    expiry = ". ".join(f"{name}: {route.expiry}" for name, route in routed if route.expiry)
+    return replace(strictest, steps=steps, expiry=expiry or strictest.expiry)
 
 
 def remediation_for(entry: DnsblList, meanings: Sequence[CodeMeaning]) -> Remediation | None:

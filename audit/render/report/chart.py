@@ -173,7 +173,8 @@ def volume_chart_svg(evidence: Mapping[str, Any], bursts: set[datetime]) -> str 
             "width": str(WIDTH),
             "height": str(height),
             "role": "img",
-            "font-family": "sans-serif",
+            # The PDF's bundled font first (audit/render/pdf.py), then the browser's.
+            "font-family": "Report Sans, Arial, sans-serif",
         },
     )
     _el(svg, "title", f"Messages per hour, {first:%Y-%m-%d %H:00} to {last:%Y-%m-%d %H:00} UTC")
@@ -197,7 +198,8 @@ def volume_chart(document: Mapping[str, Any]) -> VolumeChart | None:
     if svg is None:
         return None
     shown = min(sum(1 for s in check["evidence"]["hourly"].values() if s), MAX_ACCOUNTS)
-    caption = f"Messages per hour for the {shown} busiest account(s) in the logs (UTC)."
+    accounts = "account" if shown == 1 else f"{shown} busiest accounts"
+    caption = f"Messages per hour for the {accounts} in the logs (UTC)."
     if burst_hours(document["findings"]):
         caption += " Hours the volume check flags as bursts are shaded red."
     return VolumeChart(svg, caption)

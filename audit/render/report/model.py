@@ -1,36 +1,41 @@
 """The report view model: pure functions from the result document to what the HTML
-template needs (sorted, grouped, labelled).
+template needs (sorted, grouped, labelled, bounded).
 
 Built from the document (audit/render/document/build.py), so a live audit and a saved
 result (`mailhygiene report RESULT.json`) render the same way. What is specific to one
 check comes from that check's report section (`checks/<id>/report.py`, called through
 audit/render/report/sections.py); this module keeps the parts every report shares:
-verdict, tiles, findings, unknowns, playbooks. Nothing here reads the clock: the date
-shown is the run's, so the same input gives the same HTML.
+verdict, grades, action plan, grouped findings, playbooks, methodology. Every table of
+the main report is capped ("and N more"); the annex and the JSON hold everything.
+Nothing here reads the clock: the date shown is the run's, so the same input gives the
+same HTML.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from audit.knowledge.remediation import catalog
 from audit.model.document import FindingDocument, ResultDocument
-from audit.model.view import CheckView, DataTable, Fact, Section, Subsection, flatten
+from audit.model.view import CheckView, DataTable, Fact, Section, Subsection
 from audit.render.branding import ReportBranding
 from audit.render.report.appendix import dns_table, evidence_sections, run_section
 from audit.render.report.chart import VolumeChart, volume_chart
+from audit.render.report.groups import (
+    GRADE_METHOD,
+    Area,
+    build_areas,
+    build_groups,
+    finding_anchor,
+)
 from audit.render.report.layout import ip_subsections, ip_table
-from audit.render.report.playbook import LISTING_CODES, Playbook, build_playbooks, playbook_anchor
+from audit.render.report.plan import PlanStep, build_plan, top_causes
+from audit.render.report.playbook import LISTING_CODES, Playbook, build_playbooks, listing_row
 from audit.render.report.rejections import RejectionPlaybook, build_rejection_playbooks
 from audit.render.report.sections import check_views
-from audit.render.report.view import (
-    SEVERITIES,
-    STATUS_LABELS,
-    check_label,
-    display_date,
-    reason_label,
-)
+from audit.render.report.view import SEVERITIES, check_label, display_date, reason_label
+from audit.render.report.wording import client_text
 
 OVERALL_LABELS = {
     "pass": "No significant issues",
@@ -56,34 +61,6 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class Tile:
-    check: str
-    label: str
-    status: str
-    status_label: str
-    detail: str
-    findings: int
-
-
-@dataclass(frozen=True)
-class FindingView:
-    anchor: str
-    code: str
-    severity: str
-    check: str
-    check_label: str
-    title: str
-    subject: str
-    detail: str
-    why: str
-    summary: str
-    steps: tuple[str, ...]
-    links: tuple[str, ...]
-    evidence: tuple[Fact, ...]
-    playbook_anchor: str | None
-
-
-@dataclass(frozen=True)
 class UnknownView:
     where: str
     subject: str
@@ -91,39 +68,10 @@ class UnknownView:
     detail: str
 
 
-@dataclass(frozen=True)
-class ReportView:
-    branding: ReportBranding
-    subject: str
-    domain: str | None
-    date: str
-    tool_version: str
-    overall: str
-    overall_label: str
-    verdict: Verdict
-    counts: tuple[tuple[str, int], ...]
-    tiles: tuple[Tile, ...]
-    ip_table: DataTable
-    ip_subsections: tuple[Subsection, ...]  # relay's servers probed, blacklist's matrix
-    findings: tuple[FindingView, ...]
-    volume_chart: VolumeChart | None
-    playbooks: tuple[Playbook, ...]
-    rejection_playbooks: tuple[RejectionPlaybook, ...]
-    unknowns: tuple[UnknownView, ...]
-    public_resolver_warning: str | None
-    run: Section
-    evidence: tuple[Section, ...]
-    dns: DataTable
-
-
-def finding_anchor(index: int, finding: FindingDocument) -> str:
-    return f"finding-{index + 1}-{finding['code'].lower()}"
-
-
 def _blockers(document: ResultDocument) -> tuple[Blocker, ...]:
     codes = set(document["summary"]["delisting"]["blockers"])
     return tuple(
-        Blocker(f["code"], f["severity"], f["title"], finding_anchor(i, f))
+        Blocker(f["code"], f["severity"], client_text(f["title"]), finding_anchor(i, f))
         for i, f in enumerate(document["findings"])
         if f["code"] in codes
     )
@@ -143,8 +91,8 @@ def verdict(document: ResultDocument) -> Verdict:
         return Verdict(
             "blocked",
             "Fix these first",
-            "List operators relist quickly when the cause is still there. Fix these "
-            "findings, re-run the audit, then request delisting:",
+            "List operators relist quickly when the cause is still there. Fix the causes "
+            "below, re-run the audit, then request delisting.",
             _blockers(document),
         )
     unchecked = delisting.get("unchecked", [])
@@ -159,58 +107,22 @@ def verdict(document: ResultDocument) -> Verdict:
     return Verdict("unknown", "Not yet known", why)
 
 
-def _tiles(document: ResultDocument) -> tuple[Tile, ...]:
-    counts: dict[str, int] = {}
-    for finding in document["findings"]:
-        counts[finding["check"]] = counts.get(finding["check"], 0) + 1
-    return tuple(
-        Tile(
-            c["id"],
-            check_label(c["id"]),
-            c["status"],
-            STATUS_LABELS.get(c["status"], c["status"]),
-            c["detail"],
-            counts.get(c["id"], 0),
-        )
-        for c in document["checks"]
-    )
-
-
-def _finding_view(index: int, finding: FindingDocument) -> FindingView:
-    remediation = finding["remediation"]
-    entry = catalog().get(finding["code"])
-    listing = finding["code"] in LISTING_CODES
-    return FindingView(
-        anchor=finding_anchor(index, finding),
-        code=finding["code"],
-        severity=finding["severity"],
-        check=finding["check"],
-        check_label=check_label(finding["check"]),
-        title=finding["title"],
-        subject=finding["subject"],
-        detail=finding["detail"],
-        why=entry.why if entry else "",
-        summary=remediation["summary"] if remediation else "",
-        steps=tuple(remediation["steps"]) if remediation else (),
-        links=tuple(remediation["links"]) if remediation else (),
-        # A listing's evidence is laid out in its playbook.
-        evidence=() if listing else flatten(finding["evidence"]),
-        playbook_anchor=playbook_anchor(finding) if listing else None,
-    )
-
-
 def _unknowns(document: ResultDocument) -> tuple[UnknownView, ...]:
     views = [
-        UnknownView(check_label(c["id"]), u["subject"], reason_label(u["reason"]), u["detail"])
+        UnknownView(
+            check_label(c["id"]), u["subject"], reason_label(u["reason"]), client_text(u["detail"])
+        )
         for c in document["checks"]
         for u in c.get("unknowns", [])
     ]
     views += [
-        UnknownView("Audit", u["subject"], reason_label(u["reason"]), u["detail"])
+        UnknownView("Audit", u["subject"], reason_label(u["reason"]), client_text(u["detail"]))
         for u in document.get("unknowns", [])
     ]
     views += [
-        UnknownView(check_label(c["id"]), "whole check", "not run in this audit", c["detail"])
+        UnknownView(
+            check_label(c["id"]), "whole check", "not run in this audit", client_text(c["detail"])
+        )
         for c in document["checks"]
         if c["status"] == "skipped"
     ]
@@ -245,11 +157,152 @@ def _subject(document: ResultDocument, views: Mapping[str, CheckView]) -> str:
     return next((v.subject for v in views.values() if v.subject), "—")
 
 
-def build_report(document: ResultDocument, branding: ReportBranding) -> ReportView:
-    """Everything the HTML template shows, from a (validated) result document."""
+MAX_SUMMARY_LISTINGS = 8
+MAX_IP_ROWS = 8
+MAX_TABLE_ROWS = 10
+MAX_UNKNOWNS = 12
+SEVERITY_LEGEND = (
+    ("critical", "Mail is being blocked now, or the server can be abused; fix first."),
+    ("high", "Causes rejections or blocks delisting; fix before requesting delisting."),
+    ("medium", "Weakens authentication or reputation; fix in the coming weeks."),
+    ("low", "Best-practice gap; fix when convenient."),
+    ("info", "For information; no action needed."),
+)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    branding: ReportBranding
+    subject: str
+    domain: str | None
+    date: str
+    tool_version: str
+    overall: str
+    overall_label: str
+    verdict: Verdict
+    counts: tuple[tuple[str, int], ...]
+    areas: tuple[Area, ...]
+    grade_method: str
+    listings: DataTable
+    listing_count: int
+    listed_ips: tuple[str, ...]
+    listed_lists: tuple[str, ...]
+    plan: tuple[PlanStep, ...]
+    top_causes: tuple[PlanStep, ...]
+    ip_table: DataTable
+    ip_subsections: tuple[Subsection, ...]  # relay's servers probed, blacklist's matrix
+    volume_chart: VolumeChart | None
+    playbooks: tuple[Playbook, ...]
+    rejection_playbooks: tuple[RejectionPlaybook, ...]
+    unknowns: tuple[UnknownView, ...]
+    unknowns_more: int
+    public_resolver_warning: str | None
+    methodology: tuple[Fact, ...]
+    severity_legend: tuple[tuple[str, str], ...]
+    appendix: bool
+    annex_tables: tuple[Subsection, ...]  # the main report's capped tables, in full
+    run: Section
+    evidence: tuple[Section, ...]
+    dns: DataTable
+
+
+def cap(table: DataTable, limit: int) -> DataTable:
+    """At most `limit` rows, the rest counted ("and N more"); the annex has them all."""
+    more = len(table.rows) - limit
+    if more <= 0:
+        return table
+    note = f"and {more} more; every row is in the annex and the JSON result."
+    caption = f"{table.caption} {note}".strip() if table.caption else note[:1].upper() + note[1:]
+    return dataclasses.replace(table, rows=table.rows[:limit], caption=caption)
+
+
+def _listings(
+    findings: Sequence[FindingDocument],
+) -> tuple[DataTable, tuple[str, ...], tuple[str, ...]]:
+    listed = [f for f in findings if f["code"] in LISTING_CODES]
+    table = DataTable(
+        ("Listed", "List", "Category", "Return code"),
+        tuple(listing_row(f) for f in listed),
+        css_class="listings",
+    )
+    ips = tuple(dict.fromkeys(f["subject"] for f in listed))
+    lists = tuple(
+        dict.fromkeys(
+            str(f["evidence"].get("list_name") or f["evidence"].get("zone")) for f in listed
+        )
+    )
+    return table, ips, lists
+
+
+def _vantage(document: ResultDocument) -> str | None:
+    relay = next((c for c in document["checks"] if c["id"] == "relay"), None)
+    servers = relay["evidence"].get("servers", []) if relay else []
+    vantages = [s.get("vantage") or {} for s in servers]
+    if not vantages:
+        return None
+    if any(v.get("internal") for v in vantages):
+        reasons = ", ".join(
+            dict.fromkeys(str(v.get("reason", "")) for v in vantages if v.get("internal"))
+        )
+        return (
+            f"from inside the server's own networks ({reasons}): a relay finding may be a "
+            "false alarm and must be confirmed from outside"
+        )
+    return "from outside the server's networks"
+
+
+def _methodology(document: ResultDocument, date: str) -> tuple[Fact, ...]:
+    resolver = document["resolver"]
+    ran = [check_label(c["id"]) for c in document["checks"] if c["status"] != "skipped"]
+    skipped = [check_label(c["id"]) for c in document["checks"] if c["status"] == "skipped"]
+    skipped += [check_label(c) for c in document["summary"]["delisting"].get("unchecked", [])]
+    facts = [
+        Fact("Audit date", date),
+        Fact("Checked", ", ".join(ran) or "nothing"),
+        Fact("Not checked", ", ".join(dict.fromkeys(skipped)) or "nothing: every check ran"),
+        Fact("Sending IPs", f"{len(document['target']['ips'])} (from MX, SPF, mail logs or given)"),
+        Fact(
+            "Resolver",
+            ("a public resolver" if resolver["public"] else "the auditor's own resolver")
+            + f" ({', '.join(resolver['nameservers']) or 'none'})",
+        ),
+        Fact("Duration", f"{document['duration_s']:.1f} seconds"),
+        Fact("Tool", f"{document['tool']['name']} {document['tool']['version']}"),
+    ]
+    vantage = _vantage(document)
+    if vantage:
+        facts.insert(5, Fact("Relay probe", "run " + vantage))
+    return tuple(facts)
+
+
+def _annex_tables(
+    full_ip_table: DataTable, subsections: Sequence[Subsection]
+) -> tuple[Subsection, ...]:
+    tables = (
+        [Subsection("Sending IPs", full_ip_table)] if len(full_ip_table.rows) > MAX_IP_ROWS else []
+    )
+    tables += [s for s in subsections if len(s.table.rows) > MAX_TABLE_ROWS]
+    return tuple(tables)
+
+
+def build_report(
+    document: ResultDocument, branding: ReportBranding, appendix: bool = True
+) -> ReportView:
+    """Everything the HTML template shows, from a (validated) result document;
+    `appendix` False leaves the raw-evidence annex out (the PDF without --appendix)."""
     summary = document["summary"]
     date = display_date(document["started_at"])
     views = check_views(document)
+    groups = build_groups(document["findings"])
+    plan = build_plan(groups)
+    listings, listed_ips, listed_lists = _listings(document["findings"])
+    unknowns = _unknowns(document)
+    full_ip_table = ip_table(document, views)
+    subsections = ip_subsections(views)
+    # The blocklist matrix goes to the annex: the summary's listings table names every
+    # listing, and the matrix grows with IPs x lists.
+    matrix = tuple(ip_subsections({k: v for k, v in views.items() if k == "blacklist"}))
+    main_subsections = tuple(s for s in subsections if s not in matrix)
     return ReportView(
         branding=branding,
         subject=_subject(document, views),
@@ -260,15 +313,28 @@ def build_report(document: ResultDocument, branding: ReportBranding) -> ReportVi
         overall_label=OVERALL_LABELS.get(summary["status"], summary["status"]),
         verdict=verdict(document),
         counts=tuple((s, int(summary["counts"].get(s, 0))) for s in SEVERITIES),
-        tiles=_tiles(document),
-        ip_table=ip_table(document, views),
-        ip_subsections=ip_subsections(views),
-        findings=tuple(_finding_view(i, f) for i, f in enumerate(document["findings"])),
+        areas=build_areas(document["checks"], groups),
+        grade_method=GRADE_METHOD,
+        listings=cap(listings, MAX_SUMMARY_LISTINGS),
+        listing_count=len(listings.rows),
+        listed_ips=listed_ips,
+        listed_lists=listed_lists,
+        plan=plan,
+        top_causes=top_causes(plan),
+        ip_table=cap(full_ip_table, MAX_IP_ROWS),
+        ip_subsections=tuple(
+            dataclasses.replace(s, table=cap(s.table, MAX_TABLE_ROWS)) for s in main_subsections
+        ),
         volume_chart=volume_chart(document),
-        playbooks=build_playbooks(document, date),
-        rejection_playbooks=build_rejection_playbooks(document, date),
-        unknowns=_unknowns(document),
+        playbooks=build_playbooks(document, branding.fixed),
+        rejection_playbooks=build_rejection_playbooks(document, date, branding.fixed),
+        unknowns=unknowns[:MAX_UNKNOWNS],
+        unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
         public_resolver_warning=_public_warning(document),
+        methodology=_methodology(document, date),
+        severity_legend=SEVERITY_LEGEND,
+        appendix=appendix,
+        annex_tables=_annex_tables(full_ip_table, main_subsections) + matrix,
         run=run_section(document),
         evidence=evidence_sections(views),
         dns=dns_table(document),

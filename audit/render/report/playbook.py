@@ -1,18 +1,23 @@
-"""Delisting playbooks: one per blocklist listing, with a pre-filled request text.
+"""Delisting playbooks: one per list operator, with every address listed there and one
+pre-filled request letter.
 
-Facts come from the listing finding's evidence (the list's delisting route from the
-catalog: URL, method, expiry, fee) and its remediation steps. Policy listings (Spamhaus
-PBL, SpamRATS Dyna/NoPtr, Abusix policy) get the operators' advice instead of a
-request: such an IP should not send direct to MX; fix rDNS or relay via a smarthost.
-Operators relist quickly when the cause remains (CBL, Spamhaus, SpamCop, PSBL), so the
-request lists the fixes the other findings asked for.
+Facts come from the listing findings' evidence (each list's delisting route from the
+catalog: URL, method, expiry, fee) and their remediation steps. Policy listings (Spamhaus
+PBL, SpamRATS Dyna/NoPtr, Abusix policy) get the operators' advice instead of a request:
+such an IP should not send direct to MX. The letter says what was listed and, in the past
+tense, only the fixes the user confirmed (`--fixed CODE`) that matter to a blocklist
+(audit/knowledge/actions/actions.toml `[letters]`); otherwise a placeholder to fill in.
+It never names the audit's probe addresses: only the listed addresses and the domain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from audit.knowledge.actions import actions
+from audit.model.view import Cell, DataTable
 
 LISTING_CODES = frozenset(
     {
@@ -22,6 +27,7 @@ LISTING_CODES = frozenset(
         "BLACKLIST_DOMAIN_LISTED",
     }
 )
+PLAYBOOKS_ANCHOR = "playbooks"
 METHOD_LABELS = {
     "automatic": "Expires automatically",
     "manual": "Removal request, reviewed by the operator",
@@ -29,7 +35,15 @@ METHOD_LABELS = {
     "none": "No removal procedure: expires on its own",
     "provider-only": "Only the IP's provider (ISP/host) can request removal",
 }
+CATEGORY_LABELS = {
+    "abuse": "Abuse (spam source)",
+    "policy": "Policy (address space)",
+    "reputation": "Reputation",
+    "domain": "Domain list",
+}
 NO_REQUEST_METHODS = frozenset({"automatic", "none"})
+# A self-service form asks for the address only: no letter to write.
+LETTER_METHODS = frozenset({"manual", "provider-only"})
 POLICY_ADVICE = (
     "This is a policy listing: it says this address should not send mail direct to MX, "
     "not that it sent spam. Do not request delisting just to send direct: relay outbound "
@@ -37,32 +51,48 @@ POLICY_ADVICE = (
     "Only a static IP running a real mail server, with a non-generic PTR that resolves "
     "back to it (FCrDNS) and a matching HELO name, should use the self-service removal."
 )
+SELF_SERVICE_ADVICE = (
+    "Removal is a self-service form that asks only for the address: use it once the "
+    "causes are fixed (the action plan), not before; no letter is needed."
+)
 WAIT_ADVICE = (
     "No request is needed: this listing expires on its own once the cause has stopped. "
     "Fix the cause, then wait; asking for early removal does not help."
 )
 CONTACT_PLACEHOLDER = "[Your name], [role], [contact e-mail address], [phone]"
-CAUSE_PLACEHOLDER = "[Describe what caused the listing and how it was stopped]"
+CAUSE_PLACEHOLDER = "[Describe what caused the listing and what you changed to stop it]"
+MAX_ROWS = 6
+MAX_LETTER_LINES = 5
+MAX_NAMED = 3
+# Checks whose findings are about the cause of abuse wherever they were found.
+DOMAIN_WIDE_CAUSES = frozenset({"volume", "relay"})
+
+
+@dataclass(frozen=True)
+class ListRoute:
+    list_name: str
+    zone: str
+    category: str
+    method: str
+    url: str | None
+    expiry: str
+    fee: str
+    requestable: bool
+    letter: bool  # reviewed by a person: a request letter helps
 
 
 @dataclass(frozen=True)
 class Playbook:
     anchor: str
-    severity: str
-    target: str
-    list_name: str
-    zone: str
     operator: str
-    category: str
-    reasons: tuple[str, ...]  # "127.0.0.4: XBL: exploited host ..."
-    txt: tuple[str, ...]
-    method: str
-    url: str | None
-    expiry: str
-    fee: str
+    severity: str
+    targets: tuple[str, ...]
+    listing_anchors: tuple[str, ...]  # one per listing finding (links from elsewhere)
+    listings: DataTable
+    routes: tuple[ListRoute, ...]
     steps: tuple[str, ...]
     include: tuple[str, ...]
-    advice: str | None
+    advice: tuple[str, ...]
     request_text: str | None
 
 
@@ -70,6 +100,10 @@ def playbook_anchor(finding: Mapping[str, Any]) -> str:
     evidence = finding.get("evidence", {})
     raw = f"{finding['subject']}-{evidence.get('list', evidence.get('zone', ''))}-{finding['code']}"
     return "delist-" + "".join(ch if ch.isalnum() else "-" for ch in raw.lower())
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
 
 def _reasons(evidence: Mapping[str, Any]) -> tuple[str, ...]:
@@ -80,107 +114,216 @@ def _reasons(evidence: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(codes + meanings)
 
 
+def _list_name(evidence: Mapping[str, Any]) -> str:
+    return str(evidence.get("list_name") or evidence.get("zone") or "custom list")
+
+
+def _operator(finding: Mapping[str, Any]) -> str:
+    evidence = finding.get("evidence", {})
+    remediation = finding.get("remediation") or {}
+    return str(evidence.get("operator") or remediation.get("provider") or _list_name(evidence))
+
+
+def _category(finding: Mapping[str, Any]) -> str:
+    if finding["code"] == "BLACKLIST_POLICY_LISTED":
+        return "policy"
+    return str(finding.get("evidence", {}).get("category") or "abuse")
+
+
+def listing_row(finding: Mapping[str, Any]) -> tuple[Cell, ...]:
+    """(listed address, list, the operator's category, return code) for a listings table."""
+    evidence = finding.get("evidence", {})
+    category = _category(finding)
+    return (
+        Cell(finding["subject"], mono=True),
+        Cell(_list_name(evidence), note=str(evidence.get("zone", ""))),
+        Cell(CATEGORY_LABELS.get(category, category), "warn" if category == "policy" else "bad"),
+        Cell("; ".join(_reasons(evidence)) or "listed"),
+    )
+
+
+def _route(finding: Mapping[str, Any]) -> ListRoute:
+    evidence = finding.get("evidence", {})
+    route = evidence.get("delisting") or {}
+    links = (finding.get("remediation") or {}).get("links") or []
+    method = str(route.get("method") or "manual")
+    category = _category(finding)
+    return ListRoute(
+        list_name=_list_name(evidence),
+        zone=str(evidence.get("zone", "")),
+        category=CATEGORY_LABELS.get(category, category),
+        method=METHOD_LABELS.get(method, method),
+        url=route.get("url") or (links[0] if links else None),
+        expiry=str(route.get("expiry") or "not published by the operator"),
+        fee=str(route.get("fee") or "not stated"),
+        requestable=category != "policy" and method not in NO_REQUEST_METHODS,
+        letter=category != "policy" and method in LETTER_METHODS,
+    )
+
+
 def _route_steps(steps: Sequence[str]) -> tuple[str, ...]:
     """Remediation steps without the expiry/fee lines (shown as facts beside them)."""
     return tuple(s for s in steps if not s.startswith(("Expected expiry:", "Fee:")))
 
 
-def fixes_for(target: str, findings: Sequence[Mapping[str, Any]], ips: set[str]) -> list[str]:
-    """What the other findings asked to fix, for this target or the whole domain."""
-    fixes = []
+def _named(targets: Sequence[str]) -> str:
+    shown = ", ".join(targets[:MAX_NAMED])
+    more = len(targets) - MAX_NAMED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def confirmed_fixes(
+    targets: Collection[str],
+    findings: Sequence[Mapping[str, Any]],
+    fixed: Collection[str],
+) -> tuple[str, ...]:
+    """Past-tense sentences for the fixes the user confirmed that matter to this list:
+    findings about a listed address, or about the cause of abuse (accounts, relay)."""
+    letters = actions().letters
+    sentences = []
     for finding in findings:
-        if finding["code"] in LISTING_CODES:
+        code = finding["code"]
+        if code not in fixed or code not in letters:
             continue
-        domain_wide = finding["subject"] not in ips
-        relevant = finding["subject"] == target or (
-            domain_wide and finding["severity"] in ("critical", "high", "medium")
-        )
-        remediation = finding.get("remediation") or {}
-        if relevant:
-            fixes.append(f"{finding['title']}: {remediation.get('summary', 'fixed')}")
-    return fixes
+        if finding["subject"] in targets or finding["check"] in DOMAIN_WIDE_CAUSES:
+            sentences.append(letters[code])
+    return tuple(dict.fromkeys(sentences))
 
 
 def request_text(
-    finding: Mapping[str, Any], domain: str | None, fixes: Sequence[str], audit_date: str
+    listed: Sequence[Mapping[str, Any]], domain: str | None, fixes: Sequence[str]
 ) -> str:
-    evidence = finding.get("evidence", {})
-    target = finding["subject"]
-    list_name = evidence.get("list_name") or evidence.get("zone") or "your list"
-    what = "domain" if finding["code"] == "BLACKLIST_DOMAIN_LISTED" else "IP address"
+    """One letter for an operator: what was listed where, what caused it, what was done."""
+    targets = list(dict.fromkeys(f["subject"] for f in listed))
+    lists = list(dict.fromkeys(_list_name(f.get("evidence", {})) for f in listed))
+    domain_listing = all(f["code"] == "BLACKLIST_DOMAIN_LISTED" for f in listed)
+    what = "domain" if domain_listing else "IP address" if len(targets) == 1 else "addresses"
     lines = [
-        f"Subject: Removal request for {target} ({list_name})",
+        f"Subject: Removal request for {_named(targets)} ({', '.join(lists)})",
         "",
         "Hello,",
         "",
-        f"Please remove the {what} {target} from {list_name} ({evidence.get('zone', '')}).",
+        f"Please remove the {what} below from {', '.join(lists)}:",
+        "",
     ]
-    reasons = _reasons(evidence)
-    if reasons:
-        lines.append("Listed with: " + "; ".join(reasons) + ".")
+    for finding in listed[:MAX_LETTER_LINES]:
+        evidence = finding.get("evidence", {})
+        reasons = "; ".join(_reasons(evidence))
+        listed_with = f", listed with {reasons}" if reasons else ""
+        lines.append(f"- {finding['subject']} on {evidence.get('zone', '')}{listed_with}")
+    if len(listed) > MAX_LETTER_LINES:
+        lines.append(f"- and {len(listed) - MAX_LETTER_LINES} more: [attach the full list]")
     sender = f" for {domain}" if domain else ""
-    lines += ["", f"{target} sends mail{sender}. We found the cause and stopped it:", ""]
-    lines.append(f"- {CAUSE_PLACEHOLDER}")
-    if fixes:
-        lines += ["", f"We also fixed what our audit of {audit_date} found:", ""]
-        lines += [f"- {fix}" for fix in fixes]
+    subject = "It sends" if len(targets) == 1 else "They send"
+    lines += ["", f"{subject} mail{sender}. We found what caused the listing and fixed it:", ""]
+    lines += [f"- {sentence}" for sentence in fixes] or [f"- {CAUSE_PLACEHOLDER}"]
     lines += ["", "Thank you,", CONTACT_PLACEHOLDER]
     return "\n".join(lines)
 
 
-def _include(evidence: Mapping[str, Any], target: str) -> tuple[str, ...]:
+def _include(listed: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     items = [
-        f"The listed address ({target}) and the list ({evidence.get('zone', '')}).",
-        "The return code and reason shown above.",
+        "The listed addresses and the list, as in the table above.",
         "What caused the listing and what you changed to stop it (the operator checks).",
-        "The hygiene fixes made since (PTR, SPF, DKIM, DMARC): see the request text.",
         "A contact address on a different, unlisted mail system, so the reply reaches you.",
     ]
-    if evidence.get("txt"):
-        items.insert(2, "The reference from the list's TXT answer.")
+    if any(f.get("evidence", {}).get("txt") for f in listed):
+        items.insert(1, "The reference from the list's TXT answer.")
     return tuple(items)
 
 
-def build_playbook(
-    finding: Mapping[str, Any],
-    domain: str | None,
-    fixes: Sequence[str],
-    audit_date: str,
-) -> Playbook:
-    evidence = finding.get("evidence", {})
-    route = evidence.get("delisting") or {}
-    remediation = finding.get("remediation") or {}
-    method = str(route.get("method") or "manual")
-    policy = finding["code"] == "BLACKLIST_POLICY_LISTED" or evidence.get("category") == "policy"
-    advice = POLICY_ADVICE if policy else WAIT_ADVICE if method in NO_REQUEST_METHODS else None
-    links = remediation.get("links") or []
-    return Playbook(
-        anchor=playbook_anchor(finding),
-        severity=finding["severity"],
-        target=finding["subject"],
-        list_name=str(evidence.get("list_name") or evidence.get("zone") or "custom list"),
-        zone=str(evidence.get("zone", "")),
-        operator=str(evidence.get("operator") or remediation.get("provider") or "—"),
-        category=str(evidence.get("category") or "listing"),
-        reasons=_reasons(evidence),
-        txt=tuple(str(t) for t in evidence.get("txt", [])),
-        method=METHOD_LABELS.get(method, method),
-        url=route.get("url") or (links[0] if links else None),
-        expiry=str(route.get("expiry") or "not published by the operator"),
-        fee=str(route.get("fee") or "not stated"),
-        steps=_route_steps(remediation.get("steps", [])),
-        include=() if advice else _include(evidence, finding["subject"]),
-        advice=advice,
-        request_text=None if advice else request_text(finding, domain, fixes, audit_date),
+def _listings_table(listed: Sequence[Mapping[str, Any]]) -> DataTable:
+    """One row per list and category of this operator: the addresses listed there (the first few,
+    then a count) and the return codes seen."""
+    by_list: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for finding in listed:
+        key = (_list_name(finding.get("evidence", {})), _category(finding))
+        by_list.setdefault(key, []).append(finding)
+    rows = []
+    for (name, _), findings in by_list.items():
+        evidence = findings[0].get("evidence", {})
+        targets = list(dict.fromkeys(f["subject"] for f in findings))
+        reasons = dict.fromkeys(r for f in findings for r in _reasons(f.get("evidence", {})))
+        category = _category(findings[0])
+        rows.append(
+            (
+                Cell(name, note=str(evidence.get("zone", ""))),
+                Cell(
+                    CATEGORY_LABELS.get(category, category),
+                    "warn" if category == "policy" else "bad",
+                ),
+                Cell(_named_list(targets), mono=len(targets) == 1),
+                Cell("; ".join(reasons) or "listed"),
+            )
+        )
+    return DataTable(
+        ("List", "Category", "Listed addresses", "Return code"), tuple(rows), css_class="listings"
     )
 
 
-def build_playbooks(document: Mapping[str, Any], audit_date: str) -> tuple[Playbook, ...]:
-    findings = document["findings"]
-    ips = {ip["ip"] for ip in document["target"]["ips"]}
-    domain = document["target"].get("domain")
+def _named_list(targets: Sequence[str]) -> str:
+    if len(targets) == 1:
+        return targets[0]
+    shown = ", ".join(targets[:MAX_ROWS])
+    more = len(targets) - MAX_ROWS
+    return f"{len(targets)}: {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def _advice(routes: Sequence[ListRoute]) -> tuple[str, ...]:
+    advice = []
+    if any(r.category == CATEGORY_LABELS["policy"] for r in routes):
+        advice.append(POLICY_ADVICE)
+    if any(not r.requestable and r.category != CATEGORY_LABELS["policy"] for r in routes):
+        advice.append(WAIT_ADVICE)
+    if any(r.requestable and not r.letter for r in routes):
+        advice.append(SELF_SERVICE_ADVICE)
+    return tuple(advice)
+
+
+def build_playbook(
+    operator: str,
+    listed: Sequence[Mapping[str, Any]],
+    document: Mapping[str, Any],
+    fixed: Collection[str],
+) -> Playbook:
+    routes = tuple(dict.fromkeys(_route(f) for f in listed))
+    requestable = [f for f in listed if _route(f).letter]
+    targets = tuple(dict.fromkeys(f["subject"] for f in listed))
+    steps = tuple(
+        dict.fromkeys(
+            s for f in listed for s in _route_steps((f.get("remediation") or {}).get("steps", []))
+        )
+    )
+    fixes = confirmed_fixes({f["subject"] for f in requestable}, document["findings"], fixed)
+    severities = ("critical", "high", "medium", "low", "info")
+    return Playbook(
+        anchor=f"delist-{_slug(operator)}",
+        operator=operator,
+        severity=min((f["severity"] for f in listed), key=severities.index),
+        targets=targets,
+        listing_anchors=tuple(playbook_anchor(f) for f in listed),
+        listings=_listings_table(listed),
+        routes=routes,
+        steps=steps,
+        include=_include(requestable) if requestable else (),
+        advice=_advice(routes),
+        request_text=(
+            request_text(requestable, document["target"].get("domain"), fixes)
+            if requestable
+            else None
+        ),
+    )
+
+
+def build_playbooks(
+    document: Mapping[str, Any], fixed: Collection[str] = ()
+) -> tuple[Playbook, ...]:
+    """One playbook per list operator, in the order of its most severe listing."""
+    by_operator: dict[str, list[Mapping[str, Any]]] = {}
+    for finding in document["findings"]:
+        if finding["code"] in LISTING_CODES:
+            by_operator.setdefault(_operator(finding), []).append(finding)
     return tuple(
-        build_playbook(f, domain, fixes_for(f["subject"], findings, ips), audit_date)
-        for f in findings
-        if f["code"] in LISTING_CODES
+        build_playbook(operator, listed, document, fixed)
+        for operator, listed in by_operator.items()
     )

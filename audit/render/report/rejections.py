@@ -10,17 +10,18 @@ and rejections about recipients or configuration, get advice instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from audit.render.report.playbook import (
+    CAUSE_PLACEHOLDER,
     CONTACT_PLACEHOLDER,
     METHOD_LABELS,
     NO_REQUEST_METHODS,
     WAIT_ADVICE,
     _route_steps,
-    fixes_for,
+    confirmed_fixes,
 )
 
 SAMPLE_CHARS = 600
@@ -121,7 +122,6 @@ def _include(item: Mapping[str, Any]) -> tuple[str, ...]:
         f"The sending IP ({ip}) and the exact rejection text shown above.",
         "The date and time of the bounce (from its headers or the log line).",
         "What caused the block and what you changed to stop it.",
-        "The hygiene fixes made since (PTR, SPF, DKIM, DMARC): see the request text.",
         "A contact address on a different, unblocked mail system, so the reply reaches you.",
     )
 
@@ -140,20 +140,22 @@ def rejection_request_text(
         "",
         "    " + " ".join(item["input"].split())[:SAMPLE_CHARS],
         "",
-        "We found the cause and stopped it:",
+        "We found what caused the block and fixed it:",
         "",
-        "- [Describe what caused the block and how it was stopped]",
     ]
-    if fixes:
-        lines += ["", f"We also fixed what our audit of {date} found:", ""]
-        lines += [f"- {fix}" for fix in fixes]
+    lines += [f"- {sentence}" for sentence in fixes] or [f"- {CAUSE_PLACEHOLDER}"]
     lines += ["", "Please remove the block or restore normal delivery.", ""]
     lines += ["Thank you,", CONTACT_PLACEHOLDER]
     return "\n".join(lines)
 
 
 def build_rejection_playbook(
-    index: int, item: Mapping[str, Any], count: int, document: Mapping[str, Any], date: str
+    index: int,
+    item: Mapping[str, Any],
+    count: int,
+    document: Mapping[str, Any],
+    date: str,
+    fixed: Collection[str] = (),
 ) -> RejectionPlaybook:
     remediation = item["remediation"]
     route = catalog_route(item["blocklist"])
@@ -161,8 +163,7 @@ def build_rejection_playbook(
     advice = _advice(item, method)
     who = item["blocklist"] or item["provider"] or "the receiving server"
     links = tuple(remediation["links"])
-    ips = {ip["ip"] for ip in document["target"]["ips"]}
-    fixes = fixes_for(item["sending_ip"] or "", document["findings"], ips)
+    fixes = confirmed_fixes({item["sending_ip"] or ""}, document["findings"], fixed)
     domain = document["target"].get("domain")
     return RejectionPlaybook(
         anchor=f"rejection-{index + 1}",
@@ -186,10 +187,10 @@ def build_rejection_playbook(
 
 
 def build_rejection_playbooks(
-    document: Mapping[str, Any], date: str
+    document: Mapping[str, Any], date: str, fixed: Collection[str] = ()
 ) -> tuple[RejectionPlaybook, ...]:
     groups = group_rejections(document.get("rejections", []))
     return tuple(
-        build_rejection_playbook(i, item, count, document, date)
+        build_rejection_playbook(i, item, count, document, date, fixed)
         for i, (item, count) in enumerate(groups)
     )
