@@ -19,6 +19,7 @@ from audit.render.report.model import build_report
 from audit.render.report.plan import build_plan
 from audit.render.report.playbook import LISTING_CODES, build_playbooks
 from audit.render.report.wording import client_text
+from audit.render.report.view import check_label
 from audit.render.templates import breakable
 
 SAMPLES = {"demo": full_document, "one-ip": single_ip_document, "fifty-ips": scaled_document}
@@ -94,7 +95,7 @@ def test_a_code_no_step_names_gets_its_own_step():
     document = full_document()
     document["findings"][0] = {**document["findings"][0], "code": "MX_SOMETHING_NEW", "check": "mx"}
     plan = build_plan(build_groups(document["findings"]))
-    assert any(step.title == "Other MX fixes" for step in plan)
+    assert any(step.title == f"Other {check_label('mx')} fixes" for step in plan)
 
 
 def test_one_playbook_per_operator_holds_all_its_listed_ips():
