@@ -62,7 +62,10 @@ def test_audit_help_exits_0():
     ("argv", "absent"),
     [
         (["explain", "550 5.7.1 blocked using zen.spamhaus.org"], ("checks.options", "jinja2")),
-        (["--help"], ("audit.bounce.explain", "dns.asyncresolver", "weasyprint")),
+        (
+            ["--help"],
+            ("audit.bounce.explain", "dns.asyncresolver", "weasyprint", "audit.cli.options"),
+        ),
         (["logs", "--help"], ("checks.options", "checkdmarc", "weasyprint")),
     ],
 )
