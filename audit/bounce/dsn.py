@@ -11,20 +11,22 @@ every header it is asked about, which cost ~90% of the time on a DSN. We read on
 fields above, unfolded (RFC 5322 §2.2.3) and with RFC 2047 encoded words decoded here; control
 characters that decoding (encoded words, base64, quoted-printable) brings back are blanked, as
 the input reader blanks them in the raw text.
+
+The `email` package (~20 ms to import) loads only when a message is parsed: `explain TEXT`
+and log excerpts never need it, only `looks_like_message` from here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email.errors import HeaderParseError
-from email.header import decode_header
-from email.message import Message
-from email.parser import Parser
-from email.policy import compat32
+from typing import TYPE_CHECKING
 
 from audit.bounce.extract import RejectionReply, extract_text, make_rejection
 from audit.bounce.input import CONTROL_RE
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 HEADER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 MESSAGE_HEADERS = (
@@ -65,6 +67,9 @@ def _to_text(data: bytes, charset: str | None) -> str:
 
 def _word(encoded: str) -> tuple[bytes, str] | None:
     """The bytes and charset of one encoded word; None when it does not decode."""
+    from email.errors import HeaderParseError
+    from email.header import decode_header
+
     try:
         [(data, charset)] = decode_header(encoded)
     except (HeaderParseError, ValueError):
@@ -136,6 +141,8 @@ def from_dsn_block(block: Message) -> RejectionReply | None:
 
 def _parts(message: Message) -> Iterator[Message]:
     """Leaf parts, not descending into the returned original message."""
+    from email.message import Message
+
     if message.get_content_type() in SKIPPED_TYPES:
         return
     if message.get_content_type() == "message/delivery-status" or not message.is_multipart():
@@ -147,6 +154,8 @@ def _parts(message: Message) -> Iterator[Message]:
 
 
 def _dsn_blocks(part: Message) -> list[Message]:
+    from email.message import Message
+
     payload = part.get_payload()
     return (
         [block for block in payload if isinstance(block, Message)]
@@ -167,6 +176,9 @@ def _text_of(part: Message) -> str:
 
 def extract_message(text: str) -> list[RejectionReply]:
     """Every rejection in the message (the caller applies MAX_REJECTIONS)."""
+    from email.parser import Parser
+    from email.policy import compat32
+
     message = Parser(policy=compat32).parsestr(text)
     top_level = from_dsn_block(message)  # bare DSN fields pasted without a message around them
     parts = list(_parts(message))
