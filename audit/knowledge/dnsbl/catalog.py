@@ -27,6 +27,7 @@ from audit.knowledge.dnsbl.entries import (
     TargetKind,
 )
 from audit.knowledge.dnsbl.parse import CatalogError, parse_list
+from audit.knowledge.toml_cache import parse_toml
 
 __all__ = [
     "Access",
@@ -80,10 +81,13 @@ class Catalog:
         return tuple(e for e in self.lists if e.status is ListStatus.DEFUNCT)
 
 
-def load_catalog_text(text: str, source: str) -> tuple[DnsblList, ...]:
-    """Parse one catalog TOML document (shipped file or a user's `--lists FILE`)."""
+def load_catalog_text(
+    text: str, source: str, cache_name: str | None = None
+) -> tuple[DnsblList, ...]:
+    """Parse one catalog TOML document (shipped file or a user's `--lists FILE`); a shipped
+    file's parse is cached under `cache_name` (audit/knowledge/toml_cache.py)."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text) if cache_name is None else parse_toml(text, cache_name)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{source}: {exc}") from exc
     except RecursionError:  # tomllib recurses per nesting level
@@ -99,7 +103,9 @@ def load_catalog() -> Catalog:
     entries: list[DnsblList] = []
     for item in sorted(folder.iterdir(), key=lambda i: i.name):
         if item.name.endswith(".toml"):
-            entries.extend(load_catalog_text(item.read_text(encoding="utf-8"), item.name))
+            text = item.read_text(encoding="utf-8")
+            cache_name = "dnsbl-" + item.name.removesuffix(".toml")
+            entries.extend(load_catalog_text(text, item.name, cache_name))
     return Catalog(tuple(entries))
 
 

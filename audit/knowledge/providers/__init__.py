@@ -16,6 +16,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from audit.knowledge.toml_cache import parse_toml
 from audit.model.rejection import Reason
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -233,7 +234,9 @@ def parse_knowledge(providers_doc: dict[str, Any], lists_doc: dict[str, Any]) ->
 def _load(name: str) -> dict[str, Any]:
     item = resources.files(__package__) / name
     try:
-        return tomllib.loads(item.read_text(encoding="utf-8"))
+        return parse_toml(
+            item.read_text(encoding="utf-8"), "providers-" + name.removesuffix(".toml")
+        )
     except tomllib.TOMLDecodeError as exc:
         raise BounceDataError(f"{name}: {exc}") from exc
 
