@@ -1,12 +1,13 @@
-"""The shipped knowledge's parsed TOML, cached on disk under a name that is its content's hash.
+"""The shipped knowledge's parsed TOML, cached on disk and keyed on the text it was parsed from.
 
 tomllib is pure Python: parsing the DNSBL catalog and the bounce providers (~95 KB) takes
 ~25 ms, a tenth of a short command (`explain TEXT`, `blacklist IP`). The parsed document is
 kept, pickled, in the user's cache directory (XDG Base Directory Specification:
-$XDG_CACHE_HOME, else ~/.cache; then mailhygiene/), in a file named by the SHA-256 of the
-text: an edited data file gets a new name and is parsed afresh, so nothing is ever stale
-and nothing needs invalidating. The document goes through the same validation as a freshly
-parsed one (the loaders beside each TOML); only the parse is saved.
+$XDG_CACHE_HOME, else ~/.cache; then mailhygiene/), one file per data file, together with
+the whole text it was parsed from: it is used only when that text equals the data file's
+text now (a comparison, cheaper than hashing), so it is never stale; an edited file is
+parsed afresh and its cache file replaced. The document goes through the same validation as
+a freshly parsed one (the loaders beside each TOML); only the parse is saved.
 
 The cache can only save time, never change a result: a directory that cannot be written, a
 file that cannot be read or does not unpickle into a document means parsing the text, as
@@ -16,7 +17,6 @@ pickle's "restricting globals"), so a file planted there cannot run code.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import os
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "XDG_CACHE_HOME"
 FORMAT = "toml-v1"  # in every file's name: a new layout never reads an old file
+Entry = tuple[str, dict[str, Any]]  # (the text, its document)
 # What tomllib returns beyond builtins (TOML dates, times, offsets).
 _DATETIME_TYPES = frozenset({"date", "datetime", "time", "timezone", "timedelta"})
 
@@ -46,28 +47,29 @@ class _TomlUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"not part of a TOML document: {module}.{name}")
 
 
-def _read(path: Path) -> dict[str, Any] | None:
+def _read(path: Path, text: str) -> dict[str, Any] | None:
+    """The cached document of `text`; None when the file holds another text's, or no file."""
     try:
-        document = _TomlUnpickler(io.BytesIO(path.read_bytes())).load()
+        entry = _TomlUnpickler(io.BytesIO(path.read_bytes())).load()
     except FileNotFoundError:
         return None
     except Exception as exc:  # unreadable or not ours: parse instead (and overwrite it)
         log.debug("ignoring cached %s: %s", path, exc)
         return None
-    return document if isinstance(document, dict) else None
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], dict)):
+        return None
+    return entry[1] if entry[0] == text else None
 
 
-def _write(path: Path, document: dict[str, Any], stale: list[Path]) -> None:
+def _write(path: Path, entry: Entry) -> None:
     """Write atomically (a concurrent reader sees the old file or the whole new one)."""
     import tempfile
 
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
-            pickle.dump(document, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(entry, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(out.name, path)
-        for old in stale:  # the same file's earlier content
-            old.unlink(missing_ok=True)
     except OSError as exc:
         log.debug("not caching %s: %s", path, exc)
 
@@ -78,15 +80,12 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
     `name` (e.g. "dnsbl-10-spamhaus") names the data file the text comes from: a new
     version of it replaces the cached one.
     """
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-    folder = cache_dir()
-    path = folder / f"{name}-{FORMAT}-{digest}.pickle"
-    cached = _read(path)
+    path = cache_dir() / f"{name}-{FORMAT}.pickle"
+    cached = _read(path, text)
     if cached is not None:
         return cached
     import tomllib
 
     document = tomllib.loads(text)
-    stale = [old for old in folder.glob(f"{name}-{FORMAT}-*.pickle") if old != path]
-    _write(path, document, stale)
+    _write(path, (text, document))
     return document

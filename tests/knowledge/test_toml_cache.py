@@ -39,13 +39,16 @@ def test_a_text_parsed_once_is_read_from_the_cache_after(folder, monkeypatch):
     assert len(list(folder.glob("dnsbl-test-*.pickle"))) == 1
 
 
-def test_an_edited_text_is_parsed_afresh_and_replaces_the_old_file(folder):
+def test_an_edited_text_is_parsed_afresh_and_replaces_the_old_file(folder, monkeypatch):
     # given a file's text cached
     parse_toml(TEXT, "dnsbl-test")
     # when the text changes
-    document = parse_toml('extra = "new"\n' + TEXT, "dnsbl-test")
-    # then the new content is parsed, and only its file remains
+    edited = 'extra = "new"\n' + TEXT
+    document = parse_toml(edited, "dnsbl-test")
+    # then the new content is parsed, and it is what is cached now (one file)
     assert document["extra"] == "new"
+    refuse_parsing(monkeypatch)
+    assert parse_toml(edited, "dnsbl-test") == document
     assert len(list(folder.glob("dnsbl-test-*.pickle"))) == 1
 
 
@@ -58,7 +61,7 @@ def test_a_damaged_cache_file_is_parsed_afresh_and_rewritten(folder):
     document = parse_toml(TEXT, "dnsbl-test")
     # then the result is tomllib's and the file is good again
     assert document == tomllib.loads(TEXT)
-    assert pickle.loads(path.read_bytes()) == document
+    assert pickle.loads(path.read_bytes()) == (TEXT, document)
 
 
 class Planted:
@@ -73,7 +76,7 @@ def test_a_planted_pickle_runs_no_code(folder, tmp_path):
     parse_toml(TEXT, "dnsbl-test")
     [path] = folder.glob("dnsbl-test-*.pickle")
     Planted.marker = str(tmp_path / "pwned")
-    path.write_bytes(pickle.dumps({"title": Planted()}))
+    path.write_bytes(pickle.dumps((TEXT, {"title": Planted()})))
     # when the text is parsed
     document = parse_toml(TEXT, "dnsbl-test")
     # then nothing ran and the document is tomllib's
