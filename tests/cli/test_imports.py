@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from support.paths import REPO
 
+# Nothing listens on port 9: every lookup times out, then the JSON report is written.
+BLACKLIST_JSON = "blacklist 192.0.2.1 --nameserver 127.0.0.1:9 --timeout 0.2 --format json".split()
 HEAVY_MODULES = ("weasyprint", "checkdmarc", "dns.asyncresolver", "jinja2", "rich")
 
 
@@ -67,6 +69,8 @@ def test_audit_help_exits_0():
             ("audit.bounce.explain", "dns.asyncresolver", "weasyprint", "audit.cli.options"),
         ),
         (["logs", "--help"], ("checks.options", "checkdmarc", "weasyprint")),
+        (["explain", "550 5.7.1 blocked using zen.spamhaus.org"], ("email.message",)),
+        (BLACKLIST_JSON, ("rich", "audit.render.text", "audit.render.dnsbl_table")),
     ],
 )
 def test_a_command_builds_and_imports_only_what_it_uses(argv, absent):
