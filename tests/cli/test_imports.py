@@ -14,7 +14,16 @@ import pytest
 from support.paths import REPO
 
 # Nothing listens on port 9: every lookup times out, then the JSON report is written.
-BLACKLIST_JSON = "blacklist 192.0.2.1 --nameserver 127.0.0.1:9 --timeout 0.2 --format json".split()
+BLACKLIST_JSON = [
+    "blacklist",
+    "192.0.2.1",
+    "--nameserver",
+    "127.0.0.1:9",
+    "--timeout",
+    "0.2",
+    "--format",
+    "json",
+]
 HEAVY_MODULES = ("weasyprint", "checkdmarc", "dns.asyncresolver", "jinja2", "rich")
 
 
