@@ -74,18 +74,20 @@ def _write(path: Path, entry: Entry) -> None:
         log.debug("not caching %s: %s", path, exc)
 
 
-def parse_toml(text: str, name: str) -> dict[str, Any]:
-    """`tomllib.loads(text)` (same errors), from the cache when this text was parsed before.
+def parse_toml(text: str, name: str | None) -> dict[str, Any]:
+    """`tomllib.loads(text)` (same errors: TOMLDecodeError is a ValueError), from the cache
+    when this text was parsed before; tomllib itself (~3 ms) loads only to parse.
 
-    `name` (e.g. "dnsbl-10-spamhaus") names the data file the text comes from: a new
-    version of it replaces the cached one.
+    `name` (e.g. "dnsbl-10-spamhaus") names the shipped data file the text comes from: a new
+    version of it replaces the cached one. None: a user's file, parsed and not cached.
     """
-    path = cache_dir() / f"{name}-{FORMAT}.pickle"
-    cached = _read(path, text)
+    path = cache_dir() / f"{name}-{FORMAT}.pickle" if name is not None else None
+    cached = _read(path, text) if path is not None else None
     if cached is not None:
         return cached
     import tomllib
 
     document = tomllib.loads(text)
-    _write(path, (text, document))
+    if path is not None:
+        _write(path, (text, document))
     return document

@@ -122,3 +122,10 @@ def test_the_shipped_knowledge_is_the_same_from_the_cache(folder, monkeypatch):
     # then they are equal
     assert cached == uncached
     assert toml_cache.FORMAT in next(folder.iterdir()).name
+
+
+def test_a_users_file_is_parsed_and_not_cached(folder):
+    # given a text with no shipped file's name (a user's --lists FILE)
+    # when it is parsed, then the document is tomllib's and nothing is written
+    assert parse_toml(TEXT, None) == tomllib.loads(TEXT)
+    assert not folder.exists()

@@ -9,7 +9,6 @@ user's `--lists FILE` gets the same checks (reported as a usage error by the CLI
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +86,8 @@ def load_catalog_text(
     """Parse one catalog TOML document (shipped file or a user's `--lists FILE`); a shipped
     file's parse is cached under `cache_name` (audit/knowledge/toml_cache.py)."""
     try:
-        data = tomllib.loads(text) if cache_name is None else parse_toml(text, cache_name)
-    except tomllib.TOMLDecodeError as exc:
+        data = parse_toml(text, cache_name)
+    except ValueError as exc:  # tomllib.TOMLDecodeError (tomllib loads only on a cache miss)
         raise CatalogError(f"{source}: {exc}") from exc
     except RecursionError:  # tomllib recurses per nesting level
         raise CatalogError(f"{source}: nested too deeply to be a catalog") from None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,7 +237,7 @@ def _load(name: str) -> dict[str, Any]:
         return parse_toml(
             item.read_text(encoding="utf-8"), "providers-" + name.removesuffix(".toml")
         )
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError (tomllib loads only on a cache miss)
         raise BounceDataError(f"{name}: {exc}") from exc
 
 
