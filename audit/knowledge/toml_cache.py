@@ -33,11 +33,13 @@ Entry = tuple[str, dict[str, Any]]  # (the text, its document)
 _DATETIME_TYPES = frozenset({"date", "datetime", "time", "timezone", "timedelta"})
 
 
-def cache_dir() -> Path:
+def cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/mailhygiene, else ~/.cache/mailhygiene; None without a home."""
     base = os.environ.get(CACHE_ENV) or ""
-    # XDG: a relative $XDG_CACHE_HOME is invalid and is ignored.
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "mailhygiene"
+    if os.path.isabs(base):  # XDG: a relative $XDG_CACHE_HOME is invalid and is ignored
+        return Path(base) / "mailhygiene"
+    home = os.path.expanduser("~")  # unexpanded ("~") when there is no home to find
+    return Path(home) / ".cache" / "mailhygiene" if os.path.isabs(home) else None
 
 
 class _TomlUnpickler(pickle.Unpickler):
@@ -81,7 +83,8 @@ def parse_toml(text: str, name: str | None) -> dict[str, Any]:
     `name` (e.g. "dnsbl-10-spamhaus") names the shipped data file the text comes from: a new
     version of it replaces the cached one. None: a user's file, parsed and not cached.
     """
-    path = cache_dir() / f"{name}-{FORMAT}.pickle" if name is not None else None
+    folder = cache_dir() if name is not None else None
+    path = folder / f"{name}-{FORMAT}.pickle" if folder is not None else None
     cached = _read(path, text) if path is not None else None
     if cached is not None:
         return cached

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import tomllib
 from pathlib import Path
@@ -129,3 +130,12 @@ def test_a_users_file_is_parsed_and_not_cached(folder):
     # when it is parsed, then the document is tomllib's and nothing is written
     assert parse_toml(TEXT, None) == tomllib.loads(TEXT)
     assert not folder.exists()
+
+
+def test_without_a_home_nothing_is_cached(monkeypatch):
+    # given no $XDG_CACHE_HOME and no home directory to be found
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    # when a shipped text is parsed, then it is parsed, with no cache directory
+    assert cache_dir() is None
+    assert parse_toml(TEXT, "dnsbl-test") == tomllib.loads(TEXT)
