@@ -182,7 +182,39 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         code = 4
-    sys.exit(code if isinstance(code, int) else 0)
+    status = code if isinstance(code, int) else 0
+    if argv is None:  # the console script: the process ends here
+        end_process(status)
+    sys.exit(status)
+
+
+def end_process(status: int) -> None:
+    """End the process now, without tearing the interpreter down, when that is safe.
+
+    Finalizing clears every module and frees every object one at a time: ~45 ms after
+    `blacklist IP` (dnspython, asyncio), 10-20 ms after `explain` or `--help`, for memory
+    the system takes back at once anyway (mypy's command line ends the same way). What a
+    normal exit does that matters still happens: the atexit handlers run (logging's flush,
+    temporary directories) and stdout and stderr are flushed. A thread the normal exit
+    would wait for, or a stream that cannot be flushed (a closed pipe), means returning to
+    the normal exit, which reports such things as it always has.
+    """
+    import atexit
+    import os
+    import threading
+
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+    if any(not thread.daemon for thread in others):
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()  # as the interpreter would; they are not run again
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # a broken pipe, a closed or no stream
+        return
+    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover
