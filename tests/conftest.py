@@ -40,6 +40,23 @@ def _assert_loopback(address: object) -> None:
         raise NetworkGuardError(f"test tried to reach non-loopback address {ip}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def knowledge_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The parsed-TOML cache (audit/knowledge/toml_cache.py) of this session, in and out of
+    process, never the user's own ~/.cache."""
+    import os
+
+    from audit.knowledge.toml_cache import CACHE_ENV
+
+    saved = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if saved is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = saved
+
+
 @pytest.fixture(autouse=True)
 def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that uses the system resolver or a non-loopback address."""

@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email.errors import HeaderParseError
-from email.header import decode_header
-from email.message import Message
-from email.parser import Parser
-from email.policy import compat32
+from typing import TYPE_CHECKING
 
 from audit.bounce.extract import (
     RejectionReply,
@@ -31,7 +27,12 @@ from audit.bounce.extract import (
     statements,
 )
 from audit.bounce.input import CONTROL_RE
-from audit.bounce.reports import complaints_in, kind_of_non_bounce
+
+if TYPE_CHECKING:
+    from email.message import Message
+
+# The email package (~20 ms) loads on the first message parsed: `explain TEXT` and log
+# excerpts never need it.
 
 HEADER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 MESSAGE_HEADERS = (
@@ -94,6 +95,9 @@ def _to_text(data: bytes, charset: str | None) -> str:
 
 def _word(encoded: str) -> tuple[bytes, str] | None:
     """The bytes and charset of one encoded word; None when it does not decode."""
+    from email.errors import HeaderParseError
+    from email.header import decode_header
+
     try:
         [(data, charset)] = decode_header(encoded)
     except (HeaderParseError, ValueError):
@@ -132,6 +136,20 @@ def decode_words(value: str) -> str:
         out.append(_to_text(data, charset))
     out.append(value[position:])
     return CONTROL_RE.sub(" ", "".join(out))
+
+
+def _parse(text: str, headers_only: bool = False) -> Message:
+    from email.parser import Parser
+    from email.policy import compat32
+
+    return Parser(policy=compat32).parsestr(text, headersonly=headers_only)
+
+
+def _messages(items: object) -> list[Message]:
+    """The parts of a payload that are messages (a payload may also be a string)."""
+    from email.message import Message
+
+    return [item for item in items if isinstance(item, Message)] if isinstance(items, list) else []
 
 
 def _field(block: Message, name: str) -> str | None:
@@ -179,7 +197,7 @@ def _unfolded_lines(block: Message) -> str:
     taken = 0
     while taken < len(lines) and REPLY_LINE_RE.match(lines[taken]):
         taken += 1
-    rest = Parser(policy=compat32).parsestr("\n".join(lines[taken:]), headersonly=True)
+    rest = _parse("\n".join(lines[taken:]), headers_only=True)
     for name, value in rest.items():
         if block.get(name) is None:
             block[name] = value
@@ -211,7 +229,7 @@ def _parts(message: Message) -> Iterator[Message]:
     if message.get_content_type() in REPORT_TYPES or not message.is_multipart():
         yield message
         return
-    children = [part for part in message.get_payload() if isinstance(part, Message)]
+    children = _messages(message.get_payload())
     if message.get_content_type() == "multipart/alternative":
         # the same content twice (RFC 2046 §5.1.4): the plain-text one is read, once
         plain = [part for part in children if part.get_content_type() == "text/plain"]
@@ -222,11 +240,7 @@ def _parts(message: Message) -> Iterator[Message]:
 
 def _dsn_blocks(part: Message) -> list[Message]:
     payload = part.get_payload()
-    return (
-        [block for block in payload if isinstance(block, Message)]
-        if isinstance(payload, list)
-        else []
-    )
+    return _messages(payload) if isinstance(payload, list) else []
 
 
 def _text_of(part: Message) -> str:
@@ -257,10 +271,7 @@ def _unsplit_multipart(raw: str) -> str:
 
 def _inline_dsn_blocks(body: str) -> list[Message]:
     """DSN recipient field groups written in text (an unsplit or mislabelled report)."""
-    return [
-        Parser(policy=compat32).parsestr(match.group(0), headersonly=True)
-        for match in INLINE_DSN_RE.finditer(body)
-    ]
+    return [_parse(match.group(0), headers_only=True) for match in INLINE_DSN_RE.finditer(body)]
 
 
 def _recipient(block: Message) -> str:
@@ -337,8 +348,10 @@ def extract_message(text: str) -> list[RejectionReply]:
     """Every rejection in the message (the caller applies MAX_REJECTIONS); a complaint
     report gives one complaint per recipient; an auto-reply or a delivery notification
     gives none (`not_a_bounce` says which it is)."""
-    message = Parser(policy=compat32).parsestr(text)
+    message = _parse(text)
     parts = list(_parts(message))
+    from audit.bounce.reports import complaints_in, kind_of_non_bounce
+
     complaints = complaints_in(message, parts)
     if complaints:
         return complaints
@@ -360,6 +373,8 @@ def extract_message(text: str) -> list[RejectionReply]:
 def not_a_bounce(text: str) -> str | None:
     """What a message that holds no rejection is instead (an auto-reply, a delivery
     notification), else None."""
-    message = Parser(policy=compat32).parsestr(text)
+    from audit.bounce.reports import kind_of_non_bounce
+
+    message = _parse(text)
     parts = list(_parts(message))
     return kind_of_non_bounce(message, parts, "\n".join(_text_of(part) for part in parts))

@@ -8,7 +8,6 @@ from reading the input; nothing is fetched, not even the URLs the bounces contai
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,5 +173,7 @@ def render_json(
     truncated: int = 0,
     unclassified: Sequence[Unclassified] = (),
 ) -> str:
+    import json  # only for --format json (~3 ms)
+
     document = explain_document(classifications, truncated, unclassified)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

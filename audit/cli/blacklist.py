@@ -33,10 +33,13 @@ from audit.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from audit.engine.runner import RunPlan
     from audit.knowledge.dnsbl.selection import Selection
     from audit.model import AuditResult, Severity
     from audit.net.dns import Nameserver
+    from audit.render.outputs import Output
 
 DEFAULT_TIMEOUT = 3.0
 DEFAULT_DEADLINE = 120.0
@@ -70,6 +73,7 @@ class BlacklistRun:
     allow_incomplete: bool
     started: float | None = None  # perf_counter() at the command's start: --deadline's origin
     report_seconds_per_result: float = 0.0  # the planned reports' time per (target, list)
+    report_modules: tuple[str, ...] = ()  # what the planned reports import (warmed up)
 
 
 def _input_error(message: str) -> Exception:
@@ -133,14 +137,29 @@ def _build_run(
     )
 
 
-# The report's modules (~0.15 s) load while the run waits on DNS (audit/engine/warmup.py);
-# the check stops itself in time for what comes after it (collect.py STOP_*).
-REPORT_MODULES = (
-    "audit.render.dnsbl_table",
-    "audit.render.document.build",
-    "audit.render.json_report",
-    "audit.render.text",
-)
+# The report's modules load while the run waits on DNS (audit/engine/warmup.py), only those
+# the planned outputs use: the terminal's table and text (rich, ~0.1 s) are not needed for
+# JSON; the check stops itself in time for what comes after it (collect.py STOP_*).
+TERMINAL_MODULES = ("audit.render.dnsbl_table", "audit.render.document.build", "audit.render.text")
+RENDERER_MODULES = {"text": "audit.render.text", "json": "audit.render.json_report"}
+
+
+def on_terminal(output: Output) -> bool:
+    """Text on stdout: the table of listings, then the text report (`_print_text`)."""
+    return output.path == "-" and output.format == "text"
+
+
+def report_modules(planned: Sequence[Output]) -> tuple[str, ...]:
+    """The modules the planned outputs import after the run, for it to warm up."""
+    from audit.render.outputs import warm_imports
+
+    modules = list(TERMINAL_MODULES) if any(on_terminal(o) for o in planned) else []
+    written = [output for output in planned if not on_terminal(output)]
+    if written:  # write_outputs: the document, then each format's renderer
+        modules.append("audit.render.document.build")
+        modules.extend(RENDERER_MODULES[o.format] for o in written if o.format in RENDERER_MODULES)
+        modules.extend(warm_imports(written))
+    return tuple(dict.fromkeys(modules))
 
 
 def blacklist_plan(run: BlacklistRun, progress: object = None) -> RunPlan:
@@ -171,7 +190,7 @@ def blacklist_plan(run: BlacklistRun, progress: object = None) -> RunPlan:
         (BlacklistCheck(progress=progress),),  # type: ignore[arg-type]
         (BlacklistOptions(run.lists, run.custom, run.dqs_key),),
         target_extra={"domains": list(run.domains)} if len(run.domains) > 1 else {},
-        warm_imports=REPORT_MODULES,
+        warm_imports=run.report_modules,
     )
 
 
@@ -251,10 +270,13 @@ def blacklist(
     )  # fmt: skip
     planned = plan_outputs(output or [], format)
     check_output_paths(planned)
-    result = _execute(replace(run, report_seconds_per_result=report_cost(planned)), quiet)
-    if any(o.path == "-" and o.format == "text" for o in planned):
+    run = replace(
+        run, report_seconds_per_result=report_cost(planned), report_modules=report_modules(planned)
+    )
+    result = _execute(run, quiet)
+    if any(on_terminal(o) for o in planned):
         _print_text(result)
-    others = [o for o in planned if not (o.path == "-" and o.format == "text")]
+    others = [o for o in planned if not on_terminal(o)]
     if others:  # building the document of a /22 takes ~0.2 s: not for no output
         write_outputs(result, others, run.fail_on, branding)
     raise typer.Exit(result.summary.exit_code)

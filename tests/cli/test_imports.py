@@ -13,6 +13,17 @@ from pathlib import Path
 import pytest
 from support.paths import REPO
 
+# Nothing listens on port 9: every lookup times out, then the JSON report is written.
+BLACKLIST_JSON = [
+    "blacklist",
+    "192.0.2.1",
+    "--nameserver",
+    "127.0.0.1:9",
+    "--timeout",
+    "0.2",
+    "--format",
+    "json",
+]
 HEAVY_MODULES = ("weasyprint", "checkdmarc", "dns.asyncresolver", "jinja2", "rich")
 
 
@@ -62,8 +73,13 @@ def test_audit_help_exits_0():
     ("argv", "absent"),
     [
         (["explain", "550 5.7.1 blocked using zen.spamhaus.org"], ("checks.options", "jinja2")),
-        (["--help"], ("audit.bounce.explain", "dns.asyncresolver", "weasyprint")),
+        (
+            ["--help"],
+            ("audit.bounce.explain", "dns.asyncresolver", "weasyprint", "audit.cli.options"),
+        ),
         (["logs", "--help"], ("checks.options", "checkdmarc", "weasyprint")),
+        (["explain", "550 5.7.1 blocked using zen.spamhaus.org"], ("email.message",)),
+        (BLACKLIST_JSON, ("rich", "audit.render.text", "audit.render.dnsbl_table")),
     ],
 )
 def test_a_command_builds_and_imports_only_what_it_uses(argv, absent):

@@ -9,10 +9,9 @@ user's `--lists FILE` gets the same checks (reported as a usage error by the CLI
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 
 from audit.knowledge.dnsbl.entries import (
@@ -27,6 +26,7 @@ from audit.knowledge.dnsbl.entries import (
     TargetKind,
 )
 from audit.knowledge.dnsbl.parse import CatalogError, parse_list
+from audit.knowledge.toml_cache import parse_toml
 
 __all__ = [
     "Access",
@@ -80,11 +80,14 @@ class Catalog:
         return tuple(e for e in self.lists if e.status is ListStatus.DEFUNCT)
 
 
-def load_catalog_text(text: str, source: str) -> tuple[DnsblList, ...]:
-    """Parse one catalog TOML document (shipped file or a user's `--lists FILE`)."""
+def load_catalog_text(
+    text: str, source: str, cache_name: str | None = None
+) -> tuple[DnsblList, ...]:
+    """Parse one catalog TOML document (shipped file or a user's `--lists FILE`); a shipped
+    file's parse is cached under `cache_name` (audit/knowledge/toml_cache.py)."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = parse_toml(text, cache_name)
+    except ValueError as exc:  # tomllib.TOMLDecodeError (tomllib loads only on a cache miss)
         raise CatalogError(f"{source}: {exc}") from exc
     except RecursionError:  # tomllib recurses per nesting level
         raise CatalogError(f"{source}: nested too deeply to be a catalog") from None
@@ -95,11 +98,15 @@ def load_catalog_text(text: str, source: str) -> tuple[DnsblList, ...]:
 
 
 def load_catalog() -> Catalog:
-    folder = resources.files(__package__)
+    # The TOML beside this module, read as files: importlib.resources (and the zip reader
+    # it brings) costs ~8 ms to import and the package is always installed unpacked.
+    folder = Path(__file__).parent
     entries: list[DnsblList] = []
     for item in sorted(folder.iterdir(), key=lambda i: i.name):
         if item.name.endswith(".toml"):
-            entries.extend(load_catalog_text(item.read_text(encoding="utf-8"), item.name))
+            text = item.read_text(encoding="utf-8")
+            cache_name = "dnsbl-" + item.name.removesuffix(".toml")
+            entries.extend(load_catalog_text(text, item.name, cache_name))
     return Catalog(tuple(entries))
 
 

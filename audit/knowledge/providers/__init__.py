@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from audit.knowledge.toml_cache import parse_toml
 from audit.model.rejection import Reason
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -25,6 +25,42 @@ REQUIREMENT_RE = re.compile(r"^(?:gmail|yahoo|microsoft|apple)\.[a-z][a-z_]*$")
 
 class BounceDataError(ValueError):
     """A bounce knowledge file is malformed (a bug in the shipped data)."""
+
+
+class Regex:
+    """A case-insensitive pattern of the data, compiled on its first search.
+
+    A rejection meets a few of the ~180 (the providers' names, one provider's patterns):
+    compiling them all at load took ~10 ms of every `explain`. A malformed one is still a
+    BounceDataError, at its first use, and tests compile every shipped one.
+    """
+
+    __slots__ = ("_compiled", "pattern", "where")
+
+    def __init__(self, pattern: str, where: str) -> None:
+        self.pattern = pattern
+        self.where = where
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled().search(text)
+
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            try:
+                self._compiled = re.compile(self.pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise BounceDataError(f"{self.where}: bad regex: {exc}") from None
+        return self._compiled
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Regex) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"Regex({self.pattern!r})"
 
 
 @dataclass(frozen=True)
@@ -40,7 +76,7 @@ class Advice:
 
 @dataclass(frozen=True)
 class Pattern:
-    regex: re.Pattern[str]
+    regex: Regex
     reason: Reason
     blocklist: str | None = None  # a catalog zone whose delisting route applies
     refer: str | None = None  # another provider whose remediation applies
@@ -55,12 +91,12 @@ class Provider:
     name: str
     sources: tuple[str, ...]
     hosts: tuple[str, ...]  # remote-MTA host suffixes, without the leading dot
-    text: tuple[re.Pattern[str], ...]
+    text: tuple[Regex, ...]
     advice: Advice
     patterns: tuple[Pattern, ...]
     # the provider's own wording when it reports *another* server's refusal (Gmail relaying
     # "the error that the other server returned"): its links then do not name the refuser
-    relaying: tuple[re.Pattern[str], ...] = ()
+    relaying: tuple[Regex, ...] = ()
 
     def serves_host(self, host: str) -> bool:
         name = host.lower().rstrip(".")
@@ -75,13 +111,13 @@ class Provider:
 @dataclass(frozen=True)
 class ListName:
     zone: str
-    text: tuple[re.Pattern[str], ...]
+    text: tuple[Regex, ...]
 
 
 @dataclass(frozen=True)
 class Relay:
     id: str
-    text: tuple[re.Pattern[str], ...]
+    text: tuple[Regex, ...]
     step: str
 
 
@@ -100,13 +136,10 @@ class BounceKnowledge:
         return next((p for p in self.providers if p.id == provider_id), None)
 
 
-def _regexes(raw: object, where: str) -> tuple[re.Pattern[str], ...]:
+def _regexes(raw: object, where: str) -> tuple[Regex, ...]:
     if not isinstance(raw, list) or not all(isinstance(item, str) and item for item in raw):
         raise BounceDataError(f"{where}: expected a list of regexes")
-    try:
-        return tuple(re.compile(item, re.IGNORECASE) for item in raw)
-    except re.error as exc:
-        raise BounceDataError(f"{where}: bad regex: {exc}") from None
+    return tuple(Regex(item, where) for item in raw)
 
 
 def _strings(raw: dict[str, Any], key: str, where: str, required: bool = True) -> tuple[str, ...]:
@@ -267,10 +300,13 @@ def parse_knowledge(providers_doc: dict[str, Any], lists_doc: dict[str, Any]) ->
 
 
 def _load(name: str) -> dict[str, Any]:
-    item = resources.files(__package__) / name
+    # Beside this module, read as a file (importlib.resources costs ~8 ms to import).
+    item = Path(__file__).with_name(name)
     try:
-        return tomllib.loads(item.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        return parse_toml(
+            item.read_text(encoding="utf-8"), "providers-" + name.removesuffix(".toml")
+        )
+    except ValueError as exc:  # tomllib.TOMLDecodeError (tomllib loads only on a cache miss)
         raise BounceDataError(f"{name}: {exc}") from exc
 
 
