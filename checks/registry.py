@@ -7,6 +7,7 @@ from audit.model import CheckId
 from checks.blacklist.check import BlacklistCheck
 from checks.dkim.check import DkimCheck
 from checks.dmarc.check import DmarcCheck
+from checks.message.check import MessageCheck
 from checks.ptr.check import PtrCheck
 from checks.relay.check import RelayCheck
 from checks.spf.check import SpfCheck
@@ -20,6 +21,7 @@ CHECKS: dict[CheckId, type[Check]] = {
     CheckId.DMARC: DmarcCheck,
     CheckId.RELAY: RelayCheck,
     CheckId.VOLUME: VolumeCheck,
+    CheckId.MESSAGE: MessageCheck,
 }
 
 

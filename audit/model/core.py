@@ -48,6 +48,7 @@ class CheckId(enum.StrEnum):
     DMARC = "dmarc"
     RELAY = "relay"
     VOLUME = "volume"
+    MESSAGE = "message"  # real messages given with --message / `message FILE...`
 
 
 # Ids the contract reserves for checks that later versions add; naming one is a

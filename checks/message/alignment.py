@@ -1,0 +1,104 @@
+"""DMARC for one message (RFC 7489 §3.1, §4.2, §6.6): identifier alignment of SPF and
+DKIM with the RFC 5322.From domain, and the result.
+
+The organisational domain comes from the Public Suffix List (RFC 7489 §3.2) as the
+maintained `publicsuffixlist` package ships it, never a copied list. The DMARC record
+is looked up at `_dmarc.<From domain>`, then at `_dmarc.<organisational domain>`
+(§6.6.3 step 3).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal, cast
+
+from publicsuffixlist import PublicSuffixList
+
+from audit.net.dns import DnsClient, LookupStatus
+from checks.dmarc.judge import raw_tags
+from checks.message.evidence import (
+    DmarcResult,
+    MessageDkimEvidence,
+    MessageDmarcEvidence,
+    MessageSpfEvidence,
+)
+
+
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    """The list bundled with the package, parsed once per process (immutable after)."""
+    return PublicSuffixList()
+
+
+def organizational_domain(domain: str) -> str:
+    name = domain.lower().rstrip(".")
+    return _suffix_list().privatesuffix(name) or name
+
+
+def aligned(identifier: str, from_domain: str, mode: str) -> bool:
+    """§3.1.1/§3.1.2: strict = the same name; relaxed = the same organisational domain."""
+    left, right = identifier.lower().rstrip("."), from_domain.lower().rstrip(".")
+    if mode == "s":
+        return left == right
+    return organizational_domain(left) == organizational_domain(right)
+
+
+async def find_record(dns: DnsClient, from_domain: str) -> tuple[str | None, str | None, str]:
+    """(record domain, record, problem): problem is "" or why the lookup is unknown."""
+    names = dict.fromkeys((from_domain, organizational_domain(from_domain)))
+    for domain in names:
+        lookup = await dns.query(f"_dmarc.{domain}", "TXT")
+        if lookup.status is LookupStatus.UNKNOWN:
+            return None, None, f"_dmarc.{domain} TXT: {lookup.reason or 'unknown'}"
+        records = [r for r in lookup.records if r.lower().replace(" ", "").startswith("v=dmarc1")]
+        if len(records) == 1:
+            return domain, records[0], ""
+    return None, None, ""
+
+
+def _mode(tags: dict[str, str], tag: str) -> Literal["r", "s"]:
+    return "s" if tags.get(tag, "r").lower() == "s" else "r"
+
+
+def _result(
+    record: str | None, problem: str, spf_ok: bool, dkim_ok: list[str], dkim_unknown: bool
+) -> DmarcResult:
+    if spf_ok or dkim_ok:
+        return "pass"
+    if problem or dkim_unknown:
+        return "unknown"  # a pass was possible had the lookup answered
+    return "fail" if record is not None else "none"
+
+
+async def dmarc_evidence(
+    dns: DnsClient,
+    from_domain: str,
+    spf: MessageSpfEvidence | None,
+    signatures: list[MessageDkimEvidence],
+) -> MessageDmarcEvidence:
+    record_domain, record, problem = await find_record(dns, from_domain)
+    tags = raw_tags(record) if record else {}
+    adkim, aspf = _mode(tags, "adkim"), _mode(tags, "aspf")
+    spf_ok = bool(spf and spf["result"] == "pass" and aligned(spf["domain"], from_domain, aspf))
+    dkim_ok = sorted(
+        {s["domain"] for s in signatures if s["result"] == "pass"}
+        & {s["domain"] for s in signatures if aligned(s["domain"], from_domain, adkim)}
+    )
+    dkim_unknown = any(s["result"] == "unknown" for s in signatures)
+    result = _result(record, problem, spf_ok, dkim_ok, dkim_unknown)
+    policy = tags.get("p")
+    if record_domain and record_domain != from_domain and "sp" in tags:
+        policy = tags["sp"]  # §6.6.3: a subdomain takes the organisational record's sp=
+    return {
+        "from_domain": from_domain,
+        "organizational_domain": organizational_domain(from_domain),
+        "record_domain": record_domain,
+        "record": record,
+        "policy": policy.lower() if policy else None,
+        "adkim": cast(Literal["r", "s"], adkim),
+        "aspf": cast(Literal["r", "s"], aspf),
+        "spf_aligned": bool(spf and aligned(spf["domain"], from_domain, aspf)),
+        "dkim_aligned_domains": dkim_ok,
+        "result": result,
+        "detail": problem,
+    }
