@@ -86,6 +86,7 @@ COMMANDS: tuple[tuple[frozenset[str], Callable[[typer.Typer], None]], ...] = (
     (frozenset({"explain"}), _register_module("explain")),
     (frozenset({"report"}), _register_module("report")),
     (frozenset({"logs"}), _register_module("logs")),
+    (frozenset({"message"}), _register_module("message")),
 )
 
 
