@@ -274,6 +274,6 @@ def evaluate(results: tuple[CheckResult, ...]) -> Compliance:
                 rule.answered_by,
                 rule.source,
                 rule.snapshot,
-            )  # fmt: skip
+            )
         )
     return Compliance(tuple(verdicts))

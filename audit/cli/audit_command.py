@@ -72,17 +72,14 @@ def raw_values(flags: Mapping[str, Any], file_config: FileConfig) -> dict[str, A
     return raw
 
 
-def _selected_checks(checks: Any, skip: Any, messages: bool) -> tuple[CheckId, ...]:
-    """The checks to run. The message check runs exactly when --message is given."""
+def _selected_checks(checks: Any, skip: Any) -> tuple[CheckId, ...]:
     from checks.registry import CHECKS
 
     def ids(value: Any) -> list[CheckId]:
         text = ",".join(value) if isinstance(value, list) else (value or "")
         return parse_check_ids(text)
 
-    if CheckId.MESSAGE in ids(checks) and not messages:
-        raise InputError("--checks message needs --message FILE")
-    chosen = ids(checks) or [c for c in CHECKS if c is not CheckId.MESSAGE or messages]
+    chosen = ids(checks) or list(CHECKS)
     skipped = set(ids(skip))
     selected = tuple(c for c in CheckId if c in chosen and c not in skipped and c in CHECKS)
     if not selected:
@@ -139,7 +136,7 @@ def build_plan(flags: Mapping[str, Any]) -> AuditPlan:
     check_options = tuple(build_options(options, raw) for options in CHECK_OPTIONS)
     for domain in domains:
         validate_for_domain(check_options, domain)
-    checks = tuple(instantiate(_selected_checks(raw["checks"], raw["skip"], bool(raw["message"]))))
+    checks = tuple(instantiate(_selected_checks(raw["checks"], raw["skip"])))
     from checks.compliance import evaluate
 
     plans = [

@@ -40,6 +40,8 @@ class MessageCheck:
 
     async def run(self, ctx: AuditContext) -> CheckResult:
         options = ctx.options_for(MessageOptions)
+        if not options.files:  # an audit without --message: nothing to analyse
+            return CheckResult(self.id, detail="no --message given", skipped=True)
         try:
             raws = await asyncio.to_thread(read_messages, options.files)
         except InputError as exc:  # a file that vanished or grew since validation
