@@ -27,11 +27,16 @@ from checks.message.evidence import (
     MessageItemEvidence,
     MessageSpfEvidence,
 )
-from checks.message.format_rules import GMAIL_DOMAINS, format_problems, from_addresses, from_domain
+from checks.message.format_rules import (
+    GMAIL_DOMAINS,
+    format_problems,
+    from_addresses,
+    from_domain,
+    unsubscribe_evidence,
+)
 from checks.message.parse import MessageFormatError, MessageLimitError, ParsedMessage, parse_message
 from checks.message.received import parse_hop, trusted_index
 from checks.message.source import MAX_MESSAGE_BYTES, RawMessage
-from checks.message.unsubscribe import unsubscribe_evidence
 from checks.spf.eval import SpfEvaluator, sender_for
 
 ARC_FIELDS = ("arc-seal", "arc-message-signature")

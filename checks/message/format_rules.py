@@ -1,5 +1,7 @@
-"""RFC 5322 format rules the mailbox providers enforce (Gmail "Email sender
-guidelines": one address in From, a valid Message-ID, single-instance fields not
+"""RFC 5322 format rules and the unsubscribe fields (RFC 2369, RFC 8058 §3.1/§4: one-click
+needs an https List-Unsubscribe, `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, both
+covered by a valid DKIM signature; Yahoo also accepts mailto:). Format: the rules the
+mailbox providers enforce (Gmail "Email sender guidelines": one address in From, a valid Message-ID, single-instance fields not
 repeated; Yahoo: RFC 5322 compliance). Pure functions of the parsed header.
 """
 
@@ -8,7 +10,11 @@ from __future__ import annotations
 import email.utils
 import re
 
-from checks.message.evidence import MessageFormatEvidence
+from checks.message.evidence import (
+    MessageDkimEvidence,
+    MessageFormatEvidence,
+    MessageUnsubscribeEvidence,
+)
 from checks.message.parse import ParsedMessage
 
 # RFC 5322 §3.6: fields that may appear at most once (Date and From exactly once).
@@ -30,6 +36,8 @@ MAX_LINE_OCTETS = 998  # RFC 5322 §2.1.1 MUST; 78 is only a SHOULD
 ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 DOT_ATOM = rf"{ATEXT}(?:\.{ATEXT})*"
 MSG_ID = re.compile(rf"^<{DOT_ATOM}@(?:{DOT_ATOM}|\[[^\[\]\\\s]*\])>$")
+URI = re.compile(r"<([^<>]*)>")
+ONE_CLICK = "list-unsubscribe=one-click"
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
 
@@ -101,3 +109,24 @@ def format_problems(message: ParsedMessage) -> list[MessageFormatEvidence]:
         *_repeated(message),
         *_line_length(message),
     ]
+
+
+def _signed_by_a_pass(field: str, signatures: list[MessageDkimEvidence]) -> bool:
+    return any(s["result"] == "pass" and field in s["signed_fields"] for s in signatures)
+
+
+def unsubscribe_evidence(
+    message: ParsedMessage, signatures: list[MessageDkimEvidence]
+) -> MessageUnsubscribeEvidence:
+    uris = [uri.strip() for value in message.all("list-unsubscribe") for uri in URI.findall(value)]
+    posts = [value.strip().lower() for value in message.all("list-unsubscribe-post")]
+    https = [uri for uri in uris if uri.lower().startswith("https://")]
+    one_click = bool(https) and posts == [ONE_CLICK]
+    return {
+        "present": bool(message.all("list-unsubscribe")),
+        "https": https,
+        "mailto": [uri for uri in uris if uri.lower().startswith("mailto:")],
+        "one_click": one_click,
+        "signed": _signed_by_a_pass("list-unsubscribe", signatures)
+        and (not posts or _signed_by_a_pass("list-unsubscribe-post", signatures)),
+    }
