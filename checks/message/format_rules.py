@@ -1,8 +1,10 @@
-"""RFC 5322 format rules and the unsubscribe fields (RFC 2369, RFC 8058 §3.1/§4: one-click
-needs an https List-Unsubscribe, `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, both
-covered by a valid DKIM signature; Yahoo also accepts mailto:). Format: the rules the
-mailbox providers enforce (Gmail "Email sender guidelines": one address in From, a valid Message-ID, single-instance fields not
-repeated; Yahoo: RFC 5322 compliance). Pure functions of the parsed header.
+"""RFC 5322 format rules and the unsubscribe fields, as the mailbox providers enforce them.
+
+Format (Gmail "Email sender guidelines"; Yahoo: RFC 5322 compliance): one address in
+From, a valid Message-ID and Date, single-instance fields not repeated, lines of at most
+998 octets. Unsubscribe (RFC 2369; RFC 8058 §3.1/§4): one-click needs an https
+List-Unsubscribe and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, both covered
+by a valid DKIM signature; Yahoo also accepts mailto:. Pure functions of the header.
 """
 
 from __future__ import annotations
