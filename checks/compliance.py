@@ -58,15 +58,15 @@ def _from_messages(
     verdicts = [ok(message) for message in messages]
     failing = verdicts.count(False)
     if failing:
-        return NOT_MET, f"{failing} of {len(messages)} message(s): {what} fails"
+        return NOT_MET, f"{what}: not met by {failing} of {len(messages)} message(s)"
     if None in verdicts:
-        return UNKNOWN, f"{what} could not be determined for every message"
-    return MET, f"{what} passes in {len(messages)} message(s)"
+        return UNKNOWN, f"{what}: could not be determined for every message"
+    return MET, f"{what}: met by {len(messages)} message(s)"
 
 
 def _dns_answer(facts: RunFacts, check: CheckId, failing: set[str], what: str) -> Answer:
     if not facts.ran(check):
-        return UNKNOWN, f"the {check} check did not run"
+        return UNKNOWN, f"the {check} check did not run (`mailhygiene audit DOMAIN` runs it)"
     found = sorted(facts.codes(check) & failing)
     if found:
         return NOT_MET, f"{what}: {', '.join(found)}"
@@ -148,7 +148,10 @@ def dkim_key_size(facts: RunFacts) -> Answer:
         bits = [s["key_bits"] for s in m["dkim"] if s["key_bits"] is not None]
         return min(bits) >= 1024 if bits else None
 
-    return _from_messages(facts, ok, "DKIM key size") or _dns_answer(
+    # Messages answer only when one carried a key; unsigned ones leave it to the DNS.
+    signed = any(ok(m) is not None for m in facts.messages)
+    from_messages = _from_messages(facts, ok, "DKIM key size") if signed else None
+    return from_messages or _dns_answer(
         facts, CheckId.DKIM, {"DKIM_KEY_TOO_SHORT"}, "DKIM key size"
     )
 

@@ -12,7 +12,7 @@ shown is the run's, so the same input gives the same HTML.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit.knowledge.remediation import catalog
 from audit.model.document import FindingDocument, ResultDocument
@@ -20,6 +20,11 @@ from audit.model.view import CheckView, DataTable, Fact, Section, Subsection, fl
 from audit.render.branding import ReportBranding
 from audit.render.report.appendix import dns_table, evidence_sections, run_section
 from audit.render.report.chart import VolumeChart, volume_chart
+from audit.render.report.compliance import (
+    ProviderRequirements,
+    provider_requirements,
+    requirement_notes,
+)
 from audit.render.report.layout import ip_subsections, ip_table
 from audit.render.report.playbook import LISTING_CODES, Playbook, build_playbooks, playbook_anchor
 from audit.render.report.rejections import RejectionPlaybook, build_rejection_playbooks
@@ -53,6 +58,8 @@ class Verdict:
     headline: str
     explanation: str
     blockers: tuple[Blocker, ...] = ()
+    # Provider rules not met (a rejection for them is not a listing): fix before asking.
+    requirement_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,7 @@ class ReportView:
     playbooks: tuple[Playbook, ...]
     rejection_playbooks: tuple[RejectionPlaybook, ...]
     unknowns: tuple[UnknownView, ...]
+    compliance: tuple[ProviderRequirements, ...]
     public_resolver_warning: str | None
     run: Section
     evidence: tuple[Section, ...]
@@ -250,6 +258,8 @@ def build_report(document: ResultDocument, branding: ReportBranding) -> ReportVi
     summary = document["summary"]
     date = display_date(document["started_at"])
     views = check_views(document)
+    providers = provider_requirements(document)
+    delisting = verdict(document)
     return ReportView(
         branding=branding,
         subject=_subject(document, views),
@@ -258,7 +268,7 @@ def build_report(document: ResultDocument, branding: ReportBranding) -> ReportVi
         tool_version=document["tool"]["version"],
         overall=summary["status"],
         overall_label=OVERALL_LABELS.get(summary["status"], summary["status"]),
-        verdict=verdict(document),
+        verdict=replace(delisting, requirement_notes=requirement_notes(providers)),
         counts=tuple((s, int(summary["counts"].get(s, 0))) for s in SEVERITIES),
         tiles=_tiles(document),
         ip_table=ip_table(document, views),
@@ -268,6 +278,7 @@ def build_report(document: ResultDocument, branding: ReportBranding) -> ReportVi
         playbooks=build_playbooks(document, date),
         rejection_playbooks=build_rejection_playbooks(document, date),
         unknowns=_unknowns(document),
+        compliance=providers,
         public_resolver_warning=_public_warning(document),
         run=run_section(document),
         evidence=evidence_sections(views),
