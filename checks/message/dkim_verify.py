@@ -163,6 +163,16 @@ def _run_dkimpy(
         )
         evidence = {**evidence, "key_bits": verifier.keysize or None}
         valid = verifier.verify_sig_process(sig, include_headers, sig_headers[index], txt)
+    except dkim.NaClNotFoundError:
+        # An ed25519 key (RFC 8463) without PyNaCl installed: we cannot tell, so neither
+        # pass nor fail.
+        detail = "ed25519 signatures need PyNaCl (pip install pynacl)"
+        return {
+            **evidence,
+            "result": "unknown",
+            "problem": "unsupported_algorithm",
+            "detail": detail,
+        }
     except (dkim.DKIMException, ValueError, TypeError, KeyError) as exc:
         evidence = {**evidence, "key_bits": verifier.keysize or evidence["key_bits"]}
         return _failed(evidence, _problem_of(exc), str(exc))

@@ -18,6 +18,7 @@ SignatureProblem = Literal[
     "key_invalid",
     "key_too_small",
     "key_lookup_failed",
+    "unsupported_algorithm",
     "expired",
     "from_unsigned",
     "sha1",

@@ -187,7 +187,11 @@ def unknowns_of(item: MessageItemEvidence) -> list[Unknown]:
         reason = UnknownReason(item.get("reason", UnknownReason.MALFORMED.value))
         return [Unknown(item["source"], reason, item.get("detail", ""))]
     found = [
-        Unknown(f"{item['source']} DKIM d={s['domain']}", UnknownReason.DEPENDENCY, s["detail"])
+        Unknown(
+            f"{item['source']} DKIM d={s['domain']} s={s['selector']}",
+            UnknownReason.DEPENDENCY,
+            s["detail"],
+        )
         for s in analysis["dkim"]
         if s["result"] == "unknown"
     ]
