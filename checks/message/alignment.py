@@ -35,17 +35,22 @@ def organizational_domain(domain: str) -> str:
     return _suffix_list().privatesuffix(name) or name
 
 
-def aligned(identifier: str, from_domain: str, mode: str) -> bool:
-    """§3.1.1/§3.1.2: strict = the same name; relaxed = the same organisational domain."""
+def aligned(identifier: str, from_domain: str, mode: str, from_org: str | None = None) -> bool:
+    """§3.1.1/§3.1.2: strict = the same name; relaxed = the same organisational domain
+    (`from_org`: the From domain's, when the caller has it already)."""
     left, right = identifier.lower().rstrip("."), from_domain.lower().rstrip(".")
+    if left == right:
+        return True
     if mode == "s":
-        return left == right
-    return organizational_domain(left) == organizational_domain(right)
+        return False
+    return organizational_domain(left) == (from_org or organizational_domain(right))
 
 
-async def find_record(dns: DnsClient, from_domain: str) -> tuple[str | None, str | None, str]:
+async def find_record(
+    dns: DnsClient, from_domain: str, org: str
+) -> tuple[str | None, str | None, str]:
     """(record domain, record, problem): problem is "" or why the lookup is unknown."""
-    names = dict.fromkeys((from_domain, organizational_domain(from_domain)))
+    names = dict.fromkeys((from_domain, org))
     for domain in names:
         lookup = await dns.query(f"_dmarc.{domain}", "TXT")
         if lookup.status is LookupStatus.UNKNOWN:
@@ -76,14 +81,14 @@ async def dmarc_evidence(
     spf: MessageSpfEvidence | None,
     signatures: list[MessageDkimEvidence],
 ) -> MessageDmarcEvidence:
-    record_domain, record, problem = await find_record(dns, from_domain)
+    org = organizational_domain(from_domain)
+    record_domain, record, problem = await find_record(dns, from_domain, org)
     tags = raw_tags(record) if record else {}
     adkim, aspf = _mode(tags, "adkim"), _mode(tags, "aspf")
-    spf_ok = bool(spf and spf["result"] == "pass" and aligned(spf["domain"], from_domain, aspf))
-    dkim_ok = sorted(
-        {s["domain"] for s in signatures if s["result"] == "pass"}
-        & {s["domain"] for s in signatures if aligned(s["domain"], from_domain, adkim)}
-    )
+    spf_aligned = bool(spf and aligned(spf["domain"], from_domain, aspf, org))
+    spf_ok = spf_aligned and spf is not None and spf["result"] == "pass"
+    passing = {s["domain"] for s in signatures if s["result"] == "pass"}
+    dkim_ok = sorted(d for d in passing if aligned(d, from_domain, adkim, org))
     dkim_unknown = any(s["result"] == "unknown" for s in signatures)
     result = _result(record, problem, spf_ok, dkim_ok, dkim_unknown)
     policy = tags.get("p")
@@ -91,13 +96,13 @@ async def dmarc_evidence(
         policy = tags["sp"]  # §6.6.3: a subdomain takes the organisational record's sp=
     return {
         "from_domain": from_domain,
-        "organizational_domain": organizational_domain(from_domain),
+        "organizational_domain": org,
         "record_domain": record_domain,
         "record": record,
         "policy": policy.lower() if policy else None,
         "adkim": cast(Literal["r", "s"], adkim),
         "aspf": cast(Literal["r", "s"], aspf),
-        "spf_aligned": bool(spf and aligned(spf["domain"], from_domain, aspf)),
+        "spf_aligned": spf_aligned,
         "dkim_aligned_domains": dkim_ok,
         "result": result,
         "detail": problem,

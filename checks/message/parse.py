@@ -90,5 +90,13 @@ def parse_message(data: bytes) -> ParsedMessage:
     if not fields:
         raise MessageFormatError("no header fields")
     longest = max((len(line) for line in LINE_END.split(data)), default=0)
-    tree = email.message_from_bytes(data, policy=email.policy.compat32)
-    return ParsedMessage(tuple(fields), longest, mime_depth(tree), len(body))
+    return ParsedMessage(tuple(fields), longest, _depth(data, fields), len(body))
+
+
+def _depth(data: bytes, fields: list[tuple[str, str]]) -> int:
+    """A single-part message has depth 0 without building its MIME tree (the common,
+    cheap case); a multipart one is parsed and walked within the bounds."""
+    content_type = next((v for n, v in fields if n.lower() == "content-type"), "")
+    if not content_type.strip().lower().startswith("multipart/"):
+        return 0
+    return mime_depth(email.message_from_bytes(data, policy=email.policy.compat32))
