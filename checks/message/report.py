@@ -85,6 +85,17 @@ def appendix(evidence: MessageEvidenceDocument) -> Section:
     return Section("Messages", facts, tuple(tables))
 
 
+def subject(evidence: MessageEvidenceDocument) -> str | None:
+    """What a `message` report is about: its messages and their From domains."""
+    items = evidence.get("messages", [])
+    if not items:
+        return None
+    domains = sorted({d for i in items if (a := i.get("analysis")) and (d := a["from_domain"])})
+    senders = f" from {', '.join(domains[:3])}" if domains else ""
+    return f"{len(items)} message(s){senders}"
+
+
 def section(check: CheckDocument) -> CheckView:
     # The one place the document's evidence becomes this check's type.
-    return CheckView(appendix(cast(MessageEvidenceDocument, check["evidence"])))
+    evidence = cast(MessageEvidenceDocument, check["evidence"])
+    return CheckView(appendix(evidence), subject=subject(evidence))

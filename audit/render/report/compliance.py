@@ -21,7 +21,7 @@ PROVIDERS = {
     "apple": "Apple iCloud Mail",
 }
 STATES = {"met": Cell("met", "ok"), "not_met": Cell("not met", "bad")}
-HEADERS = ("Rule", "Requirement", "Status", "Why", "Source")
+HEADERS = ("Rule", "Requirement", "Status", "Why")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class ProviderRequirements:
     name: str
     table: DataTable
     not_met: tuple[str, ...]  # rule ids
+    sources: tuple[str, ...]  # "URL (as of DATE)", once per page the rules cite
 
 
 def _state(rule: RuleVerdictDocument) -> Cell:
@@ -42,7 +43,6 @@ def _row(rule: RuleVerdictDocument) -> tuple[Cell, ...]:
         Cell(rule["title"], note="bulk senders" if rule["bulk"] else "all senders"),
         _state(rule),
         Cell(rule["reason"]),
-        Cell(rule["source"], note=f"as of {rule['snapshot']}", mono=True),
     )
 
 
@@ -55,7 +55,8 @@ def provider_requirements(document: ResultDocument) -> tuple[ProviderRequirement
             continue
         table = DataTable(HEADERS, tuple(_row(rule) for rule in mine), css_class="compliance")
         not_met = tuple(rule["rule"] for rule in mine if rule["state"] == "not_met")
-        views.append(ProviderRequirements(provider, name, table, not_met))
+        sources = tuple(dict.fromkeys(f"{r['source']} (as of {r['snapshot']})" for r in mine))
+        views.append(ProviderRequirements(provider, name, table, not_met, sources))
     return tuple(views)
 
 
