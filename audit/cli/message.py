@@ -28,6 +28,7 @@ from audit.cli.options import (
 
 if TYPE_CHECKING:
     from audit.engine.runner import RunPlan
+    from audit.model import Severity
     from audit.net.dns import Nameserver
 
 DEFAULT_TIMEOUT = 3.0
@@ -54,7 +55,7 @@ def message_plan(
     nameservers: tuple[Nameserver, ...],
     timeout: float,
     deadline: float,
-    fail_on: object,
+    fail_on: Severity | None,
     allow_incomplete: bool,
 ) -> RunPlan:
     """The message check alone, concluded with the compliance verdict."""
@@ -70,7 +71,7 @@ def message_plan(
         timeout=timeout,
         check_timeout=deadline,
         deadline=deadline,
-        fail_on=fail_on,  # type: ignore[arg-type]
+        fail_on=fail_on,
         allow_incomplete=allow_incomplete,
     )
     options = MessageOptions(files=files, trusted_receivers=trusted)
@@ -107,13 +108,13 @@ def message(
     )
     from audit.model.inputs import parse_seconds
     from audit.render.branding import build_branding
-    from checks.message.options import MessageOptions
+    from checks.message.options import parse_receivers
     from checks.message.source import validate_message_files
 
     configure_logging(verbose, quiet)
     branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
     paths = validate_message_files(files)
-    trusted = MessageOptions.declarations[1].parse(trusted_receiver or [])
+    trusted = parse_receivers(trusted_receiver or [])
     threshold = parse_fail_on(fail_on or "high")
     seconds = parse_seconds(DEFAULT_TIMEOUT if timeout is None else timeout, "--timeout")
     whole = parse_seconds(DEFAULT_DEADLINE if deadline is None else deadline, "--deadline")

@@ -15,7 +15,7 @@ def _files(raw: list[str]) -> tuple[str, ...]:
     return validate_message_files(list(raw))
 
 
-def _receivers(raw: list[str]) -> tuple[str, ...]:
+def parse_receivers(raw: list[str]) -> tuple[str, ...]:
     return tuple(parse_suffix(host) for host in raw)
 
 
@@ -42,6 +42,6 @@ class MessageOptions:
             ValueKind.LIST,
             metavar="HOST",
             field="trusted_receivers",
-            parse=_receivers,
+            parse=parse_receivers,
         ),
     )
