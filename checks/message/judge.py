@@ -138,7 +138,8 @@ def judge_unsubscribe(
         title = "No one-click unsubscribe (RFC 8058)"
         if unsubscribe["present"]:
             title += ": List-Unsubscribe without an https URI and One-Click POST"
-        return [_finding(item, "MESSAGE_ONE_CLICK_MISSING", Severity.MEDIUM, title, "", facts)]
+        detail = "mailto: only: Yahoo accepts it, Gmail does not" if unsubscribe["mailto"] else ""
+        return [_finding(item, "MESSAGE_ONE_CLICK_MISSING", Severity.MEDIUM, title, detail, facts)]
     if not unsubscribe["signed"]:
         title = "List-Unsubscribe(-Post) not covered by a valid DKIM signature"
         return [_finding(item, "MESSAGE_UNSUBSCRIBE_UNSIGNED", Severity.MEDIUM, title, "", facts)]
