@@ -157,6 +157,16 @@ def dkim_key_size(facts: RunFacts) -> Answer:
 
 
 def ptr(facts: RunFacts) -> Answer:
+    """The ptr check's answer for the sending IPs; without it, the connecting IPs of the
+    messages (forward-confirmed reverse DNS)."""
+    if not facts.ran(CheckId.PTR):
+
+        def ok(m: MessageAnalysisEvidence) -> bool | None:
+            return m["connecting_ptr"]["confirmed"] if m["connecting_ptr"] else None
+
+        from_messages = _from_messages(facts, ok, "FCrDNS of the connecting IP")
+        if from_messages:
+            return from_messages
     return _dns_answer(facts, CheckId.PTR, {"PTR_MISSING", "PTR_FCRDNS_FAILED"}, "PTR / FCrDNS")
 
 

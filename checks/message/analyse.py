@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import email.utils
 
-from audit.model import UnknownReason
+from audit.model import IpSource, SendingIp, UnknownReason
 from audit.net.dns import DnsClient
 from checks.message.alignment import dmarc_evidence
 from checks.message.dkim_verify import (
@@ -25,6 +25,7 @@ from checks.message.evidence import (
     MessageDkimEvidence,
     MessageHopEvidence,
     MessageItemEvidence,
+    MessagePtrEvidence,
     MessageSpfEvidence,
 )
 from checks.message.format_rules import (
@@ -36,6 +37,7 @@ from checks.message.format_rules import (
 )
 from checks.message.parse import MessageFormatError, MessageLimitError, ParsedMessage, parse_message
 from checks.message.received import parse_hop, trusted_index
+from checks.ptr.check import collect as collect_ptr
 from checks.message.source import MAX_MESSAGE_BYTES, RawMessage
 from checks.spf.eval import SpfEvaluator, sender_for
 
@@ -108,6 +110,24 @@ async def _spf(
     }
 
 
+async def _connecting_ptr(
+    dns: DnsClient, hop: MessageHopEvidence | None
+) -> MessagePtrEvidence | None:
+    """The PTR check's collection for the connecting IP (Gmail, Yahoo and Apple want
+    forward-confirmed reverse DNS of every sending IP)."""
+    if hop is None or hop["ip"] is None:
+        return None
+    evidence = await collect_ptr(dns, SendingIp(hop["ip"], IpSource.GIVEN))
+    failed = not evidence.ptr.answered or (
+        bool(evidence.forward_unknown) and not evidence.confirmed_names
+    )
+    return {
+        "ip": hop["ip"],
+        "names": list(evidence.names),
+        "confirmed": None if failed else bool(evidence.confirmed_names),
+    }
+
+
 def _gmail_forged(domain: str | None, signatures: list[MessageDkimEvidence]) -> bool:
     """A gmail.com From that Gmail did not sign (Gmail signs every message it sends)."""
     if domain not in GMAIL_DOMAINS:
@@ -125,7 +145,9 @@ async def _analysis(
     signatures, arc = await _signatures(dns, data, message)
     hops = [parse_hop(value) for value in message.all("received")]
     trusted_hop = trusted_index(hops, trusted)
-    spf = await _spf(evaluator, message, hops[trusted_hop] if trusted_hop is not None else None)
+    hop = hops[trusted_hop] if trusted_hop is not None else None
+    spf = await _spf(evaluator, message, hop)
+    connecting_ptr = await _connecting_ptr(dns, hop)
     domain = from_domain(message)
     dmarc = await dmarc_evidence(dns, domain, spf, signatures) if domain else None
     addresses = from_addresses(message)
@@ -142,6 +164,7 @@ async def _analysis(
         "hops": hops,
         "trusted_hop": trusted_hop,
         "spf": spf,
+        "connecting_ptr": connecting_ptr,
         "dmarc": dmarc,
         "unsubscribe": unsubscribe_evidence(message, signatures),
         "format": format_problems(message),

@@ -66,6 +66,14 @@ class MessageSpfEvidence(TypedDict):
     detail: str
 
 
+class MessagePtrEvidence(TypedDict):
+    """PTR and forward confirmation (FCrDNS) of the connecting IP of the trusted hop."""
+
+    ip: str
+    names: list[str]
+    confirmed: bool | None  # None: a lookup failed
+
+
 class MessageDmarcEvidence(TypedDict):
     from_domain: str
     organizational_domain: str
@@ -106,6 +114,7 @@ class MessageAnalysisEvidence(TypedDict):
     hops: list[MessageHopEvidence]
     trusted_hop: int | None  # index into hops
     spf: MessageSpfEvidence | None
+    connecting_ptr: MessagePtrEvidence | None
     dmarc: MessageDmarcEvidence | None
     unsubscribe: MessageUnsubscribeEvidence
     format: list[MessageFormatEvidence]

@@ -1,7 +1,8 @@
 """Messages signed by the tests: RSA keys whose public halves the fixture DNS serves,
 signed with dkimpy (DKIM and ARC), and the zone of the sending domain `shop.test`.
 
-The sending IP 192.0.2.10 is authorised by shop.test's SPF; 198.51.100.7 is not.
+The sending IP 192.0.2.10 (out.shop.test, forward-confirmed) is authorised by shop.test's
+SPF; 198.51.100.7 is not, and has no PTR.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def zones(dmarc: str = "v=DMARC1; p=reject; rua=mailto:dmarc@shop.test") -> dict
         + f"s2048._domainkey IN TXT {key_record(2048)}\n"
         + f"s1024._domainkey IN TXT {key_record(1024)}\n"
         + 'mail IN TXT "v=spf1 -all"\n'
+        + f"out IN A {SENDING_IP}\n"
     )
     if dmarc:
         shop += f'_dmarc IN TXT "{dmarc}"\n'
@@ -59,7 +61,14 @@ def zones(dmarc: str = "v=DMARC1; p=reject; rua=mailto:dmarc@shop.test") -> dict
         + f"arc._domainkey IN TXT {key_record(2048)}\n"
         + '@ IN TXT "v=spf1 ip4:203.0.113.5 -all"\n'
     )
-    return {DOMAIN: shop, "forwarder.test": forwarder}
+    reverse = SOA.format("2.0.192.in-addr.arpa") + f"10 IN PTR out.{DOMAIN}.\n"
+    stranger = SOA.format("100.51.198.in-addr.arpa")  # no PTR for 198.51.100.7: NXDOMAIN
+    return {
+        DOMAIN: shop,
+        "forwarder.test": forwarder,
+        "2.0.192.in-addr.arpa": reverse,
+        "100.51.198.in-addr.arpa": stranger,
+    }
 
 
 def message(

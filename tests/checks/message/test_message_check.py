@@ -164,7 +164,14 @@ def test_a_header_flood_is_not_analysed(analyse_files):
 def test_the_compliant_message_meets_gmails_message_rules(analyse_files):
     result = analyse_files(m.delivered(m.sign(m.message())))
     states = {v.rule: v.state for v in evaluate((result,)).rules}
-    for rule in ("gmail.dkim", "gmail.spf", "gmail.alignment", "gmail.one_click_unsubscribe"):
+    rules = (
+        "gmail.dkim",
+        "gmail.spf",
+        "gmail.ptr",
+        "gmail.alignment",
+        "gmail.one_click_unsubscribe",
+    )
+    for rule in rules:
         assert states[rule] is RuleState.MET
     assert states["gmail.spam_rate"] is RuleState.UNKNOWN
 
@@ -174,3 +181,18 @@ def test_every_answer_the_requirements_name_exists():
     from checks.compliance import ANSWERS
 
     assert {r.answered_by for r in requirements()} <= set(ANSWERS)
+
+
+def test_the_connecting_ip_is_forward_confirmed_when_its_ptr_resolves_back(analyse_files):
+    result = analyse_files(m.delivered(m.sign(m.message())))
+    assert analysis(result)["connecting_ptr"] == {
+        "ip": m.SENDING_IP,
+        "names": [f"out.{m.DOMAIN}"],
+        "confirmed": True,
+    }
+
+
+def test_a_connecting_ip_without_ptr_fails_the_ptr_rules(analyse_files):
+    result = analyse_files(m.delivered(m.sign(m.message()), ip=m.STRANGER_IP))
+    states = {v.rule: v.state for v in evaluate((result,)).rules}
+    assert states["gmail.ptr"] is states["apple.ptr"] is RuleState.NOT_MET
