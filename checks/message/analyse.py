@@ -37,8 +37,8 @@ from checks.message.format_rules import (
 )
 from checks.message.parse import MessageFormatError, MessageLimitError, ParsedMessage, parse_message
 from checks.message.received import parse_hop, trusted_index
-from checks.ptr.check import collect as collect_ptr
 from checks.message.source import MAX_MESSAGE_BYTES, RawMessage
+from checks.ptr.check import collect as collect_ptr
 from checks.spf.eval import SpfEvaluator, sender_for
 
 ARC_FIELDS = ("arc-seal", "arc-message-signature")
