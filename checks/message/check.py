@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 from audit.engine.context import AuditContext, Fact
 from audit.model import CheckId, CheckResult, Finding, Unknown, UnknownReason
 from audit.model.errors import InputError
-from checks.message.analyse import analyse
 from checks.message.evidence import (
     FINDING_EVIDENCE,
     MessageEvidenceDocument,
@@ -23,7 +22,6 @@ from checks.message.evidence import (
 from checks.message.judge import judge_message, unknowns_of
 from checks.message.options import MessageOptions
 from checks.message.source import MAX_MESSAGES, RawMessage, messages_in, read_bytes
-from checks.spf.eval import SpfEvaluator
 
 
 def read_messages(paths: tuple[str, ...]) -> list[RawMessage]:
@@ -34,7 +32,10 @@ class MessageCheck:
     id: ClassVar[CheckId] = CheckId.MESSAGE
     finding_codes: ClassVar[frozenset[str]] = frozenset(FINDING_EVIDENCE)
     uses_dns: ClassVar[bool] = True
-    warm_imports: ClassVar[tuple[str, ...]] = ("dkim", "publicsuffixlist")
+    # Empty: the analysis (dkimpy, the Public Suffix List, the SPF evaluator) is imported
+    # in `run`, only when there are messages: an audit without --message, where this check
+    # is skipped, must not pay for it at start-up or in the warm-up.
+    warm_imports: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[Fact[Any], ...]] = ()
     needs: ClassVar[tuple[Fact[Any], ...]] = ()
 
@@ -42,6 +43,9 @@ class MessageCheck:
         options = ctx.options_for(MessageOptions)
         if not options.files:  # an audit without --message: nothing to analyse
             return CheckResult(self.id, detail="no --message given", skipped=True)
+        from checks.message.analyse import analyse
+        from checks.spf.eval import SpfEvaluator
+
         try:
             raws = await asyncio.to_thread(read_messages, options.files)
         except InputError as exc:  # a file that vanished or grew since validation
