@@ -109,3 +109,16 @@ def test_audit_without_message_skips_the_message_check(capsys, shop):
     )  # fmt: skip
     statuses = {c["id"]: c["status"] for c in json.loads(out)["checks"]}
     assert statuses["message"] == "skipped"
+
+
+def test_hostile_header_values_are_escaped_in_every_report(capsys, shop, tmp_path):
+    hostile = m.message(sender='x"<script>alert(1)</script>"@shop.test').replace(
+        b"Message-ID: <", b"Message-ID: <\x1b[31mred\x1b[0m"
+    )
+    path = tmp_path / "hostile.eml"
+    path.write_bytes(m.delivered(hostile))
+    html, text = tmp_path / "r.html", tmp_path / "r.txt"
+    cli(capsys, "message", str(path), "--nameserver", shop, "-o", str(html), "-o", str(text))
+    assert "<script>alert(1)</script>" not in html.read_text()
+    assert "&lt;script&gt;" in html.read_text()
+    assert "\x1b" not in text.read_text()
