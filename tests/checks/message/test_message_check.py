@@ -196,3 +196,19 @@ def test_a_connecting_ip_without_ptr_fails_the_ptr_rules(analyse_files):
     result = analyse_files(m.delivered(m.sign(m.message()), ip=m.STRANGER_IP))
     states = {v.rule: v.state for v in evaluate((result,)).rules}
     assert states["gmail.ptr"] is states["apple.ptr"] is RuleState.NOT_MET
+
+
+def test_a_signature_past_its_x_expiry_fails_as_expired(analyse_files):
+    expired = m.sign(m.message()).replace(b"DKIM-Signature: v=1;", b"DKIM-Signature: v=1; x=1000;")
+    signature = analysis(analyse_files(m.delivered(expired)))["dkim"][0]
+    assert (signature["result"], signature["problem"], signature["expires"]) == (
+        "fail",
+        "expired",
+        1000,
+    )
+
+
+def test_an_rsa_sha1_signature_is_not_accepted(analyse_files):
+    sha1 = m.sign(m.message()).replace(b"a=rsa-sha256", b"a=rsa-sha1", 1)
+    signature = analysis(analyse_files(m.delivered(sha1)))["dkim"][0]
+    assert (signature["result"], signature["problem"]) == ("fail", "sha1")
