@@ -7,6 +7,7 @@ ARC keys, SPF, DMARC) goes through the run's resolver, asynchronously, first.
 from __future__ import annotations
 
 import email.utils
+from dataclasses import dataclass, field
 
 from audit.model import IpSource, SendingIp, UnknownReason
 from audit.net.dns import DnsClient
@@ -40,6 +41,7 @@ from checks.message.received import parse_hop, trusted_index
 from checks.message.source import MAX_MESSAGE_BYTES, RawMessage
 from checks.ptr.check import collect as collect_ptr
 from checks.spf.eval import SpfEvaluator, sender_for
+from checks.spf.result import SpfOutcome
 
 ARC_FIELDS = ("arc-seal", "arc-message-signature")
 
@@ -48,9 +50,35 @@ def not_analysed(raw: RawMessage, reason: UnknownReason, detail: str) -> Message
     return {"source": raw.source, "size": raw.size, "reason": reason.value, "detail": detail}
 
 
-async def analyse(
-    dns: DnsClient, raw: RawMessage, trusted: tuple[str, ...], evaluator: SpfEvaluator
-) -> MessageItemEvidence:
+@dataclass
+class AnalysisRun:
+    """What the analyses of one run share: the resolver, the SPF evaluator, the trusted
+    receivers, and what is already established per connecting IP. An mbox from one
+    sender repeats the same IP, envelope and HELO: SPF and FCrDNS are evaluated once
+    per run for each, then read (the DNS cache alone still costs a walk per message)."""
+
+    dns: DnsClient
+    trusted: tuple[str, ...] = ()
+    evaluator: SpfEvaluator = field(init=False)
+    spf_outcomes: dict[tuple[str, str, str, str], SpfOutcome] = field(default_factory=dict)
+    connecting_ptrs: dict[str, MessagePtrEvidence] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.evaluator = SpfEvaluator(self.dns)
+
+    async def check_host(self, ip: str, domain: str, sender: str, helo: str) -> SpfOutcome:
+        key = (ip, domain.lower(), sender.lower(), helo.lower())
+        if key not in self.spf_outcomes:
+            self.spf_outcomes[key] = await self.evaluator.check_host(ip, domain, sender, helo)
+        return self.spf_outcomes[key]
+
+    async def connecting_ptr(self, ip: str) -> MessagePtrEvidence:
+        if ip not in self.connecting_ptrs:
+            self.connecting_ptrs[ip] = await _connecting_ptr(self.dns, ip)
+        return self.connecting_ptrs[ip]
+
+
+async def analyse(run: AnalysisRun, raw: RawMessage) -> MessageItemEvidence:
     if raw.data is None:
         detail = f"{raw.size} bytes, over the limit of {MAX_MESSAGE_BYTES}"
         return not_analysed(raw, UnknownReason.INPUT_LIMIT, detail)
@@ -60,7 +88,7 @@ async def analyse(
         return not_analysed(raw, UnknownReason.INPUT_LIMIT, str(exc))
     except MessageFormatError as exc:
         return not_analysed(raw, UnknownReason.MALFORMED, str(exc))
-    analysis = await _analysis(dns, raw.data, message, trusted, evaluator)
+    analysis = await _analysis(run, raw.data, message)
     return {"source": raw.source, "size": raw.size, "analysis": analysis}
 
 
@@ -90,7 +118,7 @@ def envelope_sender(message: ParsedMessage) -> str | None:
 
 
 async def _spf(
-    evaluator: SpfEvaluator, message: ParsedMessage, hop: MessageHopEvidence | None
+    run: AnalysisRun, message: ParsedMessage, hop: MessageHopEvidence | None
 ) -> MessageSpfEvidence | None:
     if hop is None or hop["ip"] is None:
         return None
@@ -99,7 +127,7 @@ async def _spf(
         return None
     helo = hop["helo"] or ""
     sender, domain = sender_for(mail_from, helo)
-    outcome = await evaluator.check_host(hop["ip"], domain, sender, helo)
+    outcome = await run.check_host(hop["ip"], domain, sender, helo)
     return {
         "ip": hop["ip"],
         "helo": hop["helo"],
@@ -110,19 +138,15 @@ async def _spf(
     }
 
 
-async def _connecting_ptr(
-    dns: DnsClient, hop: MessageHopEvidence | None
-) -> MessagePtrEvidence | None:
+async def _connecting_ptr(dns: DnsClient, ip: str) -> MessagePtrEvidence:
     """The PTR check's collection for the connecting IP (Gmail, Yahoo and Apple want
     forward-confirmed reverse DNS of every sending IP)."""
-    if hop is None or hop["ip"] is None:
-        return None
-    evidence = await collect_ptr(dns, SendingIp(hop["ip"], IpSource.GIVEN))
+    evidence = await collect_ptr(dns, SendingIp(ip, IpSource.GIVEN))
     failed = not evidence.ptr.answered or (
         bool(evidence.forward_unknown) and not evidence.confirmed_names
     )
     return {
-        "ip": hop["ip"],
+        "ip": ip,
         "names": list(evidence.names),
         "confirmed": None if failed else bool(evidence.confirmed_names),
     }
@@ -136,20 +160,17 @@ def _gmail_forged(domain: str | None, signatures: list[MessageDkimEvidence]) -> 
 
 
 async def _analysis(
-    dns: DnsClient,
-    data: bytes,
-    message: ParsedMessage,
-    trusted: tuple[str, ...],
-    evaluator: SpfEvaluator,
+    run: AnalysisRun, data: bytes, message: ParsedMessage
 ) -> MessageAnalysisEvidence:
-    signatures, arc = await _signatures(dns, data, message)
+    signatures, arc = await _signatures(run.dns, data, message)
     hops = [parse_hop(value) for value in message.all("received")]
-    trusted_hop = trusted_index(hops, trusted)
+    trusted_hop = trusted_index(hops, run.trusted)
     hop = hops[trusted_hop] if trusted_hop is not None else None
-    spf = await _spf(evaluator, message, hop)
-    connecting_ptr = await _connecting_ptr(dns, hop)
+    spf = await _spf(run, message, hop)
+    ip = hop["ip"] if hop is not None else None
+    connecting_ptr = await run.connecting_ptr(ip) if ip is not None else None
     domain = from_domain(message)
-    dmarc = await dmarc_evidence(dns, domain, spf, signatures) if domain else None
+    dmarc = await dmarc_evidence(run.dns, domain, spf, signatures) if domain else None
     addresses = from_addresses(message)
     return {
         "message_id": (message.first("message-id") or "").strip() or None,

@@ -43,8 +43,7 @@ class MessageCheck:
         options = ctx.options_for(MessageOptions)
         if not options.files:  # an audit without --message: nothing to analyse
             return CheckResult(self.id, detail="no --message given", skipped=True)
-        from checks.message.analyse import analyse
-        from checks.spf.eval import SpfEvaluator
+        from checks.message.analyse import AnalysisRun, analyse
 
         try:
             raws = await asyncio.to_thread(read_messages, options.files)
@@ -52,11 +51,8 @@ class MessageCheck:
             unknown = Unknown("messages", UnknownReason.MALFORMED, str(exc))
             return CheckResult(self.id, detail=str(exc), unknowns=(unknown,))
         over = len(raws) - MAX_MESSAGES
-        evaluator = SpfEvaluator(ctx.dns)
-        items = [
-            await analyse(ctx.dns, raw, options.trusted_receivers, evaluator)
-            for raw in raws[:MAX_MESSAGES]
-        ]
+        run = AnalysisRun(ctx.dns, options.trusted_receivers)
+        items = [await analyse(run, raw) for raw in raws[:MAX_MESSAGES]]
         return self._result(items, options, over)
 
     def _result(

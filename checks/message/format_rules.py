@@ -48,7 +48,7 @@ def _problem(rule: str, detail: str) -> MessageFormatEvidence:
 
 
 def from_addresses(message: ParsedMessage) -> list[tuple[str, str]]:
-    return [pair for pair in email.utils.getaddresses(message.all("from")) if pair[1]]
+    return list(message.from_addresses)
 
 
 def from_domain(message: ParsedMessage) -> str | None:

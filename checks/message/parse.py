@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
+import functools
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -36,9 +38,22 @@ class ParsedMessage:
     mime_depth: int
     body_bytes: int
 
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        """Field bodies by lower-case name, in order: built once, read by every rule."""
+        index: dict[str, list[str]] = {}
+        for field, value in self.fields:
+            index.setdefault(field.lower(), []).append(value)
+        return index
+
     def all(self, name: str) -> list[str]:
-        wanted = name.lower()
-        return [value for field, value in self.fields if field.lower() == wanted]
+        return list(self._by_name.get(name.lower(), ()))
+
+    @functools.cached_property
+    def from_addresses(self) -> tuple[tuple[str, str], ...]:
+        """(display name, address) of every usable From address (RFC 5322 §3.6.2)."""
+        pairs = email.utils.getaddresses(self.all("from"))
+        return tuple(pair for pair in pairs if pair[1])
 
     def first(self, name: str) -> str | None:
         values = self.all(name)
