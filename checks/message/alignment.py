@@ -66,12 +66,12 @@ def _mode(tags: dict[str, str], tag: str) -> Literal["r", "s"]:
 
 
 def _result(
-    record: str | None, problem: str, spf_ok: bool, dkim_ok: list[str], dkim_unknown: bool
+    record: str | None, problem: str, spf_ok: bool, dkim_ok: list[str], undetermined: bool
 ) -> DmarcResult:
     if spf_ok or dkim_ok:
         return "pass"
-    if problem or dkim_unknown:
-        return "unknown"  # a pass was possible had the lookup answered
+    if problem or undetermined:
+        return "unknown"  # a pass was possible had every lookup answered
     return "fail" if record is not None else "none"
 
 
@@ -89,8 +89,14 @@ async def dmarc_evidence(
     spf_ok = spf_aligned and spf is not None and spf["result"] == "pass"
     passing = {s["domain"] for s in signatures if s["result"] == "pass"}
     dkim_ok = sorted(d for d in passing if aligned(d, from_domain, adkim, org))
-    dkim_unknown = any(s["result"] == "unknown" for s in signatures)
-    result = _result(record, problem, spf_ok, dkim_ok, dkim_unknown)
+    # SPF not evaluated (no trusted hop or Return-Path) or temperror, or a signature
+    # unknown: without an aligned pass, the result is unknown, not fail (RFC 7489 §6.6.2).
+    undetermined = (
+        spf is None
+        or spf["result"] == "temperror"
+        or any(s["result"] == "unknown" for s in signatures)
+    )
+    result = _result(record, problem, spf_ok, dkim_ok, undetermined)
     policy = tags.get("p")
     if record_domain and record_domain != from_domain and "sp" in tags:
         policy = tags["sp"]  # §6.6.3: a subdomain takes the organisational record's sp=

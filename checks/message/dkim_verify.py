@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import dkim
 from dkim.util import InvalidTagValueList, parse_tag_value
@@ -127,7 +128,9 @@ def _problem_of(exc: Exception) -> SignatureProblem:
 def verify_signature(
     data: bytes, index: int, header: str, lookups: Mapping[str, Lookup], body_bytes: int
 ) -> MessageDkimEvidence:
-    """The outcome of the `index`-th DKIM-Signature (0 = topmost)."""
+    """The outcome of the `index`-th DKIM-Signature (0 = topmost). The signature's own
+    tags are checked first (RFC 6376 §6.1.1): a malformed or expired signature fails
+    whatever its key lookup did."""
     tags = tags_of(header)
     if tags is None or tags.key_name is None:
         empty = _evidence(SignatureTags({}), body_bytes)
@@ -137,6 +140,13 @@ def verify_signature(
         return _failed(evidence, "from_unsigned", "h= does not list From (RFC 6376 §5.4)")
     if evidence["algorithm"].lower() == "rsa-sha1":
         return _failed(evidence, "sha1", "rsa-sha1 must not be verified (RFC 8301 §3.1)")
+    verifier = dkim.DKIM(data, logger=_QUIET)
+    try:
+        prepared = verifier.verify_headerprep(index)
+    except (dkim.DKIMException, ValueError, TypeError, KeyError) as exc:
+        return _failed(evidence, _problem_of(exc), str(exc))
+    if not prepared:
+        return _failed(evidence, "malformed_signature", "signature not found by dkimpy")
     lookup = lookups.get(tags.key_name)
     if lookup is None or lookup.status is LookupStatus.UNKNOWN:
         reason = lookup.reason.value if lookup is not None and lookup.reason else "dependency"
@@ -144,19 +154,20 @@ def verify_signature(
         return {**evidence, "result": "unknown", "problem": "key_lookup_failed", "detail": detail}
     if not lookup.exists:
         return _failed(evidence, "no_key", f"{tags.key_name} has no key record")
-    return _run_dkimpy(data, index, evidence, lookups)
+    return _verify(verifier, prepared, index, evidence, dnsfunc(lookups))
 
 
-def _run_dkimpy(
-    data: bytes, index: int, evidence: MessageDkimEvidence, lookups: Mapping[str, Lookup]
+def _verify(
+    verifier: dkim.DKIM,
+    prepared: tuple[Any, Any, Any],
+    index: int,
+    evidence: MessageDkimEvidence,
+    txt: TxtFunction,
 ) -> MessageDkimEvidence:
-    verifier = dkim.DKIM(data, logger=_QUIET)
-    txt = dnsfunc(lookups)
+    """Key, body hash and header signature, by dkimpy (its `verify_sig` without the
+    lookup, so a key problem keeps its reason instead of becoming a bare False)."""
+    sig, include_headers, sig_headers = prepared
     try:
-        prepared = verifier.verify_headerprep(index)
-        if not prepared:
-            return _failed(evidence, "malformed_signature", "signature not found by dkimpy")
-        sig, include_headers, sig_headers = prepared
         name = sig[b"s"] + b"._domainkey." + sig[b"d"] + b"."
         verifier.pk, verifier.keysize, verifier.ktag, verifier.seqtlsrpt = dkim.load_pk_from_dns(
             name, txt

@@ -17,12 +17,15 @@ from checks.message.evidence import MessageHopEvidence
 FROM_CLAUSE = re.compile(r"\bfrom\s+(\S+)(?:\s+\(([^)]*)\))?", re.IGNORECASE)
 BY_CLAUSE = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
 WITH_CLAUSE = re.compile(r"\bwith\s+([A-Za-z0-9-]+)", re.IGNORECASE)
+EXIM_HELO = re.compile(r"\bhelo=([^\s)]+)", re.IGNORECASE)  # Exim: "from [IP] (helo=NAME)"
 BRACKETED_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 # RFC 3848 / RFC 8314 §4.3: protocol types ending in "S" (ESMTPS, ESMTPSA, LMTPS,
 # UTF8SMTPS) mean the session ran over TLS; Postfix adds "(using TLSv1.3 with cipher
 # ...)", Exim "(TLS1.3)" or "tls" comments, Microsoft "version=TLS1_2".
-TLS_PROTOCOLS = re.compile(r"^(?:E?SMTPS|ESMTPSA|LMTPS|LMTPSA|UTF8SMTPS|UTF8SMTPSA)$", re.I)
-PLAIN_PROTOCOLS = re.compile(r"^(?:E?SMTP|ESMTPA|LMTP|UTF8SMTP|UTF8SMTPA|HTTP|HTTPS?)$", re.I)
+TLS_PROTOCOLS = re.compile(
+    r"^(?:E?SMTPS|ESMTPSA|LMTPS|LMTPSA|UTF8SMTPS|UTF8SMTPSA|HTTPS)$", re.IGNORECASE
+)
+PLAIN_PROTOCOLS = re.compile(r"^(?:E?SMTP|ESMTPA|LMTP|UTF8SMTP|UTF8SMTPA|HTTP)$", re.IGNORECASE)
 TLS_COMMENT = re.compile(r"\b(?:using\s+TLSv?[\d.]+|TLS1[._]\d|version=TLS|\(TLS)", re.I)
 
 
@@ -49,8 +52,9 @@ def parse_hop(value: str) -> MessageHopEvidence:
     with_clause = WITH_CLAUSE.search(value)
     protocol = with_clause.group(1) if with_clause else None
     comment = clause.group(2) or "" if clause else ""
+    exim_helo = EXIM_HELO.search(comment)
     return {
-        "helo": clause.group(1) if clause else None,
+        "helo": exim_helo.group(1) if exim_helo else clause.group(1) if clause else None,
         "ip": _ip(comment) or (_ip(clause.group(1)) if clause else None),
         "by": by_clause.group(1).lower().rstrip(".") if by_clause else None,
         "protocol": protocol,

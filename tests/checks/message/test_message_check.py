@@ -212,3 +212,9 @@ def test_an_rsa_sha1_signature_is_not_accepted(analyse_files):
     sha1 = m.sign(m.message()).replace(b"a=rsa-sha256", b"a=rsa-sha1", 1)
     signature = analysis(analyse_files(m.delivered(sha1)))["dkim"][0]
     assert (signature["result"], signature["problem"]) == ("fail", "sha1")
+
+
+def test_without_received_or_return_path_dmarc_is_unknown_not_failed(analyse_files):
+    result = analyse_files(m.message())  # as a sent-folder copy: no receiver's headers
+    assert analysis(result)["dmarc"]["result"] == "unknown"
+    assert "MESSAGE_DMARC_FAILED" not in codes(result)
