@@ -9,6 +9,7 @@ from __future__ import annotations
 from audit.engine.options import CheckOptions
 from checks.blacklist.options import BlacklistOptions
 from checks.dkim.options import DkimOptions
+from checks.message.options import MessageOptions
 from checks.mx.options import MxOptions
 from checks.ptr.options import PtrOptions
 from checks.relay.options import RelayOptions
@@ -22,4 +23,5 @@ CHECK_OPTIONS: tuple[type[CheckOptions], ...] = (
     RelayOptions,
     BlacklistOptions,
     MxOptions,
+    MessageOptions,
 )

@@ -7,6 +7,7 @@ from audit.model import CheckId
 from checks.blacklist.check import BlacklistCheck
 from checks.dkim.check import DkimCheck
 from checks.dmarc.check import DmarcCheck
+from checks.message.check import MessageCheck
 from checks.mx.check import MxCheck
 from checks.ptr.check import PtrCheck
 from checks.relay.check import RelayCheck
@@ -22,6 +23,7 @@ CHECKS: dict[CheckId, type[Check]] = {
     CheckId.RELAY: RelayCheck,
     CheckId.VOLUME: VolumeCheck,
     CheckId.MX: MxCheck,
+    CheckId.MESSAGE: MessageCheck,
 }
 
 

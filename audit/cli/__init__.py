@@ -86,6 +86,7 @@ COMMANDS: tuple[tuple[frozenset[str], Callable[[typer.Typer], None]], ...] = (
     (frozenset({"explain"}), _register_module("explain")),
     (frozenset({"report"}), _register_module("report")),
     (frozenset({"logs"}), _register_module("logs")),
+    (frozenset({"message"}), _register_module("message")),
 )
 
 # Each command's help text (its docstring), in --help order: all the root --help and a
@@ -101,6 +102,10 @@ SUMMARIES: dict[str, str] = {
     "explain": "Classify an SMTP rejection or bounce: who blocked, why, what to do.",
     "report": "Re-render a saved JSON result as html, pdf, text, junit or json (no network).",
     "logs": "Outbound volume heuristics and rejection analysis over mail logs only.",
+    "message": (
+        "Analyse real messages (DKIM/ARC, SPF, DMARC alignment, one-click, format) and give\n"
+        "the per-provider compliance verdict."
+    ),
 }
 
 

@@ -137,7 +137,12 @@ def build_plan(flags: Mapping[str, Any]) -> AuditPlan:
     for domain in domains:
         validate_for_domain(check_options, domain)
     checks = tuple(instantiate(_selected_checks(raw["checks"], raw["skip"])))
-    plans = [RunPlan(replace(run, domain=domain), checks, check_options) for domain in domains]
+    from checks.compliance import evaluate
+
+    plans = [
+        RunPlan(replace(run, domain=domain), checks, check_options, conclude=evaluate)
+        for domain in domains
+    ]
     # A run that queries no DNS (--checks volume --ip ...) needs no nameserver.
     if any(plan.needs_dns for plan in plans):
         nameservers = resolve_nameservers(raw["nameserver"])

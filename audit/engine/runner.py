@@ -40,6 +40,7 @@ from audit.model import (
 from audit.net.dns import DnsClient, Lookup
 
 if TYPE_CHECKING:
+    from audit.model.compliance import Compliance
     from audit.model.rejection import Classification
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ class RunPlan:
     # Slow modules the command needs after the run (a PDF renderer): warmed up with the
     # checks' own (audit/engine/warmup.py).
     warm_imports: tuple[str, ...] = ()
+    # What the command concludes from the results beyond findings: the per-provider
+    # compliance verdict (checks/compliance.py); None: the document has no `compliance`.
+    conclude: Callable[[tuple[CheckResult, ...]], Compliance] | None = None
 
     @property
     def derives_ips(self) -> bool:
@@ -237,6 +241,7 @@ async def _run(
         run_unknowns=(*run_unknowns, *bounce_unknowns),
         dns_lookups=tuple(dns.lookups[: run.dns_log_limit]) if dns is not None else (),
         rejections=rejections,
+        compliance=plan.conclude(ordered) if plan.conclude is not None else None,
     )
 
 
@@ -258,6 +263,7 @@ def assemble_result(
     run_unknowns: tuple[Unknown, ...] = (),
     dns_lookups: tuple[Lookup, ...] = (),
     rejections: tuple[Classification, ...] | None = None,
+    compliance: Compliance | None = None,
 ) -> AuditResult:
     """The one place an `AuditResult` and its verdict are put together."""
     return AuditResult(
@@ -271,4 +277,5 @@ def assemble_result(
         unknowns=run_unknowns,
         dns_lookups=dns_lookups,
         rejections=rejections,
+        compliance=compliance,
     )

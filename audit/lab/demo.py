@@ -62,6 +62,8 @@ def lab_mx_script() -> SmtpScript:
 
 def demo_plan(nameserver: str, smtp_host: str | None = None) -> RunPlan:
     """Every check against the lab, as `audit northwind.example --helo ... --log ...`."""
+    from checks.compliance import evaluate
+    from checks.message.options import MessageOptions
     from checks.registry import CHECKS, instantiate
     from checks.relay.options import RelayOptions
     from checks.spf.options import SpfOptions
@@ -80,6 +82,9 @@ def demo_plan(nameserver: str, smtp_host: str | None = None) -> RunPlan:
     check_options = (
         SpfOptions(helo_names=LAB_HELO),
         RelayOptions(smtp_hosts=(smtp_host,) if smtp_host else ()),
+        # A newsletter as Northwind's web server sends it (unsigned, mailto-only
+        # unsubscribe, Subject twice, no TLS): the message check and compliance verdict.
+        MessageOptions(files=tuple(str(p) for p in sorted((data / "messages").glob("*.eml")))),
     )
     checks = tuple(instantiate([c for c in CheckId if c in CHECKS]))
-    return RunPlan(run, checks, check_options)
+    return RunPlan(run, checks, check_options, conclude=evaluate)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from audit.model.compliance import Compliance
 from audit.model.rejection import Classification
 from audit.model.remediation import Remediation
 
@@ -49,6 +50,7 @@ class CheckId(enum.StrEnum):
     RELAY = "relay"
     VOLUME = "volume"
     MX = "mx"
+    MESSAGE = "message"  # real messages given with --message / `message FILE...`
 
 
 # Ids the contract reserves for checks that later versions add; naming one is a
@@ -200,6 +202,8 @@ class AuditResult:
     # --bounce: the rejections classified by explain's classifier; None when no --bounce
     # was given (nothing asked), () when the files held no rejection.
     rejections: tuple[Classification, ...] | None = None
+    # The per-provider sender-requirement verdict; None when the command did not ask.
+    compliance: Compliance | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -131,6 +131,20 @@ class AppendixDocument(TypedDict):
     dns: NotRequired[list[LookupDocument]]
 
 
+class RuleVerdictDocument(TypedDict):
+    """One provider rule of the compliance verdict (audit/model/compliance.py)."""
+
+    rule: str  # <provider>.<rule>
+    provider: str  # gmail | yahoo | microsoft | apple
+    title: str
+    bulk: bool
+    state: Literal["met", "not_met", "unknown"]
+    reason: str
+    answered_by: str
+    source: str
+    snapshot: str
+
+
 class ResultDocument(TypedDict):
     schema_version: Literal["1"]
     tool: ToolDocument
@@ -143,4 +157,5 @@ class ResultDocument(TypedDict):
     findings: list[FindingDocument]
     unknowns: NotRequired[list[UnknownDocument]]
     rejections: NotRequired[list[ClassificationDocument]]  # exactly when --bounce was given
+    compliance: NotRequired[list[RuleVerdictDocument]]  # audit, message, demo
     appendix: NotRequired[AppendixDocument]

@@ -121,6 +121,55 @@ def _rejections(document: ResultDocument, console: Console) -> None:
         console.print(safe_text(f"  … and {len(rejections) - 50} more (see the JSON report)"))
 
 
+PROVIDER_NAMES = {
+    "gmail": "Gmail",
+    "yahoo": "Yahoo/AOL",
+    "microsoft": "Microsoft Outlook.com",
+    "apple": "Apple iCloud",
+}
+STATE_LABELS = {"met": "met", "not_met": "NOT MET", "unknown": "unknown"}
+
+
+def _compliance(document: ResultDocument, console: Console) -> None:
+    """Each provider's rules: met / NOT MET / unknown, with the reason."""
+    if "compliance" not in document:
+        return
+    console.print()
+    console.print(safe_text("Sender requirements per provider:", style="bold"))
+    for provider, name in PROVIDER_NAMES.items():
+        rules = [r for r in document["compliance"] if r["provider"] == provider]
+        if not rules:
+            continue
+        console.print(safe_text(f"  {name}:"))
+        for rule in rules:
+            bulk = " (bulk)" if rule["bulk"] else ""
+            state = STATE_LABELS[rule["state"]]
+            console.print(safe_text(f"    {state:<8} {rule['rule']}{bulk}: {rule['reason']}"))
+
+
+def requirements_to_fix(document: ResultDocument) -> dict[str, list[str]]:
+    """Provider -> its rules not met (the delisting verdict names them)."""
+    found: dict[str, list[str]] = {}
+    for rule in document.get("compliance", []):
+        if rule["state"] == "not_met":
+            found.setdefault(rule["provider"], []).append(rule["rule"])
+    return found
+
+
+def _requirements_verdict(document: ResultDocument, console: Console) -> None:
+    to_fix = requirements_to_fix(document)
+    if not to_fix:
+        return
+    names = "; ".join(f"{PROVIDER_NAMES[p]}: {', '.join(rules)}" for p, rules in to_fix.items())
+    console.print(
+        safe_text(
+            "Provider requirements: a provider rejecting for these is not a blocklist listing; "
+            f"fix them before asking that provider for anything: {names}",
+            style="red",
+        )
+    )
+
+
 def _verdict(document: ResultDocument, console: Console) -> None:
     summary = document["summary"]
     delisting = summary["delisting"]
@@ -161,8 +210,10 @@ def render_text(document: ResultDocument, console: Console) -> None:
     _findings(document, console)
     _unknowns(document, console)
     _rejections(document, console)
+    _compliance(document, console)
     console.print()
     _verdict(document, console)
+    _requirements_verdict(document, console)
 
 
 def render_text_string(document: ResultDocument, width: int = 100) -> str:

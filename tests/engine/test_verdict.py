@@ -86,6 +86,7 @@ def test_check_ids_are_the_spec_ids():
         "relay",
         "volume",
         "mx",
+        "message",  # the `message` command's check (SPEC "Commands"; its id to add to "Check ids")
     }
 
 

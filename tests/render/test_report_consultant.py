@@ -18,8 +18,8 @@ from audit.render.report.groups import build_groups
 from audit.render.report.model import build_report
 from audit.render.report.plan import build_plan
 from audit.render.report.playbook import LISTING_CODES, build_playbooks
-from audit.render.report.wording import client_text
 from audit.render.report.view import check_label
+from audit.render.report.wording import client_text
 from audit.render.templates import breakable
 
 SAMPLES = {"demo": full_document, "one-ip": single_ip_document, "fifty-ips": scaled_document}

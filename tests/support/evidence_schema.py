@@ -30,6 +30,7 @@ from audit.model import CheckId  # noqa: E402
 from checks.blacklist import evidence as blacklist  # noqa: E402
 from checks.dkim import evidence as dkim  # noqa: E402
 from checks.dmarc import evidence as dmarc  # noqa: E402
+from checks.message import evidence as message  # noqa: E402
 from checks.mx import evidence as mx  # noqa: E402
 from checks.ptr import evidence as ptr  # noqa: E402
 from checks.relay import evidence as relay  # noqa: E402
@@ -51,6 +52,7 @@ EVIDENCE: Mapping[CheckId, tuple[type, Mapping[str, type]]] = {
     CheckId.RELAY: (relay.RelayEvidenceDocument, relay.FINDING_EVIDENCE),
     CheckId.VOLUME: (volume.VolumeEvidenceDocument, volume.FINDING_EVIDENCE),
     CheckId.MX: (mx.MxEvidenceDocument, mx.FINDING_EVIDENCE),
+    CheckId.MESSAGE: (message.MessageEvidenceDocument, message.FINDING_EVIDENCE),
 }
 NOTHING_RECORDED = "nothing_recorded"
 CHECK_EVIDENCE, FINDING_EVIDENCE = "check_evidence", "finding_evidence"

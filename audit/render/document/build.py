@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from audit.model import AuditResult, CheckResult, Finding, Remediation, Unknown
+from audit.model.compliance import RuleVerdict
 from audit.model.document import (
     CheckDocument,
     CheckStatusLabel,
@@ -18,6 +19,7 @@ from audit.model.document import (
     FindingDocument,
     RemediationDocument,
     ResultDocument,
+    RuleVerdictDocument,
     SeverityLabel,
     SummaryDocument,
     SummaryStatusLabel,
@@ -111,6 +113,20 @@ def _summary(result: AuditResult) -> SummaryDocument:
     }
 
 
+def _rule(verdict: RuleVerdict) -> RuleVerdictDocument:
+    return {
+        "rule": verdict.rule,
+        "provider": verdict.provider,
+        "title": verdict.title,
+        "bulk": verdict.bulk,
+        "state": verdict.state.value,
+        "reason": verdict.reason,
+        "answered_by": verdict.answered_by,
+        "source": verdict.source,
+        "snapshot": verdict.snapshot,
+    }
+
+
 def build_document(result: AuditResult) -> ResultDocument:
     """The SPEC's JSON result for `result`; every renderer takes this, never the model."""
     document: ResultDocument = {
@@ -137,6 +153,8 @@ def build_document(result: AuditResult) -> ResultDocument:
             ]
         },
     }
+    if result.compliance is not None:
+        document["compliance"] = [_rule(verdict) for verdict in result.compliance.rules]
     if result.rejections is not None:  # present exactly when --bounce was given
         from audit.bounce.explain import classification_document  # only for --bounce runs
 

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit.model.document import FindingDocument, ResultDocument
 from audit.model.view import CheckView, DataTable, Fact, Section, Subsection
 from audit.render.branding import ReportBranding
 from audit.render.report.appendix import dns_table, evidence_sections, run_section
 from audit.render.report.chart import VolumeChart, volume_chart
+from audit.render.report.compliance import (
+    ProviderRequirements,
+    provider_requirements,
+    requirement_notes,
+)
 from audit.render.report.groups import (
     GRADE_METHOD,
     Area,
@@ -58,6 +63,8 @@ class Verdict:
     headline: str
     explanation: str
     blockers: tuple[Blocker, ...] = ()
+    # Provider rules not met (a rejection for them is not a listing): fix before asking.
+    requirement_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +203,7 @@ class ReportView:
     rejection_playbooks: tuple[RejectionPlaybook, ...]
     unknowns: tuple[UnknownView, ...]
     unknowns_more: int
+    compliance: tuple[ProviderRequirements, ...]
     public_resolver_warning: str | None
     methodology: tuple[Fact, ...]
     severity_legend: tuple[tuple[str, str], ...]
@@ -303,6 +311,8 @@ def build_report(
     # listing, and the matrix grows with IPs x lists.
     matrix = tuple(ip_subsections({k: v for k, v in views.items() if k == "blacklist"}))
     main_subsections = tuple(s for s in subsections if s not in matrix)
+    providers = provider_requirements(document)
+    delisting = verdict(document)
     return ReportView(
         branding=branding,
         subject=_subject(document, views),
@@ -311,7 +321,7 @@ def build_report(
         tool_version=document["tool"]["version"],
         overall=summary["status"],
         overall_label=OVERALL_LABELS.get(summary["status"], summary["status"]),
-        verdict=verdict(document),
+        verdict=replace(delisting, requirement_notes=requirement_notes(providers)),
         counts=tuple((s, int(summary["counts"].get(s, 0))) for s in SEVERITIES),
         areas=build_areas(document["checks"], groups),
         grade_method=GRADE_METHOD,
@@ -330,6 +340,7 @@ def build_report(
         rejection_playbooks=build_rejection_playbooks(document, date, branding.fixed),
         unknowns=unknowns[:MAX_UNKNOWNS],
         unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
+        compliance=providers,
         public_resolver_warning=_public_warning(document),
         methodology=_methodology(document, date),
         severity_legend=SEVERITY_LEGEND,

@@ -20,6 +20,7 @@ from audit.render.report.view import check_label
 from checks.blacklist import report as blacklist
 from checks.dkim import report as dkim
 from checks.dmarc import report as dmarc
+from checks.message import report as message
 from checks.mx import report as mx
 from checks.ptr import report as ptr
 from checks.relay import report as relay
@@ -38,6 +39,7 @@ SECTIONS: Mapping[CheckId, SectionFunction] = MappingProxyType(
         CheckId.RELAY: relay.section,
         CheckId.VOLUME: volume.section,
         CheckId.MX: mx.section,
+        CheckId.MESSAGE: message.section,
     }
 )
 
