@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
+from audit.loglines.attempts import postfix_attempt
 from audit.loglines.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
 from audit.loglines.timestamps import SyslogClock, parse_rfc3339
 
@@ -246,6 +247,9 @@ class PostfixParser:
                 ip = client["ip"]
                 self._remember(qid, _Queued(ip, user["user"] if user else None, _is_local_ip(ip)))
                 return []
+            # a refused client: `NOQUEUE: reject: RCPT ...`, `warning: host[ip]: SASL ...`
+            attempt = postfix_attempt(at, body)
+            return [] if attempt is None else [attempt]
         elif service == "pickup" and (pickup := PICKUP.match(body)):
             self._remember(qid, _Queued(None, f"local:uid={pickup['uid']}", True))
             return []

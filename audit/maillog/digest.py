@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from audit.loglines.records import (
+    AttemptEvent,
     DeliveryEvent,
     DeliveryStatus,
     Event,
     SubmissionEvent,
     recipient_domain,
 )
+from audit.maillog.attempts import AttemptTally
 from audit.maillog.facts import (
     AccountFacts,
     FileFacts,
@@ -95,6 +97,7 @@ class Digest:
         self.samples: dict[RejectionKind, str] = {}
         self.sending_ips: Counter[str] = Counter()
         self.totals: Counter[str] = Counter()
+        self.attempts = AttemptTally()
         self.first: datetime | None = None
         self.last: datetime | None = None
 
@@ -107,6 +110,8 @@ class Digest:
                 self.last = at
         if isinstance(event, SubmissionEvent):
             self._submission(event)
+        elif isinstance(event, AttemptEvent):
+            self.attempts.add(event)
         else:
             self._delivery(event)
 
@@ -206,6 +211,11 @@ class Digest:
             first=self.first,
             last=self.last,
             totals=dict(sorted(self.totals.items())),
+            attacks=self.attempts.attacks(),
+            targeted_accounts=self.attempts.targeted(
+                {name: account.client_ips for name, account in self.accounts.items()}
+            ),
+            capped=self.attempts.capped(),
         )
 
 

@@ -14,6 +14,7 @@ import statistics
 from audit.knowledge.volume import Thresholds
 from audit.maillog.facts import AccountFacts, HourStat, LogFacts, RejectionFacts, RelayFacts
 from audit.model import CheckId, Finding, Severity
+from checks.volume.attacks import ATTACK_CODES, judge_attacks
 from checks.volume.evidence import (
     VolumeBlocksEvidence,
     VolumeBounceEvidence,
@@ -30,8 +31,18 @@ MANY_CLIENT_IPS = "VOLUME_MANY_CLIENT_IPS"
 HIGH_BOUNCE_RATE = "VOLUME_HIGH_BOUNCE_RATE"
 REMOTE_BLOCKS = "VOLUME_REMOTE_BLOCKS"
 UNAUTHENTICATED_RELAY = "VOLUME_UNAUTHENTICATED_RELAY"
-CODES = frozenset(
-    {COMPROMISED, BURST, MANY_CLIENT_IPS, HIGH_BOUNCE_RATE, REMOTE_BLOCKS, UNAUTHENTICATED_RELAY}
+CODES = (
+    frozenset(
+        {
+            COMPROMISED,
+            BURST,
+            MANY_CLIENT_IPS,
+            HIGH_BOUNCE_RATE,
+            REMOTE_BLOCKS,
+            UNAUTHENTICATED_RELAY,
+        }
+    )
+    | ATTACK_CODES
 )
 
 
@@ -179,4 +190,5 @@ def judge_volume(facts: LogFacts, t: Thresholds) -> list[Finding]:
     findings += judge_remote_blocks(facts.rejections, t)
     for relay in facts.relays:
         findings += judge_relay(relay, t)
+    findings += judge_attacks(facts, t)
     return sorted(findings, key=Finding.sort_key)

@@ -7,7 +7,13 @@ from __future__ import annotations
 from audit.knowledge.volume import Thresholds
 from audit.maillog.facts import AccountFacts, LogFacts
 from audit.model import Unknown, UnknownReason
-from checks.volume.evidence import VolumeAccountEvidence, VolumeEvidenceDocument
+from checks.volume.attacks import attacker_evidence
+from checks.volume.evidence import (
+    VolumeAccountEvidence,
+    VolumeAttemptsEvidence,
+    VolumeCappedEvidence,
+    VolumeEvidenceDocument,
+)
 from checks.volume.judge import median_hour
 
 
@@ -29,6 +35,31 @@ def _account(account: AccountFacts) -> VolumeAccountEvidence:
 
 def _series(account: AccountFacts, limit: int) -> list[list[str | int]]:
     return [[h.hour.strftime("%Y-%m-%dT%H:00Z"), h.messages] for h in account.hours[-limit:]]
+
+
+def _attempts(facts: LogFacts, t: Thresholds) -> list[VolumeAttemptsEvidence]:
+    return [
+        {
+            "attempt": attack.kind.value,
+            "attempts": attack.attempts,
+            "client_ips": len(attack.attackers),
+            "more_client_ips": attack.other_attackers,
+            "top_client_ips": [attacker_evidence(a) for a in attack.attackers[: t.top_rejections]],
+        }
+        for attack in facts.attacks
+    ]
+
+
+def _capped(facts: LogFacts) -> list[VolumeCappedEvidence]:
+    return [
+        {
+            "table": c.table,
+            "limit": c.limit,
+            "folded_keys": c.folded_keys,
+            "folded_weight": c.folded_weight,
+        }
+        for c in facts.capped
+    ]
 
 
 def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
@@ -80,6 +111,8 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
             {"ip": ip, "deliveries": n} for ip, n in facts.sending_ips[: t.max_sending_ips]
         ],
         "timestamps": "syslog stamps without a zone are taken as UTC",
+        "attempts": _attempts(facts, t),
+        "capped_tables": _capped(facts),
     }
 
 

@@ -37,6 +37,11 @@ class Thresholds:
     top_rejections: int
     max_series_points: int
     max_sending_ips: int
+    sasl_failures_per_ip: int
+    sasl_failures_per_account: int
+    relay_denied_per_ip: int
+    dictionary_recipients_per_ip: int
+    attacking_ips_shown: int
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ def _reasons(table: dict[str, Any], key: str) -> frozenset[str]:
 def parse_rules(data: dict[str, Any]) -> VolumeRules:
     burst, ips, bounce = data["burst"], data["client_ips"], data["bounce"]
     blocks, relay, shown = data["remote_blocks"], data["relay"], data["evidence"]
+    attacks = data["attacks"]
     thresholds = Thresholds(
         burst_floor=_number(burst, "floor_messages", int),
         burst_median_multiplier=_number(burst, "median_multiplier", float),
@@ -80,6 +86,11 @@ def parse_rules(data: dict[str, Any]) -> VolumeRules:
         top_rejections=_number(shown, "top_rejections", int),
         max_series_points=_number(shown, "max_series_points", int),
         max_sending_ips=_number(shown, "max_sending_ips", int),
+        sasl_failures_per_ip=_number(attacks, "sasl_failures_per_ip", int),
+        sasl_failures_per_account=_number(attacks, "sasl_failures_per_account", int),
+        relay_denied_per_ip=_number(attacks, "relay_denied_per_ip", int),
+        dictionary_recipients_per_ip=_number(attacks, "dictionary_recipients_per_ip", int),
+        attacking_ips_shown=_number(attacks, "attacking_ips_shown", int),
     )
     return VolumeRules(thresholds)
 
