@@ -12,6 +12,7 @@ from checks.dkim.options import DkimOptions
 from checks.ptr.options import PtrOptions
 from checks.relay.options import RelayOptions
 from checks.spf.options import SpfOptions
+from checks.volume.options import VolumeOptions
 
 # In the order their flags appear in `audit --help`.
 CHECK_OPTIONS: tuple[type[CheckOptions], ...] = (
@@ -20,4 +21,5 @@ CHECK_OPTIONS: tuple[type[CheckOptions], ...] = (
     SpfOptions,
     RelayOptions,
     BlacklistOptions,
+    VolumeOptions,
 )

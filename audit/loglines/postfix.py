@@ -143,8 +143,14 @@ class PostfixParser:
     through syslog): `foreign` is given each of them; `postfix_lines` and `other_lines`
     count the syslog lines of Postfix and of programs nobody read (not mail lines)."""
 
-    def __init__(self, reference: date, foreign: Foreign | None = None) -> None:
-        self.clock = SyslogClock(reference)
+    def __init__(
+        self,
+        reference: date,
+        foreign: Foreign | None = None,
+        year: int | None = None,
+        last_day: tuple[int, int] | None = None,
+    ) -> None:
+        self.clock = SyslogClock(reference, year, last_day)
         self.queue: OrderedDict[str, _Queued] = OrderedDict()
         self.stamps: dict[str, datetime] = {}  # stamp prefix (with its space) -> datetime
         self.stamp_chars = 0  # the length of the last prefix remembered
