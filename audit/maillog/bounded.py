@@ -21,7 +21,8 @@ V = TypeVar("V")
 
 @dataclass(frozen=True)
 class Capped:
-    """What a capped table left out: its name, its limit, the keys and weight folded."""
+    """What a capped table left out: its name, its limit, the keys folded and their weight
+    (in the rest, or in the coarser keys they were merged into)."""
 
     table: str
     limit: int
@@ -86,4 +87,5 @@ class TopTable(Generic[K, V]):
         if target is None:
             target = self.items[coarse] = self.factory()
         self.merge(target, value)
-        self.folded_keys += 1  # its detail is gone, its weight is still in the table
+        self.folded_keys += 1  # its detail is gone, its weight is in the coarse key's
+        self.folded_weight += self.weight(value)

@@ -86,8 +86,8 @@ class VolumeAttemptsEvidence(TypedDict):
 class VolumeCappedEvidence(TypedDict):
     table: str
     limit: int
-    folded_keys: int  # keys below the top folded into the rest
-    folded_weight: int  # their counts, in the rest (0: kept in a coarser key)
+    folded_keys: int  # keys below the top folded into the rest (or into a coarser key)
+    folded_weight: int  # the counts no listed key holds any more
 
 
 class VolumeEvidenceDocument(TypedDict):

@@ -88,10 +88,11 @@ def _attempts(evidence: VolumeEvidenceDocument) -> str:
 
 
 def _capped(evidence: VolumeEvidenceDocument) -> str:
-    """'rejections by kind capped at 1,000 (4,500 keys folded into the rest)'."""
+    """'rejections by kind capped at 1,000 (4,500 keys folded, 4,800 counted in the rest)'."""
     return "; ".join(
         f"{c.get('table', '')} capped at {c.get('limit', 0):,} "
-        f"({c.get('folded_keys', 0):,} keys folded into the rest)"
+        f"({c.get('folded_keys', 0):,} keys folded, {c.get('folded_weight', 0):,} counted in "
+        "the rest)"
         for c in evidence.get("capped_tables") or []
     )
 
