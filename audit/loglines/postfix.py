@@ -236,6 +236,8 @@ class PostfixParser:
             if body == "removed":
                 self.queue.pop(qid, None)
                 return []
+            if body.startswith("from=<") and ", status=expired" in body:
+                return self._expired(at, qid, body)
             if body.startswith("from=<") and (sent := QMGR_FROM.match(body)):
                 state = self.queue.get(qid) or self._remember(qid, _Queued())
                 if state.submitted:
@@ -285,6 +287,19 @@ class PostfixParser:
                 account=state.account if state else None,
             )
         ]
+
+    def _expired(self, at: datetime | None, qid: str, body: str) -> list[Event]:
+        """qmgr `QID: from=<s>, status=expired, returned to sender`: the message stayed
+        deferred past maximal_queue_lifetime and bounced back (postconf(5)): one bounce,
+        for the recipients no delivery line ended (the log does not name them here)."""
+        state = self.queue.get(qid)
+        reply = body.partition(", status=")[2]
+        return [
+            DeliveryEvent(
+                at, qid, "", DeliveryStatus.BOUNCED, remote=False, reply=reply,
+                account=state.account if state else None,
+            )
+        ]  # fmt: skip
 
     def _remember(self, qid: str, state: _Queued) -> _Queued:
         self.queue[qid] = state

@@ -93,8 +93,9 @@ class VolumeCappedEvidence(TypedDict):
 class VolumeEvidenceDocument(TypedDict):
     files: list[VolumeFileEvidence]
     formats: list[str]
-    lines_parsed: int
-    lines_skipped: int
+    lines_parsed: int  # lines of a mail family (Postfix, Exim, Mailgun)
+    lines_skipped: int  # malformed lines
+    lines_ignored: NotRequired[int]  # other programs' syslog lines (dovecot, amavis, ...)
     time_range: VolumeTimeRangeEvidence
     totals: dict[str, int]  # messages, recipients, sent, deferred, bounced, ...
     accounts_seen: int
@@ -120,6 +121,10 @@ class VolumeBurstEvidence(TypedDict):
     account: str
     median_messages_per_hour: float
     burst_hours: list[VolumeHourEvidence]
+    # the floor the peak hour had to reach (the absolute one, or scaled with the account's
+    # and the site's baseline for an hour from many IPs) and the site's median account-hour
+    floor_messages: NotRequired[float]
+    site_median_messages_per_hour: NotRequired[float]
 
 
 class VolumeClientIpsEvidence(TypedDict):

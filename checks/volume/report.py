@@ -117,8 +117,9 @@ def appendix(evidence: VolumeEvidenceDocument) -> Section:
         Fact("Formats", text_of(evidence.get("formats") or [])),
         Fact("Time range", f"{text_of(span.get('first'))} to {text_of(span.get('last'))}"),
         Fact(
-            "Lines parsed / skipped",
-            f"{evidence.get('lines_parsed', 0):,} / {evidence.get('lines_skipped', 0):,}",
+            "Lines parsed / skipped / ignored",
+            f"{evidence.get('lines_parsed', 0):,} / {evidence.get('lines_skipped', 0):,} / "
+            f"{evidence.get('lines_ignored', 0):,}",
         ),
         Fact("Lines by family", _families(_all_families(evidence)) or "-"),
         Fact("Messages", ", ".join(f"{k} {v:,}" for k, v in sorted(totals.items()))),

@@ -5,7 +5,8 @@ per top account for a chart)."""
 from __future__ import annotations
 
 from audit.knowledge.volume import Thresholds
-from audit.maillog.facts import AccountFacts, LogFacts
+from audit.loglines.syslog import NOT_MAIL
+from audit.maillog.facts import AccountFacts, FileFacts, LogFacts
 from audit.model import Unknown, UnknownReason
 from checks.volume.attacks import attacker_evidence
 from checks.volume.evidence import (
@@ -35,6 +36,12 @@ def _account(account: AccountFacts) -> VolumeAccountEvidence:
 
 def _series(account: AccountFacts, limit: int) -> list[list[str | int]]:
     return [[h.hour.strftime("%Y-%m-%dT%H:00Z"), h.messages] for h in account.hours[-limit:]]
+
+
+def _mail_lines(file: FileFacts) -> int:
+    """The lines of a mail family (Postfix, Exim, Mailgun) a file held: not another
+    program's syslog lines (ignored) nor malformed ones (skipped)."""
+    return sum(n for family, n in file.families.items() if family != NOT_MAIL)
 
 
 def _attempts(facts: LogFacts, t: Thresholds) -> list[VolumeAttemptsEvidence]:
@@ -80,7 +87,8 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
             for f in facts.files
         ],
         "formats": sorted({f.format for f in facts.files if f.format}),
-        "lines_parsed": sum(f.lines - f.malformed for f in facts.files),
+        "lines_parsed": sum(_mail_lines(f) for f in facts.files),
+        "lines_ignored": sum(f.families.get(NOT_MAIL, 0) for f in facts.files),
         "lines_skipped": sum(f.malformed for f in facts.files),
         "time_range": {
             "first": facts.first.isoformat() if facts.first else None,

@@ -145,3 +145,51 @@ def test_a_bad_year_is_an_input_error(capsys, tmp_path: Path, year: str) -> None
         main(["logs", str(path), "--year", year])
     assert exited.value.code == 2
     capsys.readouterr()
+
+
+def test_lines_parsed_counts_only_mail_lines(capsys, tmp_path: Path) -> None:
+    # given a Debian mail.log: 250 dovecot and amavis lines, 4 Postfix lines, 1 garbled line
+    lines = [ml.dovecot(n, ml.START) for n in range(200)]
+    lines += [ml.amavis(n, ml.START) for n in range(50)]
+    lines += [*ml.postfix_delivery(1, ml.START, "bob@example.net", ml.OTHER_MX), "\x00garbled"]
+    path = ml.write(tmp_path / "mail.log", lines)
+    # when `logs` reads it
+    _, document = logs(capsys, path)
+    # then the other programs' lines are ignored, not parsed, and the garbled one skipped
+    evidence = document["checks"][0]["evidence"]
+    assert (evidence["lines_parsed"], evidence["lines_ignored"]) == (4, 250)
+    assert evidence["lines_skipped"] == 1
+
+
+def test_a_message_expired_and_returned_to_sender_is_bounced(capsys, tmp_path: Path) -> None:
+    # given a message deferred, then expired after maximal_queue_lifetime (qmgr's line)
+    lines = ml.postfix_delivery(
+        1, ml.START, "bob@example.net", ml.OTHER_MX, "deferred",
+        "451 4.7.1 Greylisted, please try again later",
+    )  # fmt: skip
+    later = ml.START + timedelta(days=5)
+    q = ml.qid(1)
+    lines += [
+        ml.syslog(later, "postfix/qmgr[1002]", f"{q}: from=<alice@example.com>, "
+                  "status=expired, returned to sender"),
+        ml.syslog(later, "postfix/qmgr[1002]", f"{q}: removed"),
+    ]  # fmt: skip
+    path = ml.write(tmp_path / "mail.log", lines)
+    # when `logs` reads it
+    _, document = logs(capsys, path)
+    # then it counts as bounced, for the account that sent it
+    evidence = document["checks"][0]["evidence"]
+    assert evidence["totals"]["bounced"] == 1 and evidence["totals"]["deferred"] == 1
+    (alice,) = evidence["top_accounts"]
+    assert alice["bounced"] == 1
+
+
+def test_the_text_header_of_a_logs_only_run_names_the_logs(capsys, tmp_path: Path) -> None:
+    # given a log; when `logs` writes its text summary
+    path = ml.write(tmp_path / "mail.log", ml.postfix_delivery(1, ml.START, "b@x.net", ml.OTHER_MX))
+    with pytest.raises(SystemExit):
+        main(["logs", str(path)])
+    header = capsys.readouterr().out.splitlines()[:2]
+    # then the header names the log files, and no empty resolver line follows
+    assert header[0].endswith("— mail logs: mail.log")
+    assert not header[1].strip().startswith("resolver")

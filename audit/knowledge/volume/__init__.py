@@ -22,6 +22,8 @@ class VolumeRulesError(ValueError):
 @dataclass(frozen=True)
 class Thresholds:
     burst_floor: int
+    floor_min_messages: int
+    floor_baseline_multiplier: float
     burst_median_multiplier: float
     burst_absolute: int
     burst_min_baseline_hours: int
@@ -71,6 +73,8 @@ def parse_rules(data: dict[str, Any]) -> VolumeRules:
     attacks = data["attacks"]
     thresholds = Thresholds(
         burst_floor=_number(burst, "floor_messages", int),
+        floor_min_messages=_number(burst, "floor_min_messages", int),
+        floor_baseline_multiplier=_number(burst, "floor_baseline_multiplier", float),
         burst_median_multiplier=_number(burst, "median_multiplier", float),
         burst_absolute=_number(burst, "absolute_messages", int),
         burst_min_baseline_hours=_number(burst, "min_baseline_hours", int),
