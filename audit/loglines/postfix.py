@@ -57,6 +57,8 @@ STATUS = re.compile(
     r"status=(?<![^\s,]status=)(?P<status>sent|deferred|bounced|expired|undeliverable)"
     r"(?: \((?P<reply>.*)\))?"
 )
+# qmgr's message-level bounce: maximal_queue_lifetime reached, or `postsuper -e` (Postfix 3.x)
+EXPIRED = re.compile(r", status=(?:force-)?expired, returned to sender")
 DSN = re.compile(r"\bdsn=(?P<dsn>[245]\.\d{1,3}\.\d{1,3})\b")  # RFC 3463 status
 # smtpd refusing a client at SMTP time (our server's reject, not a delivery)
 SMTPD_REJECT = re.compile(
@@ -236,7 +238,7 @@ class PostfixParser:
             if body == "removed":
                 self.queue.pop(qid, None)
                 return []
-            if body.startswith("from=<") and ", status=expired" in body:
+            if body.startswith("from=<") and EXPIRED.search(body):
                 return self._expired(at, qid, body)
             if body.startswith("from=<") and (sent := QMGR_FROM.match(body)):
                 state = self.queue.get(qid) or self._remember(qid, _Queued())
