@@ -117,6 +117,8 @@ class _Queued:
 def _is_local_ip(ip: str | None) -> bool:
     if ip is None:
         return True
+    if ":" not in ip and not ip.startswith("127."):
+        return False  # an IPv4 loopback address is 127.0.0.0/8, written from "127." on
     return _is_loopback(ip) if len(ip) <= MAX_CACHED_CHARS else _is_loopback.__wrapped__(ip)
 
 

@@ -101,17 +101,43 @@ def rejection_reply(event: DeliveryEvent, reply: str | None = None) -> Rejection
 _Verdict = tuple[str, str | None, str | None, str | None, str | None]
 
 
+class HostIndex:
+    """Which provider serves a relay host, by its name's suffixes: a few dict lookups per
+    host instead of every provider's every suffix (`Provider.serves_host`), with the same
+    answer: the first provider, in the data's order, one of whose suffixes the name is or
+    ends with."""
+
+    def __init__(self, knowledge: BounceKnowledge) -> None:
+        self.suffixes: dict[str, tuple[int, str]] = {}
+        for index, provider in enumerate(knowledge.providers):
+            for suffix in provider.hosts:
+                self.suffixes.setdefault(suffix.lower().rstrip("."), (index, provider.id))
+
+    def serving(self, host: str) -> str | None:
+        name = host.lower().rstrip(".")
+        found: tuple[int, str] | None = None
+        while name:
+            entry = self.suffixes.get(name)
+            if entry is not None and (found is None or entry < found):
+                found = entry
+            name = name.partition(".")[2]
+        return found[1] if found else None
+
+
 class RejectionClassifier:
     """`explain`'s classifier over delivery events, on the reply with its per-message
-    details masked. Two bounded caches: the kind per (masked reply, relay host, status),
-    and the verdict per (masked reply's text, provider serving the host, deferred), all
-    the verdict reads. The knowledge and catalog load on the first rejection."""
+    details masked. Bounded caches: the kind per (masked reply, relay host, status), the
+    provider serving each relay host, and the verdict per (masked reply, provider serving
+    the host, deferred), all the verdict reads. The knowledge and catalog load on the
+    first rejection."""
 
     def __init__(
         self, knowledge: BounceKnowledge | None = None, catalog: Catalog | None = None
     ) -> None:
         self._knowledge, self._catalog = knowledge, catalog
+        self._hosts: HostIndex | None = None
         self._classified: dict[tuple[str, str | None, DeliveryStatus], RejectionKind] = {}
+        self._serving: dict[str, str | None] = {}
         self._verdicts: dict[tuple[str, str | None, bool], _Verdict] = {}
 
     def classify(self, event: DeliveryEvent) -> RejectionKind:
@@ -125,24 +151,21 @@ class RejectionClassifier:
         return kind
 
     def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
-        knowledge, catalog = self._loaded()
-        reply = rejection_reply(event, normalised)
-        serving = None
-        if reply.remote_host:
-            serving = next(
-                (p.id for p in knowledge.providers if p.serves_host(reply.remote_host)), None
-            )
-        key = (reply.text, serving, bool(reply.deferred))
+        host = event.relay_host if event.relay_host not in (None, "none") else None
+        deferred = event.status is DeliveryStatus.DEFERRED
+        reply: RejectionReply | None = None
+        if host is None:  # the reply may name it ("host X said:"): read it as explain does
+            reply = rejection_reply(event, normalised)
+            host = reply.remote_host
+        serving = self._provider_serving(host) if host else None
+        # The verdict reads the reply's words (the host prefix taken off: the same for the
+        # same masked reply), the provider serving the host and the deferral.
+        key = (normalised, serving, deferred)
         found = self._verdicts.get(key)
         if found is None:
             if len(self._verdicts) >= MAX_CLASSIFIED:
                 self._verdicts.clear()
-            verdict = verdict_for(reply, knowledge, catalog)
-            codes = smtp_codes(reply.text)
-            blocklist = verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None
-            found = self._verdicts[key] = (
-                verdict.reason.value, verdict.provider, blocklist, codes.reply, codes.enhanced
-            )  # fmt: skip
+            found = self._verdicts[key] = self._verdict(reply or rejection_reply(event, normalised))
         reason, provider, blocklist, code, enhanced = found
         return RejectionKind(
             reason=reason,
@@ -151,8 +174,25 @@ class RejectionClassifier:
             code=code,
             enhanced=enhanced,
             host=event.relay_host if event.relay_host != "none" else None,
-            temporary=bool(reply.deferred),
+            temporary=deferred,
         )
+
+    def _verdict(self, reply: RejectionReply) -> _Verdict:
+        knowledge, catalog = self._loaded()
+        verdict = verdict_for(reply, knowledge, catalog)
+        codes = smtp_codes(reply.text)
+        blocklist = verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None
+        return verdict.reason.value, verdict.provider, blocklist, codes.reply, codes.enhanced
+
+    def _provider_serving(self, host: str) -> str | None:
+        if host in self._serving:
+            return self._serving[host]
+        if self._hosts is None:
+            self._hosts = HostIndex(self._loaded()[0])
+        if len(self._serving) >= MAX_CLASSIFIED:
+            self._serving.clear()
+        serving = self._serving[host] = self._hosts.serving(host)
+        return serving
 
     def _loaded(self) -> tuple[BounceKnowledge, Catalog]:
         if self._knowledge is None or self._catalog is None:

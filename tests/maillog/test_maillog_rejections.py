@@ -145,3 +145,18 @@ def test_many_hosts_saying_the_same_words_are_classified_once(monkeypatch):
             delivery(f"550 5.1.1 <u{n}@d{n}.example>: User unknown", f"mx.d{n}.example")
         )
     assert len(calls) == 1
+
+
+def test_the_host_index_names_the_provider_serves_host_names() -> None:
+    # given every provider's host suffixes, hosts under them, and hosts of no provider
+    from audit.knowledge.providers import shipped_knowledge
+
+    knowledge = shipped_knowledge()
+    suffixes = [suffix for provider in knowledge.providers for suffix in provider.hosts]
+    hosts = [*suffixes, *(f"mx1.{s}" for s in suffixes), *(f"A.B.{s.upper()}." for s in suffixes)]
+    hosts += ["mx.example.net", "gmail.com.evil.example", "notgoogle.com", "com", ""]
+    index = rejections.HostIndex(knowledge)
+    # then the index names the provider the providers' own test names, for each host
+    for host in hosts:
+        expected = next((p.id for p in knowledge.providers if p.serves_host(host)), None)
+        assert index.serving(host) == expected, host
