@@ -197,7 +197,7 @@ class PostfixParser:
                     events, handed = events + found, handed + 1
                 continue
             if qid is None:
-                continue  # NOQUEUE rejects, connect, warnings
+                continue  # connect, disconnect, statistics: no queue id, nothing counted
             service = name.rpartition("/")[2]
             if service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
                 for event in queued(at, service, qid, body):
@@ -240,9 +240,10 @@ class PostfixParser:
             if body == "removed":
                 self.queue.pop(qid, None)
                 return []
-            if body.startswith("from=<") and EXPIRED.search(body):
-                return self._expired(at, qid, body)
-            if body.startswith("from=<") and (sent := QMGR_FROM.match(body)):
+            if body.startswith("from=<"):
+                sent = QMGR_FROM.match(body)
+                if sent is None:  # not a submission: maybe the message expired
+                    return self._expired(at, qid, body) if EXPIRED.search(body) else []
                 state = self.queue.get(qid) or self._remember(qid, _Queued())
                 if state.submitted:
                     return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from audit.loglines.records import (
@@ -92,7 +92,7 @@ def _merge_rejections(into: _Rejections, other: _Rejections) -> None:
 
 def _without_host(kind: RejectionKind) -> RejectionKind:
     """The coarser kind a folded one is counted under: the same words from any host."""
-    return replace(kind, host=None)
+    return kind._replace(host=None)
 
 
 @dataclass(slots=True)
@@ -140,6 +140,10 @@ class Digest:
         self.attempts = AttemptTally()
         self.first: datetime | None = None
         self.last: datetime | None = None
+        # the hour of the last timestamp seen: parsers hand the same datetime object to
+        # every event of one stamp, so an identity test saves a datetime.replace per event
+        self._stamp: datetime | None = None
+        self._hour: datetime | None = None
 
     def add(self, event: Event) -> None:
         at = event.at
@@ -163,6 +167,11 @@ class Digest:
             account = self.accounts[name] = _Account()
         return account
 
+    def _hour_of(self, at: datetime) -> datetime:
+        if at is not self._stamp or self._hour is None:
+            self._stamp, self._hour = at, _hour_of(at)
+        return self._hour
+
     def _remember(self, table: OrderedDict[str, str], key: str, value: str) -> None:
         table[key] = value
         if len(table) > MAX_MESSAGES_REMEMBERED:
@@ -185,7 +194,7 @@ class Digest:
             account.messages += 1
         account.recipients += event.recipients
         if event.at is not None:
-            key = _hour_of(event.at)
+            key = self._hour_of(event.at)
             hour = account.hours.get(key)
             if hour is None:
                 hour = account.hours[key] = _Hour()
@@ -214,7 +223,7 @@ class Digest:
         account = self._account(account_name)
         account.outcomes[event.status] += 1
         if event.at is not None and event.remote:
-            hour = account.hours.get(_hour_of(event.at))
+            hour = account.hours.get(self._hour_of(event.at))
             if hour is not None:
                 _add(hour.domains, domain)
 
