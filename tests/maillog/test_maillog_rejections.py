@@ -166,7 +166,8 @@ def test_the_host_index_names_the_provider_serves_host_names() -> None:
     "reply",
     [
         "550-5.1.1 The email account that you tried to reach does not exist. "
-        "https://support.google.com/mail/?p=NoSuchUser 91b752265b1f5-cd6d8f16adfsi2058756a33.42 - gsmtp",
+        "https://support.google.com/mail/?p=NoSuchUser "
+        "91b752265b1f5-cd6d8f16adfsi2058756a33.42 - gsmtp",
         "host x[1.2.3.4] said: 550 <a b@c.d> x\tq9 <<x@y1>> [ab1]:25 1.2.3.4:25 ::1 a:b:c:d:e",
         "550 5.7.1 [2001:db8::5] 1234567 <x@y.z> <a@b.c1> <x y@b1> (S3150) AM1PR01MB1234",
         "",
