@@ -12,8 +12,8 @@ recipient unknown here (a dictionary attack is many of those from one client).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 
 class LogFormat(enum.StrEnum):
@@ -28,8 +28,7 @@ class DeliveryStatus(enum.StrEnum):
     BOUNCED = "bounced"
 
 
-@dataclass(frozen=True, slots=True)
-class SubmissionEvent:
+class SubmissionEvent(NamedTuple):
     at: datetime | None
     message_id: str  # queue id / Exim message id / Mailgun Message-Id
     account: str | None  # None: not authenticated (inbound mail or relaying)
@@ -39,8 +38,7 @@ class SubmissionEvent:
     local: bool = False  # submitted on the host itself (sendmail, pickup, P=local)
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryEvent:
+class DeliveryEvent(NamedTuple):
     at: datetime | None
     message_id: str
     recipient: str
@@ -62,8 +60,7 @@ class AttemptKind(enum.StrEnum):
     UNKNOWN_RECIPIENT = "unknown_recipient"  # a local recipient that does not exist
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptEvent:
+class AttemptEvent(NamedTuple):
     at: datetime | None
     kind: AttemptKind
     client_ip: str
