@@ -210,9 +210,9 @@ class Digest:
         if not event.remote:
             if domain and len(self.local_domains) < MAX_SET:
                 self.local_domains.add(domain)  # mail delivered here: a local domain
-        elif not event.forwarded:
+        elif not event.forwarded and event.message_id in self.unauthenticated:
             self._maybe_relayed(event, domain)
-        if is_remote_rejection(event):
+        if event.status is not DeliveryStatus.SENT and is_remote_rejection(event):
             tally = self.rejections.get(self.classifier.classify(event))
             tally.count += 1
             if not tally.sample:

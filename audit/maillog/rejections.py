@@ -40,6 +40,7 @@ MASKED = re.compile(r"<[^<>@\s]{0,256}@[^<>\s]{0,256}>|(?<![\w.:/+=-])[\w.:/+=-]
 IPV4 = re.compile(r"\[?\d{1,3}(?:\.\d{1,3}){3}\]?(?::\d+)?")
 TWO_DIGITS = re.compile(r"\d\D*\d")
 DIGIT = re.compile(r"\d")
+MIN_IPV4_CHARS = len("1.2.3.4")
 TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
 
 
@@ -48,6 +49,10 @@ def _mask(match: re.Match[str]) -> str:
     run = match.group()
     if run[0] == "<":
         return "<x@x.invalid>"
+    if run.isdigit():  # the rules below, for digits only (no dot, no colon)
+        return "x0" if len(run) >= TOKEN_CHARS else "0" if len(run) >= 6 else run
+    if len(run) < MIN_IPV4_CHARS and ":" not in run:
+        return run  # no address, no token: a code such as 5.7.1, S3150, 4.7.28
     if IPV4.fullmatch(run):
         return "192.0.2.1"
     if ":" in run and run.count(":") >= 2:
