@@ -37,7 +37,7 @@ class VolumeOptions:
         OptionSpec(
             "year",
             ("--year",),
-            "Year of the first line of syslog-stamped --log files (their stamps have none; a "
+            "Year of the first line of syslog-stamped mail logs (their stamps have none; a "
             "Dec -> Jan rollover moves on to the next). Default: inferred from the log's own "
             "dates and the file's modification time.",
             ValueKind.NUMBER,
