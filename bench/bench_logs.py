@@ -37,6 +37,7 @@ import json
 import pstats
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -427,6 +428,12 @@ SHAPES: tuple[tuple[str, Callable[[random.Random], list[str]]], ...] = (
 )
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_run(argv: list[str]) -> tuple[float, int | None, subprocess.CompletedProcess]:
     """Wall time and peak RSS (MB, from /usr/bin/time -v when there is one) of one run."""
     wrapper = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
@@ -463,20 +470,32 @@ def shape_rows(
 ) -> list[tuple[str, str]]:
     path = workdir / "shape.log"
     count = write_shape(path, make)
+    before = children_cpu()
     ours_s, rss, done = peak_rss_run(
         [MAILHYGIENE, "logs", str(path), "--format", "json", "--fail-on", "never"]
     )
+    ours_cpu = children_cpu() - before
     document = our_document(done)
-    rows = [(f"[{name}] {count:,} lines", f"ours {rate(ours_s, count)}, peak RSS {rss} MB")]
+    rows = [
+        (
+            f"[{name}] {count:,} lines",
+            f"ours {rate(ours_s, count)}, {ours_cpu:.1f} s CPU, peak RSS {rss} MB",
+        )
+    ]
     if document is None:
         rows.append((f"[{name}] ours failed", done.stderr.strip()[-200:]))
     peer = ensure_tool("pflogsumm", "pflogsumm")
     if peer:
+        before = children_cpu()
         peer_s, peer_done = timed([peer, str(path)])
+        peer_cpu = children_cpu() - before
+        # CPU time is the steadier ratio on a shared machine: wall time swings with the
+        # other processes' load between the two runs
         rows.append(
             (
                 f"[{name}] pflogsumm",
-                f"{rate(peer_s, count)}, ratio ours/pflogsumm {peer_s / ours_s:.2f}",
+                f"{rate(peer_s, count)}, {peer_cpu:.1f} s CPU; ratio ours/pflogsumm "
+                f"{peer_s / ours_s:.2f} wall, {peer_cpu / max(ours_cpu, 1e-9):.2f} CPU",
             )
         )
         if document is not None:
