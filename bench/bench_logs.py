@@ -17,18 +17,27 @@ classified remote rejections), pflogsumm's grand totals (a traffic summary: it h
 anomaly detection). If pflogsumm is missing, it is installed with apt-get when we are
 root; if that fails, its rows say "peer not available".
 
-Then the shapes that hurt a log reader (issue 9), one run each, with our peak RSS
-(`/usr/bin/time -v`): SHAPE_MESSAGES Gmail "no such user" bounces each with its own
-per-message token; a compromised account whose mail is 27 % bounced or deferred (replies
-with tokens, queue ids, IPs); and bounces from SHAPE_MESSAGES distinct remote hosts.
+Then the shapes that hurt a log reader (issue 9), one run each, ours and pflogsumm on
+the same file in the same run (compare the ratios: the machine is shared), with our peak
+RSS (`/usr/bin/time -v`): a 2M-line log with 2 % bounces; the same with a compromised
+account (27 % of all deliveries bounced or deferred, replies with tokens, queue ids, IPs);
+SHAPE_MESSAGES Gmail "no such user" bounces each with its own per-message token; bounces
+from SHAPE_MESSAGES distinct remote hosts; and a 4M-line log (peak RSS).
+
+    .venv/bin/python bench/bench_logs.py --profile tokens
+profiles (cProfile) our reader in-process on the named shape and prints the top functions.
 """
 
 from __future__ import annotations
 
+import cProfile
+import functools
 import gzip
 import json
+import pstats
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -328,6 +337,23 @@ NO_SUCH_USER = (
 )
 
 
+LARGE_MESSAGES = 500_000  # ~4 lines each: a 2M-line log
+HUGE_MESSAGES = 1_000_000  # a 4M-line log
+
+
+def ordinary_traffic(rng: random.Random, messages: int) -> list[str]:
+    """40 accounts' mail, 2 % of it bounced by Gmail (each reply with its token)."""
+    log: list[str] = []
+    for n in range(messages):
+        user = f"user{n % 40}@example.com"
+        if rng.random() < 0.02:
+            reply, status = NO_SUCH_USER.format(token(rng)), "bounced"
+        else:
+            reply, status = f"250 2.0.0 OK {token(rng)} - gsmtp", "sent"
+        shape_message(log, n, f"r{n}@gmail.com", GMAIL, status, reply, user)
+    return log
+
+
 def unique_token_bounces(rng: random.Random) -> list[str]:
     log: list[str] = []
     for n in range(SHAPE_MESSAGES):
@@ -367,11 +393,11 @@ def spam_outcome(rng: random.Random) -> tuple[str, str, str]:
     )
 
 
-def compromised_account(rng: random.Random) -> list[str]:
+def compromised_account(rng: random.Random, messages: int = SHAPE_MESSAGES) -> list[str]:
     """Ordinary mail of 40 accounts, and one account sending spam: 27 % of all deliveries
     bounced or deferred, each reply with its per-message details."""
     log: list[str] = []
-    for n in range(SHAPE_MESSAGES):
+    for n in range(messages):
         user = "mallory@example.com" if n % 3 == 0 else f"user{n % 40}@example.com"
         if user.startswith("mallory") and rng.random() < 0.81:
             reply, relay, status = spam_outcome(rng)
@@ -391,10 +417,21 @@ def distinct_hosts(rng: random.Random) -> list[str]:
 
 
 SHAPES: tuple[tuple[str, Callable[[random.Random], list[str]]], ...] = (
+    ("2M lines, 2 % bounces", functools.partial(ordinary_traffic, messages=LARGE_MESSAGES)),
+    (
+        "2M lines, compromised account, 27 % bounced/deferred",
+        functools.partial(compromised_account, messages=LARGE_MESSAGES),
+    ),
     ("100k bounces, unique per-message tokens", unique_token_bounces),
-    ("compromised account, 27 % bounced/deferred", compromised_account),
     ("100k distinct remote hosts", distinct_hosts),
+    ("4M lines (peak RSS)", functools.partial(ordinary_traffic, messages=HUGE_MESSAGES)),
 )
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_rss_run(argv: list[str]) -> tuple[float, int | None, subprocess.CompletedProcess]:
@@ -405,28 +442,60 @@ def peak_rss_run(argv: list[str]) -> tuple[float, int | None, subprocess.Complet
     return seconds, int(found.group(1)) // 1024 if found else None, done
 
 
+def write_shape(path: Path, make: Callable[[random.Random], list[str]]) -> int:
+    """The shape's log written to `path` (fixed seed): its line count."""
+    lines = make(random.Random(SEED))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+def profile(workdir: Path, words: list[str]) -> None:
+    """cProfile of our reader (audit.maillog.ingest.read_logs, in-process) on each shape
+    named: the hot loop's top functions by their own time."""
+    sys.path.insert(0, str(REPO))
+    from audit.maillog.ingest import read_logs
+
+    for name, make in SHAPES:
+        if any(word in name for word in words):
+            path = workdir / "shape.log"
+            count = write_shape(path, make)
+            profiler = cProfile.Profile()
+            profiler.runcall(read_logs, [str(path)])
+            print(f"\n--- profile: {name} ({count:,} lines) ---")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
 def shape_rows(
     workdir: Path, name: str, make: Callable[[random.Random], list[str]]
 ) -> list[tuple[str, str]]:
-    lines = make(random.Random(SEED))
     path = workdir / "shape.log"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    count = write_shape(path, make)
+    before = children_cpu()
     ours_s, rss, done = peak_rss_run(
         [MAILHYGIENE, "logs", str(path), "--format", "json", "--fail-on", "never"]
     )
+    ours_cpu = children_cpu() - before
     document = our_document(done)
     rows = [
-        (f"[{name}] {len(lines):,} lines", f"ours {rate(ours_s, len(lines))}, peak RSS {rss} MB")
+        (
+            f"[{name}] {count:,} lines",
+            f"ours {rate(ours_s, count)}, {ours_cpu:.1f} s CPU, peak RSS {rss} MB",
+        )
     ]
     if document is None:
         rows.append((f"[{name}] ours failed", done.stderr.strip()[-200:]))
     peer = ensure_tool("pflogsumm", "pflogsumm")
     if peer:
+        before = children_cpu()
         peer_s, peer_done = timed([peer, str(path)])
+        peer_cpu = children_cpu() - before
+        # CPU time is the steadier ratio on a shared machine: wall time swings with the
+        # other processes' load between the two runs
         rows.append(
             (
                 f"[{name}] pflogsumm",
-                f"{rate(peer_s, len(lines))}, ratio ours/pflogsumm {peer_s / ours_s:.2f}",
+                f"{rate(peer_s, count)}, {peer_cpu:.1f} s CPU; ratio ours/pflogsumm "
+                f"{peer_s / ours_s:.2f} wall, {peer_cpu / max(ours_cpu, 1e-9):.2f} CPU",
             )
         )
         if document is not None:
@@ -444,9 +513,12 @@ def shape_rows(
 def main() -> None:
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
-    only = sys.argv[1:]  # shape names to run alone (substrings); none: everything
+    only = [word for word in sys.argv[1:] if word != "--profile"]  # shape name substrings
     rows: list[tuple[str, str]] = []
     try:
+        if "--profile" in sys.argv:
+            profile(workdir, only)
+            return
         if not only:
             plain, packed, count = write_logs(workdir)
             size = (

@@ -14,6 +14,7 @@ from checks.mx.options import MxOptions
 from checks.ptr.options import PtrOptions
 from checks.relay.options import RelayOptions
 from checks.spf.options import SpfOptions
+from checks.volume.options import VolumeOptions
 
 # In the order their flags appear in `audit --help`.
 CHECK_OPTIONS: tuple[type[CheckOptions], ...] = (
@@ -24,4 +25,5 @@ CHECK_OPTIONS: tuple[type[CheckOptions], ...] = (
     BlacklistOptions,
     MxOptions,
     MessageOptions,
+    VolumeOptions,
 )

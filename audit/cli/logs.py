@@ -22,6 +22,7 @@ from audit.cli.options import (
     PreparedByOpt,
     QuietOpt,
     VerboseOpt,
+    YearOpt,
 )
 
 if TYPE_CHECKING:
@@ -56,12 +57,17 @@ def _target_from_logs(target: Target, results: tuple[CheckResult, ...]) -> Targe
 
 
 def logs_plan(
-    paths: tuple[str, ...], domain: str | None, fail_on: Severity | None, allow_incomplete: bool
+    paths: tuple[str, ...],
+    domain: str | None,
+    fail_on: Severity | None,
+    allow_incomplete: bool,
+    year: int | None = None,
 ) -> RunPlan:
     """The volume check alone: no DNS, so no nameserver and no resolver."""
     from audit.engine.options import RunOptions
     from audit.engine.runner import RunPlan
     from checks.volume.check import VolumeCheck
+    from checks.volume.options import VolumeOptions
 
     options = RunOptions(
         domain=domain,
@@ -72,20 +78,26 @@ def logs_plan(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
     )
-    return RunPlan(options, (VolumeCheck(),), retarget=_target_from_logs)
+    volume = (VolumeOptions(year=year),)
+    return RunPlan(options, (VolumeCheck(),), volume, retarget=_target_from_logs)
 
 
 async def run_logs(
-    paths: tuple[str, ...], domain: str | None, fail_on: Severity | None, allow_incomplete: bool
+    paths: tuple[str, ...],
+    domain: str | None,
+    fail_on: Severity | None,
+    allow_incomplete: bool,
+    year: int | None = None,
 ) -> AuditResult:
     from audit.engine.runner import run_audit
 
-    return await run_audit(logs_plan(paths, domain, fail_on, allow_incomplete))
+    return await run_audit(logs_plan(paths, domain, fail_on, allow_incomplete, year))
 
 
 def logs(
     files: LogFilesArg,
     domain: DomainOpt = None,
+    year: YearOpt = None,
     format: FormatOpt = None,
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
@@ -110,15 +122,17 @@ def logs(
     from audit.maillog.ingest import parse_log_files
     from audit.model.inputs import parse_domain
     from audit.render.branding import build_branding
+    from checks.volume.options import parse_year
 
     configure_logging(verbose, quiet)
     branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
     paths = parse_log_files(files)
     parsed_domain = parse_domain(domain) if domain else None
+    stated_year = parse_year(year)
     threshold = parse_fail_on(fail_on or "high")
     planned = plan_outputs(output or [], format)
     check_output_paths(planned)
-    result = asyncio.run(run_logs(paths, parsed_domain, threshold, allow_incomplete))
+    result = asyncio.run(run_logs(paths, parsed_domain, threshold, allow_incomplete, stated_year))
     write_outputs(result, planned, threshold, branding)
     raise typer.Exit(result.summary.exit_code)
 

@@ -18,6 +18,7 @@ import typer
 from audit.engine.options import OptionSpec, ValueKind
 from audit.render.formats import names_phrase
 from checks.blacklist.options import BlacklistOptions
+from checks.volume.options import VolumeOptions
 
 IP = OptionSpec(
     "ip",
@@ -219,3 +220,5 @@ FixedOpt = Annotated[list[str] | None, typer_option(FIXED)]
 DnsblOpt = Annotated[list[str] | None, typer_option(_blacklist_spec("dnsbl"))]
 ListsOpt = Annotated[str | None, typer_option(_blacklist_spec("lists"))]
 DqsOpt = Annotated[str | None, typer_option(_blacklist_spec("spamhaus_dqs_key"))]
+(_YEAR,) = VolumeOptions.declarations
+YearOpt = Annotated[float | None, typer_option(_YEAR)]

@@ -116,10 +116,16 @@ class EachLine:
         return {self.family.value: self.lines}
 
 
-def make_parser(layout: Layout, reference: date) -> FileParser:
-    """A fresh, stateful parser for one file; `reference` anchors syslog years."""
+def make_parser(
+    layout: Layout,
+    reference: date,
+    year: int | None = None,
+    last_day: tuple[int, int] | None = None,
+) -> FileParser:
+    """A fresh, stateful parser for one file; `reference` anchors syslog years (`year`
+    states the first line's, `last_day` is the file's last stamp: timestamps.SyslogClock)."""
     if layout is Layout.SYSLOG:
-        return SyslogParser(reference)
+        return SyslogParser(reference, year, last_day)
     if layout is Layout.EXIM_MAINLOG:
         return EachLine(EximParser(), LogFormat.EXIM)
     return EachLine(MailgunParser(), LogFormat.MAILGUN)

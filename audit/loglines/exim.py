@@ -18,6 +18,7 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
+from audit.loglines.attempts import exim_attempt
 from audit.loglines.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
 from audit.loglines.timestamps import parse_rfc3339
 
@@ -132,8 +133,9 @@ class EximParser:
             if len(date) <= MAX_STAMP_CHARS:
                 self.stamps[key] = at
         message = MESSAGE.match(stamp["rest"])
-        if message is None:
-            return []  # queue runs, connections, rejections at SMTP time
+        if message is None:  # queue runs, connections, rejections at SMTP time
+            attempt = exim_attempt(at, stamp["rest"])
+            return [] if attempt is None else [attempt]
         if message["flag"] == "<=":
             return [self._arrival(at, message["mid"], message["body"])]
         if message["flag"] in DELIVERY_STATUS:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
+from audit.loglines.attempts import postfix_attempt
 from audit.loglines.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
 from audit.loglines.timestamps import SyslogClock, parse_rfc3339
 
@@ -35,12 +36,12 @@ CLASSIC = re.compile(
     r"^(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d\d:\d\d:\d\d) (?P<rest>.*)$"
 )
 RFC3339 = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) (?P<rest>.*)$")
-# `host program[pid]: message`, and `qid: body` when the message starts with a queue id
-# (possessive: a program name, a pid or a queue id ends where its characters do, so
-# backtracking into them could never find another match)
+# `host program[pid]: message`, and `qid: ` when the message starts with a queue id; the
+# body is the rest of the line, sliced off after the match (matching it to the end of a
+# long line costs more than the rest). Possessive: a program name, a pid or a queue id
+# ends where its characters do, so backtracking into them could never find another match.
 PROGRAM_QUEUED = re.compile(
-    r"\S++ (?P<program>[\w./-]++)(?:\[\d++\])?+: "
-    r"(?:(?P<qid>[0-9A-Za-z]{5,20}+): (?P<body>.*)|.*)$"
+    r"\S++ (?P<program>[\w./-]++)(?:\[\d++\])?+: (?:(?P<qid>[0-9A-Za-z]{5,20}+): )?+"
 )
 CLIENT = re.compile(r"client=(?P<name>[^\[\s,]*)\[(?P<ip>[^\]]+)\]")
 SASL_USER = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
@@ -56,6 +57,8 @@ STATUS = re.compile(
     r"status=(?<![^\s,]status=)(?P<status>sent|deferred|bounced|expired|undeliverable)"
     r"(?: \((?P<reply>.*)\))?"
 )
+# qmgr's message-level bounce: maximal_queue_lifetime reached, or `postsuper -e` (Postfix 3.x)
+EXPIRED = re.compile(r", status=(?:force-)?expired, returned to sender")
 DSN = re.compile(r"\bdsn=(?P<dsn>[245]\.\d{1,3}\.\d{1,3})\b")  # RFC 3463 status
 # smtpd refusing a client at SMTP time (our server's reject, not a delivery)
 SMTPD_REJECT = re.compile(
@@ -80,12 +83,20 @@ class PostfixDelivery(NamedTuple):
     relay_ip: str | None
 
 
+def _found(pattern: re.Pattern[str], text: str, literal: str) -> re.Match[str] | None:
+    """`pattern.search(text)` for a pattern that starts with `literal`: from the literal's
+    first place on (str.find is faster than the regex's own scan; a lookbehind still sees
+    the characters before it)."""
+    start = text.find(literal)
+    return None if start < 0 else pattern.search(text, start)
+
+
 def read_delivery(text: str) -> PostfixDelivery | None:
     """`relay=` and `status=` of a delivery line (or of the part of one pasted alone)."""
-    status = STATUS.search(text)
+    status = _found(STATUS, text, "status=")
     if status is None:
         return None
-    relay = RELAY.search(text)
+    relay = _found(RELAY, text, ", relay=")
     if relay is None:
         return PostfixDelivery(status["status"], status["reply"] or "", None, None)
     return PostfixDelivery(status["status"], status["reply"] or "", relay["host"], relay["ip"])
@@ -103,7 +114,7 @@ def smtpd_reject(line: str) -> str | None:
     return found.group(1) if found else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Queued:
     client_ip: str | None = None
     account: str | None = None
@@ -114,6 +125,8 @@ class _Queued:
 def _is_local_ip(ip: str | None) -> bool:
     if ip is None:
         return True
+    if ":" not in ip and not ip.startswith("127."):
+        return False  # an IPv4 loopback address is 127.0.0.0/8, written from "127." on
     return _is_loopback(ip) if len(ip) <= MAX_CACHED_CHARS else _is_loopback.__wrapped__(ip)
 
 
@@ -142,8 +155,14 @@ class PostfixParser:
     through syslog): `foreign` is given each of them; `postfix_lines` and `other_lines`
     count the syslog lines of Postfix and of programs nobody read (not mail lines)."""
 
-    def __init__(self, reference: date, foreign: Foreign | None = None) -> None:
-        self.clock = SyslogClock(reference)
+    def __init__(
+        self,
+        reference: date,
+        foreign: Foreign | None = None,
+        year: int | None = None,
+        last_day: tuple[int, int] | None = None,
+    ) -> None:
+        self.clock = SyslogClock(reference, year, last_day)
         self.queue: OrderedDict[str, _Queued] = OrderedDict()
         self.stamps: dict[str, datetime] = {}  # stamp prefix (with its space) -> datetime
         self.stamp_chars = 0  # the length of the last prefix remembered
@@ -163,21 +182,30 @@ class PostfixParser:
         events = malformed = others = handed = 0
         stamps, match_program, queued = self.stamps, PROGRAM_QUEUED.match, self._queued
         foreign = self.foreign
+        last_stamp, last_at = "\n", None  # no line starts with a newline
         for line in lines:
-            # One dict lookup stands for the stamp regex and the datetime of every line
-            # that repeats a stamp already seen (all the lines of one second, mostly).
+            # The previous line's stamp (a prefix test), else one dict lookup, stands for
+            # the stamp regex and the datetime of every line that repeats a stamp already
+            # seen (all the lines of one second, mostly).
             start = self.stamp_chars
-            at = stamps.get(line[:start])
-            if at is None:
-                at, start = self._split_stamp(line)
-                if start < 0:
-                    malformed += 1
-                    continue
+            if line.startswith(last_stamp):
+                at = last_at
+            else:
+                at = stamps.get(line[:start])
+                if at is None:
+                    at, start = self._split_stamp(line)
+                    if start < 0:
+                        malformed += 1
+                        continue
+                if at is not None and start == self.stamp_chars:
+                    last_stamp, last_at = line[:start], at
+                else:  # a stamp not remembered: the next line reads its own
+                    last_stamp = "\n"
             program = match_program(line, start)
             if program is None:
                 malformed += 1
                 continue
-            name, qid, body = program.groups()
+            name, qid = program.groups()
             if "postfix" not in name:
                 found = None if foreign is None else self._hand_over(line, program, add)
                 if found is None:
@@ -186,8 +214,9 @@ class PostfixParser:
                     events, handed = events + found, handed + 1
                 continue
             if qid is None:
-                continue  # NOQUEUE rejects, connect, warnings
+                continue  # connect, disconnect, statistics: no queue id, nothing counted
             service = name.rpartition("/")[2]
+            body = line[program.end() :]
             if service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
                 for event in queued(at, service, qid, body):
                     events += 1
@@ -229,7 +258,10 @@ class PostfixParser:
             if body == "removed":
                 self.queue.pop(qid, None)
                 return []
-            if body.startswith("from=<") and (sent := QMGR_FROM.match(body)):
+            if body.startswith("from=<"):
+                sent = QMGR_FROM.match(body)
+                if sent is None:  # not a submission: maybe the message expired
+                    return self._expired(at, qid, body) if EXPIRED.search(body) else []
                 state = self.queue.get(qid) or self._remember(qid, _Queued())
                 if state.submitted:
                     return []
@@ -246,6 +278,9 @@ class PostfixParser:
                 ip = client["ip"]
                 self._remember(qid, _Queued(ip, user["user"] if user else None, _is_local_ip(ip)))
                 return []
+            # a refused client: `NOQUEUE: reject: RCPT ...`, `warning: host[ip]: SASL ...`
+            attempt = postfix_attempt(at, body)
+            return [] if attempt is None else [attempt]
         elif service == "pickup" and (pickup := PICKUP.match(body)):
             self._remember(qid, _Queued(None, f"local:uid={pickup['uid']}", True))
             return []
@@ -275,6 +310,19 @@ class PostfixParser:
                 account=state.account if state else None,
             )
         ]
+
+    def _expired(self, at: datetime | None, qid: str, body: str) -> list[Event]:
+        """qmgr `QID: from=<s>, status=expired, returned to sender`: the message stayed
+        deferred past maximal_queue_lifetime and bounced back (postconf(5)): one bounce,
+        for the recipients no delivery line ended (the log does not name them here)."""
+        state = self.queue.get(qid)
+        reply = body.partition(", status=")[2]
+        return [
+            DeliveryEvent(
+                at, qid, "", DeliveryStatus.BOUNCED, remote=False, reply=reply,
+                account=state.account if state else None,
+            )
+        ]  # fmt: skip
 
     def _remember(self, qid: str, state: _Queued) -> _Queued:
         self.queue[qid] = state

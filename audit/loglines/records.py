@@ -4,14 +4,16 @@ A *submission* is a message entering the server for delivery (Postfix qmgr `from
 Exim `<=`, Mailgun `accepted`); a *delivery* is one attempt for one recipient (Postfix
 smtp `status=`, Exim `=>`/`**`/`==`, Mailgun `delivered`/`failed`). `account` is who
 submitted it: the SASL user, Exim's `A=` authenticator id (or `U=` for local
-submissions), Mailgun's envelope sender.
+submissions), Mailgun's envelope sender. An *attempt* is a client's try our server refused
+at SMTP time that a fail2ban jail would count: a failed SASL login, a relay denied, a
+recipient unknown here (a dictionary attack is many of those from one client).
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 
 class LogFormat(enum.StrEnum):
@@ -26,8 +28,7 @@ class DeliveryStatus(enum.StrEnum):
     BOUNCED = "bounced"
 
 
-@dataclass(frozen=True, slots=True)
-class SubmissionEvent:
+class SubmissionEvent(NamedTuple):
     at: datetime | None
     message_id: str  # queue id / Exim message id / Mailgun Message-Id
     account: str | None  # None: not authenticated (inbound mail or relaying)
@@ -37,8 +38,7 @@ class SubmissionEvent:
     local: bool = False  # submitted on the host itself (sendmail, pickup, P=local)
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryEvent:
+class DeliveryEvent(NamedTuple):
     at: datetime | None
     message_id: str
     recipient: str
@@ -52,7 +52,23 @@ class DeliveryEvent:
     account: str | None = None  # filled by parsers that correlate by message id
 
 
-Event = SubmissionEvent | DeliveryEvent
+class AttemptKind(enum.StrEnum):
+    AUTH_FAILED = (
+        "auth_failed"  # Postfix `SASL ... authentication failed`, Exim `authenticator failed`
+    )
+    RELAY_DENIED = "relay_denied"  # Postfix `Relay access denied`, Exim `relay not permitted`
+    UNKNOWN_RECIPIENT = "unknown_recipient"  # a local recipient that does not exist
+
+
+class AttemptEvent(NamedTuple):
+    at: datetime | None
+    kind: AttemptKind
+    client_ip: str
+    account: str | None = None  # the login tried (Postfix sasl_username=, Exim set_id=)
+    recipient: str | None = None  # RCPT TO of a relay or unknown-recipient attempt
+
+
+Event = SubmissionEvent | DeliveryEvent | AttemptEvent
 
 
 def recipient_domain(address: str) -> str:

@@ -20,8 +20,10 @@ EXIM_PROGRAMS = ("exim",)  # exim, exim4 (Debian's binary name)
 class SyslogParser:
     """Postfix's lines through the Postfix parser, Exim's through an Exim parser."""
 
-    def __init__(self, reference: date) -> None:
-        self.postfix = PostfixParser(reference, foreign=self._foreign)
+    def __init__(
+        self, reference: date, year: int | None = None, last_day: tuple[int, int] | None = None
+    ) -> None:
+        self.postfix = PostfixParser(reference, self._foreign, year, last_day)
         self.exim: EximParser | None = None  # made on the first Exim line
         self.exim_lines = 0
 

@@ -1,5 +1,8 @@
 """Aggregate normalized events into `LogFacts`: per account and per hour, with bounded
-memory (capped sets, capped maps) so a hostile or huge log cannot exhaust it."""
+memory (capped sets, capped maps, and top-K tables for what the log keys by: rejection
+kinds with their remote hosts, relaying clients, sending IPs; audit/maillog/bounded.py) so
+a hostile or huge log cannot exhaust it. The tables that reached their bound are stated
+in `LogFacts.capped` (the report says so)."""
 
 from __future__ import annotations
 
@@ -10,12 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from audit.loglines.records import (
+    AttemptEvent,
     DeliveryEvent,
     DeliveryStatus,
     Event,
     SubmissionEvent,
     recipient_domain,
 )
+from audit.maillog.attempts import AttemptTally
+from audit.maillog.bounded import Capped, TopTable
 from audit.maillog.facts import (
     AccountFacts,
     FileFacts,
@@ -34,6 +40,9 @@ from audit.maillog.rejections import (
 MAX_SET = 1000  # distinct values kept per set (the count saturates there)
 MAX_ACCOUNTS = 50_000
 MAX_MESSAGES_REMEMBERED = 200_000
+MAX_REJECTION_KINDS = 2000  # (reason, provider, list, codes, host) kinds; then host-less
+MAX_RELAYS = 10_000  # unauthenticated clients relaying
+MAX_SENDING_IPS = 1000
 MAX_CACHED_IP_CHARS = 64  # longer "addresses" are checked, never remembered
 OTHER_ACCOUNTS = "(other accounts)"
 STATUS_KEYS = {status: status.value for status in DeliveryStatus}  # faster than .value
@@ -70,6 +79,33 @@ class _Hour:
     domains: set[str] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _Rejections:
+    count: int = 0
+    sample: str = ""
+
+
+def _merge_rejections(into: _Rejections, other: _Rejections) -> None:
+    into.count += other.count
+    into.sample = into.sample or other.sample
+
+
+def _without_host(kind: RejectionKind) -> RejectionKind:
+    """The coarser kind a folded one is counted under: the same words from any host."""
+    return kind._replace(host=None)
+
+
+@dataclass(slots=True)
+class _Relay:
+    messages: set[str] = field(default_factory=set)
+    domains: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Count:
+    n: int = 0
+
+
 @dataclass
 class _Account:
     hours: dict[datetime, _Hour] = field(default_factory=dict)
@@ -90,13 +126,24 @@ class Digest:
         self.accounts: dict[str, _Account] = {}
         self.seen: OrderedDict[str, str] = OrderedDict()  # message id -> account
         self.unauthenticated: OrderedDict[str, str] = OrderedDict()  # message id -> client IP
-        self.relays: dict[str, tuple[set[str], set[str]]] = {}  # ip -> (message ids, domains)
-        self.rejections: Counter[RejectionKind] = Counter()
-        self.samples: dict[RejectionKind, str] = {}
-        self.sending_ips: Counter[str] = Counter()
+        self.relays: TopTable[str, _Relay] = TopTable(
+            "unauthenticated relays by client IP", MAX_RELAYS, _Relay, lambda r: len(r.messages)
+        )
+        self.rejections: TopTable[RejectionKind, _Rejections] = TopTable(
+            "remote rejections by kind and host", MAX_REJECTION_KINDS, _Rejections,
+            lambda r: r.count, coarse=_without_host, merge=_merge_rejections,
+        )  # fmt: skip
+        self.sending_ips: TopTable[str, _Count] = TopTable(
+            "sending IPs", MAX_SENDING_IPS, _Count, lambda c: c.n
+        )
         self.totals: Counter[str] = Counter()
+        self.attempts = AttemptTally()
         self.first: datetime | None = None
         self.last: datetime | None = None
+        # the hour of the last timestamp seen: parsers hand the same datetime object to
+        # every event of one stamp, so an identity test saves a datetime.replace per event
+        self._stamp: datetime | None = None
+        self._hour: datetime | None = None
 
     def add(self, event: Event) -> None:
         at = event.at
@@ -107,6 +154,8 @@ class Digest:
                 self.last = at
         if isinstance(event, SubmissionEvent):
             self._submission(event)
+        elif isinstance(event, AttemptEvent):
+            self.attempts.add(event)
         else:
             self._delivery(event)
 
@@ -117,6 +166,11 @@ class Digest:
                 return self.accounts.setdefault(OTHER_ACCOUNTS, _Account())
             account = self.accounts[name] = _Account()
         return account
+
+    def _hour_of(self, at: datetime) -> datetime:
+        if at is not self._stamp or self._hour is None:
+            self._stamp, self._hour = at, _hour_of(at)
+        return self._hour
 
     def _remember(self, table: OrderedDict[str, str], key: str, value: str) -> None:
         table[key] = value
@@ -140,7 +194,7 @@ class Digest:
             account.messages += 1
         account.recipients += event.recipients
         if event.at is not None:
-            key = _hour_of(event.at)
+            key = self._hour_of(event.at)
             hour = account.hours.get(key)
             if hour is None:
                 hour = account.hours[key] = _Hour()
@@ -152,24 +206,24 @@ class Digest:
         self.totals[STATUS_KEYS[event.status]] += 1
         domain = recipient_domain(event.recipient)
         if event.local_ip:
-            self.sending_ips[event.local_ip] += 1
+            self.sending_ips.get(event.local_ip).n += 1
         if not event.remote:
             if domain and len(self.local_domains) < MAX_SET:
                 self.local_domains.add(domain)  # mail delivered here: a local domain
-        elif not event.forwarded:
+        elif not event.forwarded and event.message_id in self.unauthenticated:
             self._maybe_relayed(event, domain)
-        if is_remote_rejection(event):
-            rejection = self.classifier.classify(event)
-            self.rejections[rejection] += 1
-            if rejection not in self.samples:
-                self.samples[rejection] = sample_reply(event)
+        if event.status is not DeliveryStatus.SENT and is_remote_rejection(event):
+            tally = self.rejections.get(self.classifier.classify(event))
+            tally.count += 1
+            if not tally.sample:
+                tally.sample = sample_reply(event)
         account_name = event.account or self.seen.get(event.message_id)
         if not account_name:
             return
         account = self._account(account_name)
         account.outcomes[event.status] += 1
         if event.at is not None and event.remote:
-            hour = account.hours.get(_hour_of(event.at))
+            hour = account.hours.get(self._hour_of(event.at))
             if hour is not None:
                 _add(hour.domains, domain)
 
@@ -179,9 +233,9 @@ class Digest:
             return
         if event.relay_ip is not None and not _is_external(event.relay_ip):
             return  # a gateway handing inbound mail to an internal server
-        messages, domains = self.relays.setdefault(client_ip, (set(), set()))
-        _add(messages, event.message_id)
-        _add(domains, domain)
+        relay = self.relays.get(client_ip)
+        _add(relay.messages, event.message_id)
+        _add(relay.domains, domain)
 
     def facts(self, files: tuple[FileFacts, ...]) -> LogFacts:
         accounts = sorted(
@@ -189,24 +243,37 @@ class Digest:
             key=lambda a: (-a.messages, a.account),
         )
         relays = tuple(
-            RelayFacts(ip, len(messages), tuple(sorted(domains)))
-            for ip, (messages, domains) in sorted(self.relays.items())
-            if not domains <= self.local_domains
+            RelayFacts(ip, len(relay.messages), tuple(sorted(relay.domains)))
+            for ip, relay in sorted(self.relays, key=lambda item: item[0])
+            if not relay.domains <= self.local_domains
         )
-        rejections = tuple(
-            RejectionFacts(r, n, self.samples[r])
-            for r, n in sorted(self.rejections.items(), key=lambda i: (-i[1], i[0].sort_key()))
-        )
+        ranked = sorted(self.rejections, key=lambda i: (-i[1].count, i[0].sort_key()))
+        rejections = tuple(RejectionFacts(kind, r.count, r.sample) for kind, r in ranked)
+        sending_ips = sorted(((ip, c.n) for ip, c in self.sending_ips), key=lambda i: (-i[1], i[0]))
         return LogFacts(
             files=files,
             accounts=tuple(accounts),
             relays=relays,
             rejections=rejections,
-            sending_ips=tuple(sorted(self.sending_ips.items(), key=lambda i: (-i[1], i[0]))),
+            sending_ips=tuple(sending_ips),
             first=self.first,
             last=self.last,
             totals=dict(sorted(self.totals.items())),
+            attacks=self.attempts.attacks(),
+            targeted_accounts=self.attempts.targeted(
+                {name: account.client_ips for name, account in self.accounts.items()}
+            ),
+            capped=self._capped(),
         )
+
+    def _capped(self) -> tuple[Capped, ...]:
+        tables = (self.rejections, self.relays, self.sending_ips)
+        capped = [c for table in tables if (c := table.capped()) is not None]
+        if OTHER_ACCOUNTS in self.accounts:
+            other = self.accounts[OTHER_ACCOUNTS]
+            # the accounts past the bound are not remembered: only their messages are known
+            capped.append(Capped("accounts", MAX_ACCOUNTS, 0, other.messages))
+        return (*capped, *self.attempts.capped())
 
 
 def _account_facts(name: str, stats: _Account) -> AccountFacts:

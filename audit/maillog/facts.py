@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from audit.loglines.records import AttemptKind
+from audit.maillog.bounded import Capped
 from audit.maillog.rejections import RejectionKind
 
 
@@ -45,6 +47,42 @@ class RejectionFacts:
 
 
 @dataclass(frozen=True)
+class AttackerFacts:
+    """One client IP's refused attempts of one kind."""
+
+    client_ip: str
+    attempts: int
+    targets: int  # distinct accounts tried (auth) or recipients (relay, unknown recipient)
+    sample_targets: tuple[str, ...]
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass(frozen=True)
+class AttackFacts:
+    """Every refused attempt of one kind: the attacking IPs, most attempts first."""
+
+    kind: AttemptKind
+    attempts: int
+    attackers: tuple[AttackerFacts, ...]
+    other_attackers: int = 0  # IPs folded out of the bounded table (counted in `attempts`)
+
+
+@dataclass(frozen=True)
+class TargetedAccountFacts:
+    """An account whose password was tried: failures, from which IPs, and the failing IPs
+    that also submitted mail as it (a password guessed)."""
+
+    account: str
+    failures: int
+    client_ips: int
+    sample_client_ips: tuple[str, ...]
+    logged_in_from: tuple[str, ...]
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass(frozen=True)
 class FileFacts:
     path: str
     format: str | None
@@ -68,3 +106,6 @@ class LogFacts:
     first: datetime | None = None
     last: datetime | None = None
     totals: dict[str, int] = field(default_factory=dict)
+    attacks: tuple[AttackFacts, ...] = ()  # one per kind seen, in AttemptKind order
+    targeted_accounts: tuple[TargetedAccountFacts, ...] = ()  # most failures first
+    capped: tuple[Capped, ...] = ()  # the bounded tables that were full

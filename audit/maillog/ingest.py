@@ -15,9 +15,17 @@ from datetime import UTC, date, datetime
 from audit.loglines.detect import Detection, detect, make_parser
 from audit.loglines.records import LogFormat
 from audit.loglines.syslog import NOT_MAIL
+from audit.loglines.timestamps import TAIL_BYTES, last_day
 from audit.maillog.digest import Digest
 from audit.maillog.facts import FileFacts, LogFacts
-from audit.maillog.reader import STDIN, LogInputError, ReadStats, line_batches, open_log
+from audit.maillog.reader import (
+    GZIP_MAGIC,
+    STDIN,
+    LogInputError,
+    ReadStats,
+    line_batches,
+    open_log,
+)
 from audit.model.errors import InputError
 
 HEAD_CHUNK_CHARS = 8192  # validate_logs reads up to the first mail line, in small chunks
@@ -31,6 +39,23 @@ def _reference_date(path: str, today: date) -> date:
         return datetime.fromtimestamp(os.stat(path).st_mtime, UTC).date()
     except OSError:
         return today
+
+
+def _last_day(path: str) -> tuple[int, int] | None:
+    """(month, day) of the last syslog stamp of a plain file, from its last TAIL_BYTES
+    (a seek, not a read of the file); None for stdin, gzip and unreadable files."""
+    if path == STDIN:
+        return None
+    try:
+        with open(path, "rb") as raw:
+            if raw.read(2) == GZIP_MAGIC:
+                return None
+            size = raw.seek(0, os.SEEK_END)
+            raw.seek(max(0, size - TAIL_BYTES))
+            tail = raw.read(TAIL_BYTES)
+    except OSError:
+        return None
+    return last_day(tail.decode("utf-8", "replace"))
 
 
 def _not_a_mail_log(path: str, detection: Detection) -> LogInputError:
@@ -50,19 +75,19 @@ def _format_of(families: dict[str, int], detected: LogFormat) -> str:
     return max(mail, key=lambda name: (mail[name], name == detected.value))
 
 
-def read_file(path: str, digest: Digest, today: date) -> FileFacts:
+def read_file(path: str, digest: Digest, today: date, year: int | None = None) -> FileFacts:
     """One file into `digest`. A gzip file corrupt after its start keeps what was read
     (`FileFacts.truncated` says why the rest is unknown); corrupt from the start, or not a
     mail log, it is a LogInputError naming it."""
     try:
-        return _read_file(path, digest, today)
+        return _read_file(path, digest, today, year)
     except LogInputError as exc:
         if str(exc).startswith(path):
             raise
         raise LogInputError(f"{path}: {exc}") from None
 
 
-def _read_file(path: str, digest: Digest, today: date) -> FileFacts:
+def _read_file(path: str, digest: Digest, today: date, year: int | None) -> FileFacts:
     stats = ReadStats()
     with open_log(path) as stream:
         batches = line_batches(stream, stats)
@@ -74,7 +99,8 @@ def _read_file(path: str, digest: Digest, today: date) -> FileFacts:
                 path, None, stats.lines, 0, 0, stats.truncated_lines, False,
                 truncated=stats.truncated,
             )  # fmt: skip
-        parser = make_parser(detection.layout, _reference_date(path, today))
+        reference = _reference_date(path, today)
+        parser = make_parser(detection.layout, reference, year, _last_day(path))
         families, malformed = detection.families_before()
         events = 0
         for batch in itertools.chain((detection.rest,), batches):
@@ -92,10 +118,12 @@ def read_logs(
     paths: Sequence[str],
     local_domains: frozenset[str] = frozenset(),
     today: date | None = None,
+    year: int | None = None,
 ) -> LogFacts:
+    """`year`: the first line's year of syslog-stamped files (--year), else inferred."""
     digest = Digest(local_domains)
     day = today or datetime.now(UTC).date()
-    files = tuple(read_file(path, digest, day) for path in paths)
+    files = tuple(read_file(path, digest, day, year) for path in paths)
     return digest.facts(files)
 
 

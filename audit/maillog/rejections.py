@@ -18,7 +18,7 @@ token are classified once, as are 100k hosts of one provider saying the same wor
 from __future__ import annotations
 
 import re
-from dataclasses import astuple, dataclass
+from typing import NamedTuple
 
 from audit.bounce.classify import verdict_for
 from audit.bounce.extract import RejectionReply, make_rejection
@@ -39,6 +39,8 @@ MAX_CLASSIFIED = 4096  # classified replies remembered at once (a cache, not sta
 MASKED = re.compile(r"<[^<>@\s]{0,256}@[^<>\s]{0,256}>|(?<![\w.:/+=-])[\w.:/+=-]*\d[\w.:/+=-]*")
 IPV4 = re.compile(r"\[?\d{1,3}(?:\.\d{1,3}){3}\]?(?::\d+)?")
 TWO_DIGITS = re.compile(r"\d\D*\d")
+DIGIT = re.compile(r"\d")
+MIN_IPV4_CHARS = len("1.2.3.4")
 TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
 
 
@@ -47,6 +49,10 @@ def _mask(match: re.Match[str]) -> str:
     run = match.group()
     if run[0] == "<":
         return "<x@x.invalid>"
+    if run.isdigit():  # the rules below, for digits only (no dot, no colon)
+        return "x0" if len(run) >= TOKEN_CHARS else "0" if len(run) >= 6 else run
+    if len(run) < MIN_IPV4_CHARS and ":" not in run:
+        return run  # no address, no token: a code such as 5.7.1, S3150, 4.7.28
     if IPV4.fullmatch(run):
         return "192.0.2.1"
     if ":" in run and run.count(":") >= 2:
@@ -57,13 +63,23 @@ def _mask(match: re.Match[str]) -> str:
 
 
 def normalised_reply(reply: str) -> str:
-    """`reply` with its per-message details masked."""
-    return MASKED.sub(_mask, reply)
+    """`reply` with its per-message details masked. Word by word: no run MASKED matches
+    spans a space, and a word of letters only, or without a digit and an "@", holds none
+    (the regex over a whole reply costs more than these C-level tests of each word)."""
+    words = reply.split(" ")
+    changed = False
+    for index, word in enumerate(words):
+        if word.isalpha() or ("@" not in word and DIGIT.search(word) is None):
+            continue
+        masked = MASKED.sub(_mask, word)
+        if masked != word:
+            words[index], changed = masked, True
+    return " ".join(words) if changed else reply
 
 
-@dataclass(frozen=True)
-class RejectionKind:
-    """What kind of remote rejection a delivery met: the key the digest counts by."""
+class RejectionKind(NamedTuple):
+    """What kind of remote rejection a delivery met: the key the digest counts by (a
+    tuple: built and hashed once per rejection, millions of times on a large log)."""
 
     reason: str
     provider: str | None
@@ -75,7 +91,7 @@ class RejectionKind:
 
     def sort_key(self) -> tuple[object, ...]:
         """Field order, None before any text (None and text do not compare)."""
-        return tuple((value is not None, value) for value in astuple(self))
+        return tuple((value is not None, value) for value in self)
 
 
 def is_remote_rejection(event: DeliveryEvent) -> bool:
@@ -101,17 +117,43 @@ def rejection_reply(event: DeliveryEvent, reply: str | None = None) -> Rejection
 _Verdict = tuple[str, str | None, str | None, str | None, str | None]
 
 
+class HostIndex:
+    """Which provider serves a relay host, by its name's suffixes: a few dict lookups per
+    host instead of every provider's every suffix (`Provider.serves_host`), with the same
+    answer: the first provider, in the data's order, one of whose suffixes the name is or
+    ends with."""
+
+    def __init__(self, knowledge: BounceKnowledge) -> None:
+        self.suffixes: dict[str, tuple[int, str]] = {}
+        for index, provider in enumerate(knowledge.providers):
+            for suffix in provider.hosts:
+                self.suffixes.setdefault(suffix.lower().rstrip("."), (index, provider.id))
+
+    def serving(self, host: str) -> str | None:
+        name = host.lower().rstrip(".")
+        found: tuple[int, str] | None = None
+        while name:
+            entry = self.suffixes.get(name)
+            if entry is not None and (found is None or entry < found):
+                found = entry
+            name = name.partition(".")[2]
+        return found[1] if found else None
+
+
 class RejectionClassifier:
     """`explain`'s classifier over delivery events, on the reply with its per-message
-    details masked. Two bounded caches: the kind per (masked reply, relay host, status),
-    and the verdict per (masked reply's text, provider serving the host, deferred), all
-    the verdict reads. The knowledge and catalog load on the first rejection."""
+    details masked. Bounded caches: the kind per (masked reply, relay host, status), the
+    provider serving each relay host, and the verdict per (masked reply, provider serving
+    the host, deferred), all the verdict reads. The knowledge and catalog load on the
+    first rejection."""
 
     def __init__(
         self, knowledge: BounceKnowledge | None = None, catalog: Catalog | None = None
     ) -> None:
         self._knowledge, self._catalog = knowledge, catalog
+        self._hosts: HostIndex | None = None
         self._classified: dict[tuple[str, str | None, DeliveryStatus], RejectionKind] = {}
+        self._serving: dict[str, str | None] = {}
         self._verdicts: dict[tuple[str, str | None, bool], _Verdict] = {}
 
     def classify(self, event: DeliveryEvent) -> RejectionKind:
@@ -125,24 +167,21 @@ class RejectionClassifier:
         return kind
 
     def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
-        knowledge, catalog = self._loaded()
-        reply = rejection_reply(event, normalised)
-        serving = None
-        if reply.remote_host:
-            serving = next(
-                (p.id for p in knowledge.providers if p.serves_host(reply.remote_host)), None
-            )
-        key = (reply.text, serving, bool(reply.deferred))
+        host = event.relay_host if event.relay_host not in (None, "none") else None
+        deferred = event.status is DeliveryStatus.DEFERRED
+        reply: RejectionReply | None = None
+        if host is None:  # the reply may name it ("host X said:"): read it as explain does
+            reply = rejection_reply(event, normalised)
+            host = reply.remote_host
+        serving = self._provider_serving(host) if host else None
+        # The verdict reads the reply's words (the host prefix taken off: the same for the
+        # same masked reply), the provider serving the host and the deferral.
+        key = (normalised, serving, deferred)
         found = self._verdicts.get(key)
         if found is None:
             if len(self._verdicts) >= MAX_CLASSIFIED:
                 self._verdicts.clear()
-            verdict = verdict_for(reply, knowledge, catalog)
-            codes = smtp_codes(reply.text)
-            blocklist = verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None
-            found = self._verdicts[key] = (
-                verdict.reason.value, verdict.provider, blocklist, codes.reply, codes.enhanced
-            )  # fmt: skip
+            found = self._verdicts[key] = self._verdict(reply or rejection_reply(event, normalised))
         reason, provider, blocklist, code, enhanced = found
         return RejectionKind(
             reason=reason,
@@ -151,8 +190,25 @@ class RejectionClassifier:
             code=code,
             enhanced=enhanced,
             host=event.relay_host if event.relay_host != "none" else None,
-            temporary=bool(reply.deferred),
+            temporary=deferred,
         )
+
+    def _verdict(self, reply: RejectionReply) -> _Verdict:
+        knowledge, catalog = self._loaded()
+        verdict = verdict_for(reply, knowledge, catalog)
+        codes = smtp_codes(reply.text)
+        blocklist = verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None
+        return verdict.reason.value, verdict.provider, blocklist, codes.reply, codes.enhanced
+
+    def _provider_serving(self, host: str) -> str | None:
+        if host in self._serving:
+            return self._serving[host]
+        if self._hosts is None:
+            self._hosts = HostIndex(self._loaded()[0])
+        if len(self._serving) >= MAX_CLASSIFIED:
+            self._serving.clear()
+        serving = self._serving[host] = self._hosts.serving(host)
+        return serving
 
     def _loaded(self) -> tuple[BounceKnowledge, Catalog]:
         if self._knowledge is None or self._catalog is None:

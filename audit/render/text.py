@@ -4,12 +4,16 @@ DNS/SMTP/logs is shown as plain text, never interpreted as rich markup."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Console
 from rich.table import Table
 
 from audit.model.document import ResultDocument, UnknownDocument
 from audit.render.visible import safe_text, visible
+
+if TYPE_CHECKING:
+    from checks.volume.evidence import VolumeEvidenceDocument
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -21,10 +25,23 @@ SEVERITY_STYLE = {
 STATUS_STYLE = {"pass": "green", "fail": "red", "unknown": "magenta", "skipped": "dim"}
 
 
+def _title(document: ResultDocument) -> str:
+    """The domain, else the sending IPs, else the log files of a logs-only run."""
+    target = document["target"]
+    title = target["domain"] or ", ".join(ip["ip"] for ip in target["ips"][:5])
+    if title:
+        return title
+    from checks.volume.report import subject  # only a run without domain and IPs needs it
+
+    volume = next((c for c in document["checks"] if c["id"] == "volume"), None)
+    found = subject(cast("VolumeEvidenceDocument", volume["evidence"])) if volume else None
+    return found or "-"
+
+
 def _header(document: ResultDocument, console: Console) -> None:
     target, resolver = document["target"], document["resolver"]
     ips = target["ips"]
-    title = target["domain"] or ", ".join(ip["ip"] for ip in ips[:5]) or "-"
+    title = _title(document)
     console.print(safe_text(f"mailhygiene {document['tool']['version']} — {title}", style="bold"))
     for ip in ips[:20]:
         detail = ip.get("detail", "")
@@ -33,7 +50,8 @@ def _header(document: ResultDocument, console: Console) -> None:
     if len(ips) > 20:
         console.print(safe_text(f"  … and {len(ips) - 20} more"))
     resolvers = ", ".join(resolver["nameservers"])
-    console.print(safe_text(f"  resolver {resolvers}", style="dim"))
+    if resolvers:  # a run that queried no DNS (logs) used no resolver
+        console.print(safe_text(f"  resolver {resolvers}", style="dim"))
     if resolver["public"]:
         names = ", ".join(resolver.get("public_names", []))
         console.print(

@@ -21,6 +21,7 @@ from audit.maillog.ingest import read_logs
 from audit.maillog.reader import LogInputError
 from audit.model import CheckId, CheckResult, Unknown, UnknownReason
 from checks.volume.judge import CODES, judge_volume
+from checks.volume.options import VolumeOptions
 from checks.volume.summary import truncated_files, volume_evidence
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,9 @@ class VolumeCheck:
             return CheckResult(check=self.id, skipped=True, detail="no --log given")
         rules = shipped_rules()
         local = frozenset({ctx.run.domain}) if ctx.run.domain else frozenset()
+        year = ctx.options_for(VolumeOptions).year
         try:
-            facts = await asyncio.to_thread(read_logs, paths, local, ctx.clock().date())
+            facts = await asyncio.to_thread(read_logs, paths, local, ctx.clock().date(), year)
         except LogInputError as exc:
             log.debug("volume: %s", exc)
             return CheckResult(

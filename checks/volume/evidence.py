@@ -66,11 +66,36 @@ class VolumeSendingIpEvidence(TypedDict):
     deliveries: int
 
 
+class VolumeAttackerEvidence(TypedDict):
+    ip: str
+    attempts: int
+    targets: int  # distinct accounts tried (auth) or recipients (relay, unknown recipient)
+    sample_targets: list[str]
+    first: str | None  # ISO-8601
+    last: str | None
+
+
+class VolumeAttemptsEvidence(TypedDict):
+    attempt: str  # auth_failed | relay_denied | unknown_recipient
+    attempts: int
+    client_ips: int  # distinct IPs in the bounded table
+    more_client_ips: int  # IPs folded out of the bounded table (their attempts are counted)
+    top_client_ips: list[VolumeAttackerEvidence]
+
+
+class VolumeCappedEvidence(TypedDict):
+    table: str
+    limit: int
+    folded_keys: int  # keys below the top folded into the rest (or into a coarser key)
+    folded_weight: int  # the counts no listed key holds any more
+
+
 class VolumeEvidenceDocument(TypedDict):
     files: list[VolumeFileEvidence]
     formats: list[str]
-    lines_parsed: int
-    lines_skipped: int
+    lines_parsed: int  # lines of a mail family (Postfix, Exim, Mailgun)
+    lines_skipped: int  # malformed lines
+    lines_ignored: NotRequired[int]  # other programs' syslog lines (dovecot, amavis, ...)
     time_range: VolumeTimeRangeEvidence
     totals: dict[str, int]  # messages, recipients, sent, deferred, bounced, ...
     accounts_seen: int
@@ -80,6 +105,8 @@ class VolumeEvidenceDocument(TypedDict):
     unauthenticated_relays: list[VolumeRelayEvidence]
     sending_ips: list[VolumeSendingIpEvidence]
     timestamps: str  # how zone-less timestamps were read
+    attempts: NotRequired[list[VolumeAttemptsEvidence]]  # refused at SMTP time, per kind
+    capped_tables: NotRequired[list[VolumeCappedEvidence]]  # tables that reached their bound
 
 
 class VolumeHourEvidence(TypedDict):
@@ -94,6 +121,10 @@ class VolumeBurstEvidence(TypedDict):
     account: str
     median_messages_per_hour: float
     burst_hours: list[VolumeHourEvidence]
+    # the floor the peak hour had to reach (the absolute one, or scaled with the account's
+    # and the site's baseline for an hour from many IPs) and the site's median account-hour
+    floor_messages: NotRequired[float]
+    site_median_messages_per_hour: NotRequired[float]
 
 
 class VolumeClientIpsEvidence(TypedDict):
@@ -126,12 +157,33 @@ class VolumeUnauthenticatedRelayEvidence(TypedDict):
     foreign_domains: list[str]
 
 
+class VolumeAttackEvidence(TypedDict):
+    attempt: str  # auth_failed | relay_denied | unknown_recipient
+    attempts: int  # of this kind from the IPs over the threshold
+    threshold: int  # attempts per IP (distinct recipients for a dictionary attack)
+    attacking_ips: list[VolumeAttackerEvidence]  # most attempts first
+    more_attacking_ips: int  # over the threshold, not listed
+
+
+class VolumeTargetedAccountEvidence(TypedDict):
+    account: str
+    failures: int
+    threshold: int
+    client_ips: int
+    attacking_ips: list[str]  # a sample
+    logged_in_from: list[str]  # failing IPs that also submitted mail as the account
+    first: str | None  # ISO-8601
+    last: str | None
+
+
 VolumeFindingEvidence = (
     VolumeBurstEvidence
     | VolumeClientIpsEvidence
     | VolumeBounceEvidence
     | VolumeBlocksEvidence
     | VolumeUnauthenticatedRelayEvidence
+    | VolumeAttackEvidence
+    | VolumeTargetedAccountEvidence
 )
 
 FINDING_EVIDENCE: Mapping[str, type] = {
@@ -141,4 +193,8 @@ FINDING_EVIDENCE: Mapping[str, type] = {
     "VOLUME_HIGH_BOUNCE_RATE": VolumeBounceEvidence,
     "VOLUME_REMOTE_BLOCKS": VolumeBlocksEvidence,
     "VOLUME_UNAUTHENTICATED_RELAY": VolumeUnauthenticatedRelayEvidence,
+    "VOLUME_SASL_BRUTE_FORCE": VolumeAttackEvidence,
+    "VOLUME_SASL_ACCOUNT_ATTACKED": VolumeTargetedAccountEvidence,
+    "VOLUME_RELAY_ATTEMPTS": VolumeAttackEvidence,
+    "VOLUME_DICTIONARY_ATTACK": VolumeAttackEvidence,
 }

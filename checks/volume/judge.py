@@ -14,6 +14,7 @@ import statistics
 from audit.knowledge.volume import Thresholds
 from audit.maillog.facts import AccountFacts, HourStat, LogFacts, RejectionFacts, RelayFacts
 from audit.model import CheckId, Finding, Severity
+from checks.volume.attacks import ATTACK_CODES, judge_attacks
 from checks.volume.evidence import (
     VolumeBlocksEvidence,
     VolumeBounceEvidence,
@@ -30,8 +31,18 @@ MANY_CLIENT_IPS = "VOLUME_MANY_CLIENT_IPS"
 HIGH_BOUNCE_RATE = "VOLUME_HIGH_BOUNCE_RATE"
 REMOTE_BLOCKS = "VOLUME_REMOTE_BLOCKS"
 UNAUTHENTICATED_RELAY = "VOLUME_UNAUTHENTICATED_RELAY"
-CODES = frozenset(
-    {COMPROMISED, BURST, MANY_CLIENT_IPS, HIGH_BOUNCE_RATE, REMOTE_BLOCKS, UNAUTHENTICATED_RELAY}
+CODES = (
+    frozenset(
+        {
+            COMPROMISED,
+            BURST,
+            MANY_CLIENT_IPS,
+            HIGH_BOUNCE_RATE,
+            REMOTE_BLOCKS,
+            UNAUTHENTICATED_RELAY,
+        }
+    )
+    | ATTACK_CODES
 )
 
 
@@ -50,8 +61,27 @@ def baseline(account: AccountFacts, t: Thresholds) -> float:
     return median_hour(account) if len(account.hours) >= t.burst_min_baseline_hours else 0.0
 
 
-def is_burst(hour: HourStat, median: float, t: Thresholds) -> bool:
-    if hour.messages < t.burst_floor:
+def site_median(accounts: tuple[AccountFacts, ...]) -> float:
+    """The site's usual account-hour: the median over every account's active hours."""
+    hours = [h.messages for a in accounts for h in a.hours]
+    return statistics.median(hours) if hours else 0.0
+
+
+def floor_for(hour: HourStat, median: float, site: float, t: Thresholds) -> float:
+    """The volume an hour must reach to be a burst. From one or a few client IPs, the
+    absolute floor: a person's mailing of under `burst_floor` is not news. From as many IPs
+    as a compromise (`compromise_ips_per_hour`), a floor that scales with the account's own
+    baseline and the site's (`floor_baseline_multiplier` times the larger), never under
+    `floor_min_messages` nor over the absolute floor: 190/hour from 6 IPs is a compromise
+    for an account that sends 5."""
+    if hour.client_ips < t.compromise_ips_per_hour:
+        return float(t.burst_floor)
+    scaled = t.floor_baseline_multiplier * max(median, site)
+    return float(min(t.burst_floor, max(t.floor_min_messages, scaled)))
+
+
+def is_burst(hour: HourStat, median: float, t: Thresholds, site: float = 0.0) -> bool:
+    if hour.messages < floor_for(hour, median, site, t):
         return False
     return hour.messages >= t.burst_absolute or hour.messages >= t.burst_median_multiplier * median
 
@@ -69,10 +99,11 @@ def _hour_evidence(hours: list[HourStat]) -> list[VolumeHourEvidence]:
     ]
 
 
-def judge_account(account: AccountFacts, t: Thresholds) -> list[Finding]:
-    """Compromise (burst + many client IPs), else burst, else many client IPs."""
+def judge_account(account: AccountFacts, t: Thresholds, site: float = 0.0) -> list[Finding]:
+    """Compromise (burst + many client IPs), else burst, else many client IPs. `site`:
+    the site's median account-hour (`site_median`), which the floor scales with."""
     median = baseline(account, t)
-    bursts = [h for h in account.hours if is_burst(h, median, t)]
+    bursts = [h for h in account.hours if is_burst(h, median, t, site)]
     crowded = [h for h in account.hours if h.client_ips >= t.many_ips_per_hour]
     compromised = [h for h in bursts if h.client_ips >= t.compromise_ips_per_hour]
     if compromised:
@@ -85,6 +116,8 @@ def judge_account(account: AccountFacts, t: Thresholds) -> list[Finding]:
             account=account.account,
             median_messages_per_hour=median,
             burst_hours=_hour_evidence(compromised),
+            floor_messages=floor_for(peak, median, site, t),
+            site_median_messages_per_hour=site,
         )
         return [_finding(COMPROMISED, Severity.CRITICAL, account.account, title, evidence)]
     if bursts:
@@ -97,6 +130,8 @@ def judge_account(account: AccountFacts, t: Thresholds) -> list[Finding]:
             account=account.account,
             median_messages_per_hour=median,
             burst_hours=_hour_evidence(bursts),
+            floor_messages=floor_for(peak, median, site, t),
+            site_median_messages_per_hour=site,
         )
         return [_finding(BURST, Severity.HIGH, account.account, title, evidence)]
     if crowded:
@@ -174,9 +209,11 @@ def judge_relay(relay: RelayFacts, t: Thresholds) -> list[Finding]:
 
 def judge_volume(facts: LogFacts, t: Thresholds) -> list[Finding]:
     findings: list[Finding] = []
+    site = site_median(facts.accounts)
     for account in facts.accounts:
-        findings += judge_account(account, t) + judge_bounces(account, t)
+        findings += judge_account(account, t, site) + judge_bounces(account, t)
     findings += judge_remote_blocks(facts.rejections, t)
     for relay in facts.relays:
         findings += judge_relay(relay, t)
+    findings += judge_attacks(facts, t)
     return sorted(findings, key=Finding.sort_key)

@@ -78,6 +78,38 @@ def _rejection_rows(evidence: VolumeEvidenceDocument) -> tuple[tuple[Cell, ...],
     )
 
 
+def _attempts(evidence: VolumeEvidenceDocument) -> str:
+    """'auth_failed 2,000 from 80 IPs, relay_denied 12 from 3 IPs' (refused at SMTP time)."""
+    return ", ".join(
+        f"{a.get('attempt', '')} {a.get('attempts', 0):,} from "
+        f"{a.get('client_ips', 0) + a.get('more_client_ips', 0):,} IPs"
+        for a in evidence.get("attempts") or []
+    )
+
+
+def _capped(evidence: VolumeEvidenceDocument) -> str:
+    """'rejections by kind capped at 1,000 (4,500 keys folded, 4,800 counted in the rest)'."""
+    return "; ".join(
+        f"{c.get('table', '')} capped at {c.get('limit', 0):,} "
+        f"({c.get('folded_keys', 0):,} keys folded, {c.get('folded_weight', 0):,} counted in "
+        "the rest)"
+        for c in evidence.get("capped_tables") or []
+    )
+
+
+def _attacker_rows(evidence: VolumeEvidenceDocument) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(
+        (
+            Cell(str(ip.get("ip", "")), mono=True),
+            Cell(str(a.get("attempt", ""))),
+            Cell(f"{ip.get('attempts', 0):,}", note=f"{ip.get('targets', 0):,} targets"),
+            Cell(text_of(ip.get("first")), note=text_of(ip.get("last"))),
+        )
+        for a in evidence.get("attempts") or []
+        for ip in a.get("top_client_ips") or []
+    )
+
+
 def appendix(evidence: VolumeEvidenceDocument) -> Section:
     totals = evidence.get("totals") or {}
     span = evidence.get("time_range") or {}
@@ -85,13 +117,16 @@ def appendix(evidence: VolumeEvidenceDocument) -> Section:
         Fact("Formats", text_of(evidence.get("formats") or [])),
         Fact("Time range", f"{text_of(span.get('first'))} to {text_of(span.get('last'))}"),
         Fact(
-            "Lines parsed / skipped",
-            f"{evidence.get('lines_parsed', 0):,} / {evidence.get('lines_skipped', 0):,}",
+            "Lines parsed / skipped / ignored",
+            f"{evidence.get('lines_parsed', 0):,} / {evidence.get('lines_skipped', 0):,} / "
+            f"{evidence.get('lines_ignored', 0):,}",
         ),
         Fact("Lines by family", _families(_all_families(evidence)) or "-"),
         Fact("Messages", ", ".join(f"{k} {v:,}" for k, v in sorted(totals.items()))),
         Fact("Accounts seen", text_of(evidence.get("accounts_seen"))),
         Fact("Timestamps", text_of(evidence.get("timestamps"))),
+        *((Fact("Refused attempts", attempts),) if (attempts := _attempts(evidence)) else ()),
+        *((Fact("Capped tables", capped),) if (capped := _capped(evidence)) else ()),
     )
     tables = (
         DataTable(("File", "Lines", "Events", "Malformed"), _file_rows(evidence), "Log files"),
@@ -104,6 +139,11 @@ def appendix(evidence: VolumeEvidenceDocument) -> Section:
             ("Provider / list", "Reason", "Count", "Example"),
             _rejection_rows(evidence),
             "Remote rejections",
+        ),
+        DataTable(
+            ("Client IP", "Attempt", "Count", "First / last"),
+            _attacker_rows(evidence),
+            "Refused attempts by client IP",
         ),
     )
     return Section("Sending volume", facts, tuple(t for t in tables if t.rows))

@@ -5,9 +5,16 @@ per top account for a chart)."""
 from __future__ import annotations
 
 from audit.knowledge.volume import Thresholds
-from audit.maillog.facts import AccountFacts, LogFacts
+from audit.loglines.syslog import NOT_MAIL
+from audit.maillog.facts import AccountFacts, FileFacts, LogFacts
 from audit.model import Unknown, UnknownReason
-from checks.volume.evidence import VolumeAccountEvidence, VolumeEvidenceDocument
+from checks.volume.attacks import attacker_evidence
+from checks.volume.evidence import (
+    VolumeAccountEvidence,
+    VolumeAttemptsEvidence,
+    VolumeCappedEvidence,
+    VolumeEvidenceDocument,
+)
 from checks.volume.judge import median_hour
 
 
@@ -31,6 +38,37 @@ def _series(account: AccountFacts, limit: int) -> list[list[str | int]]:
     return [[h.hour.strftime("%Y-%m-%dT%H:00Z"), h.messages] for h in account.hours[-limit:]]
 
 
+def _mail_lines(file: FileFacts) -> int:
+    """The lines of a mail family (Postfix, Exim, Mailgun) a file held: not another
+    program's syslog lines (ignored) nor malformed ones (skipped)."""
+    return sum(n for family, n in file.families.items() if family != NOT_MAIL)
+
+
+def _attempts(facts: LogFacts, t: Thresholds) -> list[VolumeAttemptsEvidence]:
+    return [
+        {
+            "attempt": attack.kind.value,
+            "attempts": attack.attempts,
+            "client_ips": len(attack.attackers),
+            "more_client_ips": attack.other_attackers,
+            "top_client_ips": [attacker_evidence(a) for a in attack.attackers[: t.top_rejections]],
+        }
+        for attack in facts.attacks
+    ]
+
+
+def _capped(facts: LogFacts) -> list[VolumeCappedEvidence]:
+    return [
+        {
+            "table": c.table,
+            "limit": c.limit,
+            "folded_keys": c.folded_keys,
+            "folded_weight": c.folded_weight,
+        }
+        for c in facts.capped
+    ]
+
+
 def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
     top = facts.accounts[: t.top_accounts]
     return {
@@ -49,7 +87,8 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
             for f in facts.files
         ],
         "formats": sorted({f.format for f in facts.files if f.format}),
-        "lines_parsed": sum(f.lines - f.malformed for f in facts.files),
+        "lines_parsed": sum(_mail_lines(f) for f in facts.files),
+        "lines_ignored": sum(f.families.get(NOT_MAIL, 0) for f in facts.files),
         "lines_skipped": sum(f.malformed for f in facts.files),
         "time_range": {
             "first": facts.first.isoformat() if facts.first else None,
@@ -80,6 +119,8 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
             {"ip": ip, "deliveries": n} for ip, n in facts.sending_ips[: t.max_sending_ips]
         ],
         "timestamps": "syslog stamps without a zone are taken as UTC",
+        "attempts": _attempts(facts, t),
+        "capped_tables": _capped(facts),
     }
 
 

@@ -10,12 +10,13 @@ import pytest
 from audit.knowledge.volume import shipped_rules
 from audit.loglines.records import DeliveryEvent, DeliveryStatus, SubmissionEvent
 from audit.maillog.digest import Digest
-from audit.maillog.facts import AccountFacts, HourStat
+from audit.maillog.facts import AccountFacts, HourStat, LogFacts
 from audit.model import Severity
 from checks.volume.judge import judge_account, judge_bounces, judge_volume
 
 T = shipped_rules().thresholds
 DAY = datetime(2025, 3, 11, tzinfo=UTC)
+EMPTY_FACTS = LogFacts(files=(), accounts=(), relays=(), rejections=(), sending_ips=())
 
 
 def hour(n: int, messages: int, client_ips: int = 1) -> HourStat:
@@ -165,3 +166,27 @@ def test_findings_are_sorted_and_deterministic() -> None:
     facts = account(*daytime(), hour(26, 1200, client_ips=37), sent=50, bounced=50)
     first = judge_account(facts, T) + judge_bounces(facts, T)
     assert first == judge_account(replace(facts), T) + judge_bounces(replace(facts), T)
+
+
+def test_a_sustained_burst_from_many_ips_under_the_absolute_floor_is_a_compromise() -> None:
+    # given an account sending 5 an hour for 40 hours, then 190 an hour for 8 hours from 6
+    # IPs (40x its own baseline, under the 200/hour absolute floor: issue 9, item 8)
+    usual = [hour(n, 5) for n in range(40)]
+    spree = [hour(48 + n, 190, client_ips=6) for n in range(8)]
+    facts = account(*usual, *spree)
+    # when judged with the site's baseline
+    (finding,) = judge_volume(replace(EMPTY_FACTS, accounts=(facts,)), T)
+    # then it is a compromised account, and the evidence states the floor it reached
+    assert (finding.code, finding.severity) == ("VOLUME_COMPROMISED_ACCOUNT", Severity.CRITICAL)
+    assert finding.evidence["floor_messages"] == T.floor_min_messages
+    assert finding.evidence["site_median_messages_per_hour"] == 5
+
+
+def test_the_scaled_floor_follows_the_sites_baseline() -> None:
+    # given a busy site (median account-hour 40) and a quiet account jumping to 190 from 6
+    # IPs: the site's baseline puts the floor at 400, capped by the absolute floor (200)
+    quiet = account(*[hour(n, 5) for n in range(40)], hour(60, 190, client_ips=6))
+    busy = replace(account(*[hour(n, 40) for n in range(200)]), account="bob")
+    # when judged; then 190 stays under the floor the site's volume sets
+    facts = replace(EMPTY_FACTS, accounts=(busy, quiet))
+    assert [f.code for f in judge_volume(facts, T)] == []

@@ -51,3 +51,30 @@ def test_the_lines_of_each_family_are_in_the_appendix() -> None:
     facts = {fact.label: fact.value for fact in volume.facts}
     assert facts["Lines by family"] == "exim 15, not mail 270, postfix 40"
     assert volume.tables[0].rows[0][1].note == "not mail 270, postfix 40"
+
+
+def test_refused_attempts_are_a_fact_and_a_table_of_attacking_ips() -> None:
+    # given evidence with 2,000 failed logins from 80 IPs, one of them shown
+    attacker = {"ip": "198.51.100.7", "attempts": 25, "targets": 3, "sample_targets": [],
+                "first": "2025-03-11T02:00:01Z", "last": "2025-03-11T02:59:00Z"}  # fmt: skip
+    attempts = [{"attempt": "auth_failed", "attempts": 2000, "client_ips": 50,
+                 "more_client_ips": 30, "top_client_ips": [attacker]}]  # fmt: skip
+    # when the appendix is built
+    volume = appendix({"attempts": attempts})
+    # then a fact sums them up and a table lists the attacking IP
+    facts = {fact.label: fact.value for fact in volume.facts}
+    assert facts["Refused attempts"] == "auth_failed 2,000 from 80 IPs"
+    (table,) = [t for t in volume.tables if t.caption == "Refused attempts by client IP"]
+    assert table.rows[0][0].text == "198.51.100.7" and table.rows[0][2].text == "25"
+
+
+def test_a_capped_table_is_stated_in_the_appendix() -> None:
+    # given evidence saying the rejection table reached its bound
+    capped = [{"table": "rejections by kind", "limit": 1000, "folded_keys": 4500,
+               "folded_weight": 4800}]  # fmt: skip
+    # when the appendix is built; then it says so
+    facts = {fact.label: fact.value for fact in appendix({"capped_tables": capped}).facts}
+    assert (
+        facts["Capped tables"]
+        == "rejections by kind capped at 1,000 (4,500 keys folded, 4,800 counted in the rest)"
+    )

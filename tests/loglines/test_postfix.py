@@ -108,3 +108,15 @@ def test_an_address_probe_is_not_a_delivery():
     probe = BOUNCED.replace("status=bounced", "status=undeliverable")
     # then the digest's parser sees no delivery in it
     assert parse_all([SMTPD, QMGR, probe]) == parse_all([SMTPD, QMGR])
+
+
+def test_a_qmgr_deferral_without_a_connection_is_a_deferred_delivery() -> None:
+    # given qmgr deferring a recipient itself (the destination's transport is suspended)
+    line = (
+        "Mar 11 02:00:01 mx1 postfix/qmgr[1]: 4Bx1Yz2abc: to=<bob@example.net>, relay=none, "
+        "delay=3600, delays=3600/0/0/0, dsn=4.4.1, status=deferred (delivery temporarily "
+        "suspended: connect to mx.example.net[192.0.2.30]:25: Connection timed out)"
+    )
+    # when parsed; then it is a deferred delivery
+    (event,) = parse_all([line])
+    assert event.status.value == "deferred"

@@ -145,3 +145,35 @@ def test_many_hosts_saying_the_same_words_are_classified_once(monkeypatch):
             delivery(f"550 5.1.1 <u{n}@d{n}.example>: User unknown", f"mx.d{n}.example")
         )
     assert len(calls) == 1
+
+
+def test_the_host_index_names_the_provider_serves_host_names() -> None:
+    # given every provider's host suffixes, hosts under them, and hosts of no provider
+    from audit.knowledge.providers import shipped_knowledge
+
+    knowledge = shipped_knowledge()
+    suffixes = [suffix for provider in knowledge.providers for suffix in provider.hosts]
+    hosts = [*suffixes, *(f"mx1.{s}" for s in suffixes), *(f"A.B.{s.upper()}." for s in suffixes)]
+    hosts += ["mx.example.net", "gmail.com.evil.example", "notgoogle.com", "com", ""]
+    index = rejections.HostIndex(knowledge)
+    # then the index names the provider the providers' own test names, for each host
+    for host in hosts:
+        expected = next((p.id for p in knowledge.providers if p.serves_host(host)), None)
+        assert index.serving(host) == expected, host
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550-5.1.1 The email account that you tried to reach does not exist. "
+        "https://support.google.com/mail/?p=NoSuchUser "
+        "91b752265b1f5-cd6d8f16adfsi2058756a33.42 - gsmtp",
+        "host x[1.2.3.4] said: 550 <a b@c.d> x\tq9 <<x@y1>> [ab1]:25 1.2.3.4:25 ::1 a:b:c:d:e",
+        "550 5.7.1 [2001:db8::5] 1234567 <x@y.z> <a@b.c1> <x y@b1> (S3150) AM1PR01MB1234",
+        "",
+        "  two  spaces 1 ",
+    ],
+)
+def test_the_word_by_word_mask_is_the_regex_over_the_whole_reply(reply: str) -> None:
+    # given a reply; when masked word by word; then it is what the regex gives at once
+    assert rejections.normalised_reply(reply) == rejections.MASKED.sub(rejections._mask, reply)

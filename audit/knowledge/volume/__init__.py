@@ -22,6 +22,8 @@ class VolumeRulesError(ValueError):
 @dataclass(frozen=True)
 class Thresholds:
     burst_floor: int
+    floor_min_messages: int
+    floor_baseline_multiplier: float
     burst_median_multiplier: float
     burst_absolute: int
     burst_min_baseline_hours: int
@@ -37,6 +39,11 @@ class Thresholds:
     top_rejections: int
     max_series_points: int
     max_sending_ips: int
+    sasl_failures_per_ip: int
+    sasl_failures_per_account: int
+    relay_denied_per_ip: int
+    dictionary_recipients_per_ip: int
+    attacking_ips_shown: int
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,11 @@ def _reasons(table: dict[str, Any], key: str) -> frozenset[str]:
 def parse_rules(data: dict[str, Any]) -> VolumeRules:
     burst, ips, bounce = data["burst"], data["client_ips"], data["bounce"]
     blocks, relay, shown = data["remote_blocks"], data["relay"], data["evidence"]
+    attacks = data["attacks"]
     thresholds = Thresholds(
         burst_floor=_number(burst, "floor_messages", int),
+        floor_min_messages=_number(burst, "floor_min_messages", int),
+        floor_baseline_multiplier=_number(burst, "floor_baseline_multiplier", float),
         burst_median_multiplier=_number(burst, "median_multiplier", float),
         burst_absolute=_number(burst, "absolute_messages", int),
         burst_min_baseline_hours=_number(burst, "min_baseline_hours", int),
@@ -80,6 +90,11 @@ def parse_rules(data: dict[str, Any]) -> VolumeRules:
         top_rejections=_number(shown, "top_rejections", int),
         max_series_points=_number(shown, "max_series_points", int),
         max_sending_ips=_number(shown, "max_sending_ips", int),
+        sasl_failures_per_ip=_number(attacks, "sasl_failures_per_ip", int),
+        sasl_failures_per_account=_number(attacks, "sasl_failures_per_account", int),
+        relay_denied_per_ip=_number(attacks, "relay_denied_per_ip", int),
+        dictionary_recipients_per_ip=_number(attacks, "dictionary_recipients_per_ip", int),
+        attacking_ips_shown=_number(attacks, "attacking_ips_shown", int),
     )
     return VolumeRules(thresholds)
 
