@@ -14,10 +14,10 @@ from audit.knowledge.remediation import catalog
 from audit.model.errors import InputError
 from audit.render.branding import ReportBranding, build_branding
 from audit.render.html import render_html
+from audit.render.report.delisting.playbook import LISTING_CODES, build_playbooks
 from audit.render.report.groups import build_groups
 from audit.render.report.model import build_report
 from audit.render.report.plan import build_plan
-from audit.render.report.playbook import LISTING_CODES, build_playbooks
 from audit.render.report.view import check_label
 from audit.render.report.wording import client_text
 from audit.render.templates import breakable

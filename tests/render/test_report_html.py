@@ -10,8 +10,8 @@ from support.report_fixtures import demo_document, tiny_png
 
 from audit.render.branding import ReportBranding, build_branding
 from audit.render.html import render_html
+from audit.render.report.delisting.playbook import LISTING_CODES, POLICY_ADVICE, playbook_anchor
 from audit.render.report.model import verdict
-from audit.render.report.playbook import LISTING_CODES, POLICY_ADVICE, playbook_anchor
 
 HOSTILE_PTR = '<script>alert("ptr")</script>'
 HOSTILE_TXT = '{{ 7*7 }} "quoted" <img src="http://192.0.2.9/x.png">'

@@ -16,8 +16,8 @@ from audit.knowledge.actions import actions
 from audit.knowledge.remediation import catalog
 from audit.model.document import CheckDocument, FindingDocument
 from audit.model.view import Cell, DataTable
+from audit.render.report.delisting.playbook import LISTING_CODES, PLAYBOOKS_ANCHOR, listing_row
 from audit.render.report.evidence import EvidenceView, evidence_view, shorten
-from audit.render.report.playbook import LISTING_CODES, PLAYBOOKS_ANCHOR, listing_row
 from audit.render.report.view import check_label
 from audit.render.report.wording import client_text, plural
 

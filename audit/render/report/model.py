@@ -27,6 +27,13 @@ from audit.render.report.compliance import (
     provider_requirements,
     requirement_notes,
 )
+from audit.render.report.delisting.playbook import (
+    LISTING_CODES,
+    Playbook,
+    build_playbooks,
+    listing_row,
+)
+from audit.render.report.delisting.rejections import RejectionPlaybook, build_rejection_playbooks
 from audit.render.report.groups import (
     GRADE_METHOD,
     Area,
@@ -36,8 +43,6 @@ from audit.render.report.groups import (
 )
 from audit.render.report.layout import ip_subsections, ip_table
 from audit.render.report.plan import PlanStep, build_plan, top_causes
-from audit.render.report.playbook import LISTING_CODES, Playbook, build_playbooks, listing_row
-from audit.render.report.rejections import RejectionPlaybook, build_rejection_playbooks
 from audit.render.report.sections import check_views
 from audit.render.report.view import SEVERITIES, check_label, display_date, reason_label
 from audit.render.report.wording import client_text

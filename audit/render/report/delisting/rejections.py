@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from audit.render.report.playbook import (
+from audit.render.report.delisting.playbook import (
     CAUSE_PLACEHOLDER,
     CONTACT_PLACEHOLDER,
     METHOD_LABELS,
