@@ -6,6 +6,10 @@ nameservers as HOST[:PORT], a per-run cache with in-flight de-duplication, bound
 concurrency, and one `Lookup` outcome per query: an answer, NXDOMAIN, NODATA, or
 unknown with a reason (timeout, SERVFAIL, REFUSED, ...). An unknown is never an
 empty answer: callers must not read it as "no record".
+
+dnspython (~35 ms of imports, 14 of them `importlib.metadata` from `dns._features`) loads
+on the first query this client resolves itself: `blacklist`'s multiplexed client
+(dns_mux.py) reads its A and TXT replies without it and never pays for it.
 """
 
 from __future__ import annotations
@@ -20,14 +24,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import dns.exception
-import dns.flags
-import dns.message
-import dns.rcode
-import dns.rdata
-import dns.rdatatype
-import dns.reversename
 
 from audit.model import ResolverInfo, UnknownReason
 from audit.net.dns_answer import (  # the bounds and outcomes: re-exported for callers
@@ -148,10 +144,15 @@ def public_resolver_names(nameservers: Sequence[Nameserver]) -> list[str]:
 
 def reverse_name(ip: str) -> str:
     """in-addr.arpa / ip6.arpa name (RFC 1035 §3.5, RFC 3596 §2.5), full nibbles."""
+    import dns.reversename
+
     return dns.reversename.from_address(str(ipaddress.ip_address(ip))).to_text()
 
 
 def _unknown_from_no_nameservers(exc: dns.resolver.NoNameservers) -> tuple[UnknownReason, str]:
+    import dns.exception
+    import dns.message
+
     errors = exc.kwargs.get("errors") or []
     failures = [error[3] for error in errors if len(error) > 3]
     if any(isinstance(failure, dns.message.ChainTooLong) for failure in failures):
@@ -309,6 +310,7 @@ class DnsClient:
         return lookup
 
     async def _resolve_unbounded(self, name: str, rdtype: str) -> Lookup:
+        import dns.exception
         import dns.resolver
 
         if self._resolver is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from support.paths import REPO
+from support.rbldnsd_fixture import dnsbl_zone, list_file
 
 # Nothing listens on port 9: every lookup times out, then the JSON report is written.
 BLACKLIST_JSON = [
@@ -91,3 +92,29 @@ def test_a_command_builds_and_imports_only_what_it_uses(argv, absent):
     completed = run_python("-c", code, *argv)
     loaded = set(json.loads(completed.stderr.strip().splitlines()[-1]))
     assert [module for module in absent if module in loaded] == []
+
+
+def test_blacklist_answered_without_dnspython(dns_server, tmp_path):
+    # given a lab DNSBL that lists the IP (an A answer, then its TXT reason)
+    zone = "zen.spamhaus.org"
+    server = dns_server(
+        zones={
+            zone: dnsbl_zone(
+                zone, ["1.2.0.192 300 IN A 127.0.0.2", '1.2.0.192 300 IN TXT "listed"']
+            )
+        }
+    )
+    lists = list_file(tmp_path, [zone])
+    argv = ["blacklist", "192.0.2.1", "--lists", lists, "--nameserver", server.nameserver,
+            "--format", "json"]  # fmt: skip
+    # when blacklist runs its multiplexed lookups
+    code = (
+        "import json, sys\nfrom audit.cli import main\ntry:\n    main(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\nprint(json.dumps(sorted(sys.modules)), file=sys.stderr)"
+    )
+    completed = run_python("-c", code, *argv)
+    # then the listing is found and dnspython (~35 ms of imports) never loaded
+    loaded = set(json.loads(completed.stderr.strip().splitlines()[-1]))
+    [check] = json.loads(completed.stdout)["checks"]
+    assert check["evidence"]["counts"]["listed"] == 1, completed.stderr
+    assert sorted(module for module in loaded if module == "dns" or module.startswith("dns.")) == []
