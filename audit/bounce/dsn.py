@@ -140,9 +140,10 @@ def decode_words(value: str) -> str:
 
 def _parse(text: str, headers_only: bool = False) -> Message:
     from email.parser import Parser
-    from email.policy import compat32
 
-    return Parser(policy=compat32).parsestr(text, headersonly=headers_only)
+    # Parser's default policy is compat32; importing email.policy to name it would load
+    # the `default` policy's header registry and parser (~6 ms) that compat32 never uses.
+    return Parser().parsestr(text, headersonly=headers_only)
 
 
 def _messages(items: object) -> list[Message]:
