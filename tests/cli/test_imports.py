@@ -94,27 +94,38 @@ def test_a_command_builds_and_imports_only_what_it_uses(argv, absent):
     assert [module for module in absent if module in loaded] == []
 
 
-def test_blacklist_answered_without_dnspython(dns_server, tmp_path):
-    # given a lab DNSBL that lists the IP (an A answer, then its TXT reason)
+def listed_ip_run(dns_server, tmp_path) -> tuple[dict, set[str]]:
+    """`blacklist --format json` of an IP a lab DNSBL lists (an A answer, then its TXT
+    reason): the result document and the modules the process loaded."""
     zone = "zen.spamhaus.org"
-    server = dns_server(
-        zones={
-            zone: dnsbl_zone(
-                zone, ["1.2.0.192 300 IN A 127.0.0.2", '1.2.0.192 300 IN TXT "listed"']
-            )
-        }
-    )
+    listing = ["1.2.0.192 300 IN A 127.0.0.2", '1.2.0.192 300 IN TXT "listed"']
+    server = dns_server(zones={zone: dnsbl_zone(zone, listing)})
     lists = list_file(tmp_path, [zone])
     argv = ["blacklist", "192.0.2.1", "--lists", lists, "--nameserver", server.nameserver,
             "--format", "json"]  # fmt: skip
-    # when blacklist runs its multiplexed lookups
     code = (
         "import json, sys\nfrom audit.cli import main\ntry:\n    main(sys.argv[1:])\n"
         "except SystemExit:\n    pass\nprint(json.dumps(sorted(sys.modules)), file=sys.stderr)"
     )
     completed = run_python("-c", code, *argv)
-    # then the listing is found and dnspython (~35 ms of imports) never loaded
     loaded = set(json.loads(completed.stderr.strip().splitlines()[-1]))
     [check] = json.loads(completed.stdout)["checks"]
     assert check["evidence"]["counts"]["listed"] == 1, completed.stderr
+    return json.loads(completed.stdout), loaded
+
+
+def test_blacklist_answered_without_dnspython(dns_server, tmp_path):
+    # given a listed IP; when blacklist runs its multiplexed lookups
+    _, loaded = listed_ip_run(dns_server, tmp_path)
+    # then dnspython (~35 ms of imports) never loaded
     assert sorted(module for module in loaded if module == "dns" or module.startswith("dns.")) == []
+
+
+def test_blacklist_finding_remediation_from_the_knowledge_cache(dns_server, tmp_path):
+    # given a run that filled the knowledge cache
+    first, _ = listed_ip_run(dns_server, tmp_path)
+    # when a listed IP's finding takes its remediation again
+    second, loaded = listed_ip_run(dns_server, tmp_path)
+    # then it is the same, and no TOML parser or importlib.resources loaded for it
+    assert second["findings"] == first["findings"] != []
+    assert [m for m in ("tomllib", "importlib.resources") if m in loaded] == []
