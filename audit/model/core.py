@@ -11,11 +11,13 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from audit.model.compliance import Compliance
 from audit.model.rejection import Classification
 from audit.model.remediation import Remediation
+
+if TYPE_CHECKING:  # built only by the compliance verdict (message, audit --message)
+    from audit.model.compliance import Compliance
 
 
 class Severity(enum.IntEnum):

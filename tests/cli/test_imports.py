@@ -82,7 +82,13 @@ def test_audit_help_exits_0():
         (["explain", "550 5.7.1 blocked using zen.spamhaus.org"], ("email.message",)),
         (
             BLACKLIST_JSON,
-            ("rich", "audit.render.text", "audit.render.dnsbl_table", "xml.etree.ElementTree"),
+            (
+                "rich",
+                "audit.render.text",
+                "audit.render.dnsbl_table",
+                "xml.etree.ElementTree",
+                "audit.model.compliance",
+            ),
         ),
     ],
 )

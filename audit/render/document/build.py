@@ -8,10 +8,9 @@ code). Validated by audit/schema/result.schema.json (tests/render/test_document.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from audit.model import AuditResult, CheckResult, Finding, Remediation, Unknown
-from audit.model.compliance import RuleVerdict
 from audit.model.document import (
     CheckDocument,
     CheckStatusLabel,
@@ -26,6 +25,9 @@ from audit.model.document import (
     TargetDocument,
     UnknownDocument,
 )
+
+if TYPE_CHECKING:  # only a result with a compliance verdict holds them
+    from audit.model.compliance import RuleVerdict
 
 SCHEMA_VERSION = "1"
 
