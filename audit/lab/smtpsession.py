@@ -61,11 +61,11 @@ class SmtpSession:
             await self.stream.send("BANNER", Reply.parse(greeting))
             while True:
                 await self.serve_one()
-        except (_Closing, OSError, asyncio.IncompleteReadError):
-            pass  # OSError: the client went away, or its TLS handshake failed (ssl.SSLError)
-        except TimeoutError:
+        except TimeoutError:  # before OSError, its base class
             text = f"4.4.2 {self.script.hostname} Error: timeout exceeded"
             await self.stream.send_quietly(Reply(421, (text,)))
+        except (_Closing, OSError, asyncio.IncompleteReadError):
+            pass  # OSError: the client went away, or its TLS handshake failed (ssl.SSLError)
 
     async def serve_one(self) -> None:
         line, too_long = await asyncio.wait_for(self.stream.read_line(), self.script.idle_timeout_s)
