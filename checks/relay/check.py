@@ -78,12 +78,17 @@ class RelayProbes:
     probed: bool  # False: --no-relay-probe, or nothing to probe
 
 
+def mx_in_run(ctx: AuditContext) -> bool:
+    """The mx check runs and judges STARTTLS (it needs a domain; skipped without one)."""
+    return CheckId.MX in ctx.selected and ctx.domain is not None
+
+
 async def _probe_servers(ctx: AuditContext) -> RelayProbes:
     options = ctx.options_for(RelayOptions)
     plan = await plan_targets(ctx.dns, ctx.run.domain, options.smtp_hosts)
     if not options.relay_probe or not plan.targets:
         return RelayProbes(plan, (), probed=False)
-    starttls = CheckId.MX in ctx.selected  # the mx check reads STARTTLS off this probe
+    starttls = mx_in_run(ctx)  # the mx check reads STARTTLS off this probe
     settings = ProbeSettings(ctx.run.smtp_timeout, 0.0, ctx.run.domain, variants(), starttls)
     probes = await probe_all(plan.targets, settings, ctx.run.check_timeout * SESSION_SHARE)
     return RelayProbes(plan, tuple(probes), probed=True)
@@ -134,7 +139,7 @@ class RelayCheck:
             detail = plan.note or "no SMTP server to probe"
             return CheckResult(check=self.id, unknowns=tuple(plan.unknowns), detail=detail)
         ptrs = await asyncio.gather(*(ptr_names(ctx.dns, p.target.ip) for p in probes))
-        with_mx = CheckId.MX in ctx.selected
+        with_mx = mx_in_run(ctx)
         judged = [judge(probe, ptr, with_mx) for probe, ptr in zip(probes, ptrs, strict=True)]
         findings = [f for found, _ in judged for f in found]
         unknowns = [*plan.unknowns, *(u for _, lost in judged for u in lost)]

@@ -161,3 +161,19 @@ def test_a_server_that_hangs_up_mid_probe_gets_its_own_mx_session(smtp_server, n
     (tls,) = results[CheckId.MX].evidence["tls"]
     assert tls["protocol"] in ("TLSv1.2", "TLSv1.3")
     assert len(server.sessions) == relay_connections(results) + 1
+
+
+def test_without_a_domain_the_relay_check_keeps_the_starttls_finding(smtp_server):
+    """Given relay and mx selected but no domain (mx is skipped), when the server lacks
+    STARTTLS, then relay still reports RELAY_NO_STARTTLS: someone must say it."""
+    server = smtp_server(SmtpScript.closed(hostname=MX, starttls=False))
+
+    async def go() -> list[CheckResult]:
+        client = DnsClient([Nameserver.parse("127.0.0.1:9")], timeout=0.5, retries=0)
+        options = (RelayOptions((server.address,)), MxOptions())
+        ctx = check_context(client, None, (), options, [CheckId.RELAY, CheckId.MX])
+        return list(await asyncio.gather(RelayCheck().run(ctx), MxCheck().run(ctx)))
+
+    relay, mx = asyncio.run(go())
+    assert mx.skipped
+    assert codes(relay) == {"RELAY_NO_STARTTLS": Severity.MEDIUM}
