@@ -25,9 +25,7 @@ def register(app: typer.Typer) -> None:
 
 def run_demo(output_dir: Path, quiet: bool = False) -> int:
     from audit.cli.common import Output, execute, write_outputs
-    from audit.lab.demo import LAB_DOMAIN, demo_plan, lab_mx_script, lab_store
-    from audit.lab.dnsserver import LabDnsServer
-    from audit.lab.smtpserver import ScriptedSmtpServer
+    from audit.lab.demo import LAB_DOMAIN, demo_lab
 
     output_dir.mkdir(parents=True, exist_ok=True)
     outputs = [
@@ -37,8 +35,8 @@ def run_demo(output_dir: Path, quiet: bool = False) -> int:
         Output(str(output_dir / "report.html"), "html"),
         Output(str(output_dir / "report.pdf"), "pdf"),
     ]
-    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
-        plan = demo_plan(server.nameserver, smtp.address)
+    with demo_lab() as lab:
+        plan = lab.plan()
         result = execute(plan, quiet, outputs)
     write_outputs(result, [*outputs, Output("-", "text")], plan.run.fail_on)
     if not quiet:

@@ -56,8 +56,12 @@ class RecordStore:
     behaviours: dict[dns.name.Name, Behaviour] = field(default_factory=dict)
     default_ttl: int = 300
     # RRSIGs by (owner, covered type), sent with the RRset they cover when the query sets
-    # the DO bit (RFC 4035 §3.1.1); signed fixture zones only (no NSEC proofs are sent).
+    # the DO bit (RFC 4035 §3.1.1); signed fixture zones only.
     signatures: dict[tuple[dns.name.Name, int], dns.rrset.RRset] = field(default_factory=dict)
+    # The parent's NSEC at a delegation and its RRSIG, kept apart from the child's apex
+    # NSEC of the same name: the proof that no DS exists there, sent with a DS NODATA
+    # when DO is set (RFC 4035 §3.1.3.1, §5.4). Other NSEC proofs are not sent.
+    delegation_nsec: dict[dns.name.Name, list[dns.rrset.RRset]] = field(default_factory=dict)
 
     # -- loading -------------------------------------------------------------------
 
@@ -65,9 +69,13 @@ class RecordStore:
         zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False)
         self.origins.add(zone.origin)  # type: ignore[arg-type]
         for name, node in zone.nodes.items():
+            cut = name != zone.origin and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS)
             for rdataset in node.rdatasets:
                 rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype, rdataset.covers)
                 rrset.update(rdataset)
+                if cut and dns.rdatatype.NSEC in (rdataset.rdtype, rdataset.covers):
+                    self.delegation_nsec.setdefault(name, []).append(rrset)
+                    continue
                 if rdataset.rdtype == dns.rdatatype.RRSIG:
                     self.signatures[(name, rdataset.covers)] = rrset  # type: ignore[index]
                     continue
@@ -166,6 +174,8 @@ class RecordStore:
         if query.ednsflags & dns.flags.DO:
             response.want_dnssec(True)
             self._add_signatures(response)
+            if qtype == dns.rdatatype.DS and not response.answer:
+                response.authority.extend(self.delegation_nsec.get(qname, []))
         return response
 
     def _add_signatures(self, response: dns.message.Message) -> None:

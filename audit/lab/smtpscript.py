@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +66,9 @@ class SmtpScript:
     relay: RelayPolicy = RelayPolicy.CLOSED
     relay_denied_reply: str = POSTFIX_RELAY_DENIED  # "{recipient}" is filled in
     ehlo_lines: tuple[str, ...] = DEFAULT_EHLO_LINES
-    starttls: bool = False  # advertise STARTTLS (then answer it 454)
+    starttls: bool = False  # advertise STARTTLS (answered 454 without a tls_context)
+    # The server side of STARTTLS (RFC 3207): 220 and the handshake with this context.
+    tls_context: ssl.SSLContext | None = field(default=None, compare=False, hash=False)
     auth_mechanisms: tuple[str, ...] = ()  # e.g. ("PLAIN", "LOGIN"): advertise AUTH
     auth_required_at: str | None = None  # "MAIL" or "RCPT": answer 530 there
     greylist: bool = False  # every RCPT gets 450

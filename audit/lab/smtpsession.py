@@ -2,14 +2,16 @@
 
 Protocol details follow RFC 5321: reply format (§4.2.1), command order (§4.1.4, 503 for
 a bad sequence), line limits (§4.5.3.1.4: 512 octets for a command line, CRLF included;
-enforced by `audit.lab.smtpstream.SmtpStream`). STARTTLS is not implemented: when
-advertised it is answered 454 (§3.2 of RFC 3207).
+enforced by `audit.lab.smtpstream.SmtpStream`). STARTTLS (RFC 3207) is answered 220 and
+the handshake made when the script has a TLS context (the session then starts afresh,
+§4.2, and no longer advertises STARTTLS); without one an advertised STARTTLS gets 454.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import ssl
 from collections.abc import Awaitable, Callable
 
 from audit.lab.smtpscript import RecipientKind, RelayPolicy, SmtpScript, classify_recipient
@@ -42,6 +44,7 @@ class SmtpSession:
         self.record = record
         self.stream = SmtpStream(script, reader, writer, record)
         self.greeted = False
+        self.tls_active = False
         self.sender: str | None = None
         self.recipients: list[str] = []
         self.handlers: dict[str, Callable[[str], Reply | Awaitable[Reply]]] = {
@@ -58,11 +61,11 @@ class SmtpSession:
             await self.stream.send("BANNER", Reply.parse(greeting))
             while True:
                 await self.serve_one()
-        except (_Closing, ConnectionError, asyncio.IncompleteReadError):
-            pass
-        except TimeoutError:
+        except TimeoutError:  # before OSError, its base class
             text = f"4.4.2 {self.script.hostname} Error: timeout exceeded"
             await self.stream.send_quietly(Reply(421, (text,)))
+        except (_Closing, OSError, asyncio.IncompleteReadError):
+            pass  # OSError: the client went away, or its TLS handshake failed (ssl.SSLError)
 
     async def serve_one(self) -> None:
         line, too_long = await asyncio.wait_for(self.stream.read_line(), self.script.idle_timeout_s)
@@ -84,6 +87,21 @@ class SmtpSession:
         await self.stream.send(verb, reply)
         if verb == "QUIT" or reply.code == 421:  # RFC 5321 §3.8: 421 closes the channel
             raise _Closing
+        if verb == "STARTTLS" and reply.code == 220:
+            await self._start_tls()
+
+    async def _start_tls(self) -> None:
+        """The handshake; then the client knows nothing of the session before it and
+        must greet again (RFC 3207 §4.2)."""
+        assert self.script.tls_context is not None
+        await self.stream.writer.start_tls(self.script.tls_context)
+        self.record(Direction.SERVER, f"<TLS {self._tls_version()}>")
+        self.tls_active, self.greeted = True, False
+        self._reset()
+
+    def _tls_version(self) -> str:
+        ssl_object = self.stream.writer.get_extra_info("ssl_object")
+        return str(ssl_object.version()) if isinstance(ssl_object, ssl.SSLObject) else "?"
 
     # -- ordering (RFC 5321 §4.1.4) --------------------------------------------------
 
@@ -126,7 +144,10 @@ class SmtpSession:
     def _ehlo(self, arg: str) -> Reply:
         if not arg:
             return Reply(501, ("Syntax: EHLO hostname",))
-        return Reply(250, (self.script.hostname, *self.script.extensions()))
+        extensions = self.script.extensions()
+        if self.tls_active:  # RFC 3207 §4.2: not offered again inside TLS
+            extensions = tuple(e for e in extensions if e != "STARTTLS")
+        return Reply(250, (self.script.hostname, *extensions))
 
     def _mail(self, arg: str) -> Reply:
         if _path(arg, "FROM") is None:
@@ -200,7 +221,13 @@ class SmtpSession:
     def _starttls(self, arg: str) -> Reply:
         if not self.script.starttls:
             return Reply(502, ("5.5.1 Error: command not implemented",))
-        return Reply(454, ("4.7.0 TLS not available due to local problem",))
+        if self.tls_active:  # RFC 3207 §4.2: one TLS session per connection
+            return Reply(554, ("5.5.1 Error: TLS already active",))
+        if self.sender is not None:  # RFC 3207 §4: not inside a mail transaction
+            return Reply(503, ("5.5.1 Error: MAIL transaction in progress",))
+        if self.script.tls_context is None:
+            return Reply(454, ("4.7.0 TLS not available due to local problem",))
+        return Reply(220, ("2.0.0 Ready to start TLS",))
 
     def _auth(self, arg: str) -> Reply:
         if not self.script.auth_mechanisms:

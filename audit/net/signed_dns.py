@@ -39,6 +39,10 @@ class SignedAnswer:
     signatures: dns.rrset.RRset | None = None  # the RRSIGs covering `rrset`
     reason: UnknownReason | None = None
     detail: str = ""
+    # NODATA: the NSEC at the name from the authority section, and its RRSIGs (RFC 4035
+    # §3.1.3.1): what proves the type absent, for the validator to check.
+    denial: dns.rrset.RRset | None = None
+    denial_signatures: dns.rrset.RRset | None = None
 
     @property
     def records(self) -> tuple[str, ...]:
@@ -55,19 +59,31 @@ def _answer(name: str, rdtype: str, response: dns.message.Message) -> SignedAnsw
             name, rdtype, LookupStatus.UNKNOWN, reason=reason, detail=dns.rcode.to_text(rcode)
         )
     owner, kind = dns.name.from_text(name), dns.rdatatype.from_text(rdtype)
-    sections = response.answer
-    rrset = next((r for r in sections if r.name == owner and r.rdtype == kind), None)
+    rrset = _find(response.answer, owner, kind)
     if rrset is None:
-        return SignedAnswer(name, rdtype, LookupStatus.NODATA)
-    signatures = next(
-        (
-            r
-            for r in sections
-            if r.name == owner and r.rdtype == dns.rdatatype.RRSIG and r.covers == kind
-        ),
-        None,
-    )
+        nsec = dns.rdatatype.NSEC
+        denial, proof = (
+            _find(response.authority, owner, nsec),
+            _signatures(response.authority, owner, nsec),
+        )
+        return SignedAnswer(
+            name, rdtype, LookupStatus.NODATA, denial=denial, denial_signatures=proof
+        )
+    signatures = _signatures(response.answer, owner, kind)
     return SignedAnswer(name, rdtype, LookupStatus.ANSWER, rrset, signatures)
+
+
+def _find(
+    section: list[dns.rrset.RRset], owner: dns.name.Name, kind: int
+) -> dns.rrset.RRset | None:
+    return next((r for r in section if r.name == owner and r.rdtype == kind), None)
+
+
+def _signatures(
+    section: list[dns.rrset.RRset], owner: dns.name.Name, kind: int
+) -> dns.rrset.RRset | None:
+    covering = (r for r in section if r.name == owner and r.rdtype == dns.rdatatype.RRSIG)
+    return next((r for r in covering if r.covers == kind), None)
 
 
 class SignedResolver:

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 
 from audit.net.smtp import SmtpReply, sanitize
+from audit.net.smtp_tls import TlsHandshake
 from checks.relay.evidence import AttemptOutcome, RelayAttemptEvidence
 
 MAX_TRANSCRIPT_LINES = 300  # both directions; a full 16-variant session is ~120 lines
@@ -74,6 +75,18 @@ class Attempt:
 
 
 @dataclass
+class StarttlsSeen:
+    """STARTTLS asked at the end of the probe's last connection, for the mx check
+    (RFC 3207): its reply, the handshake when it got 220, why it failed."""
+
+    reply: str | None = None  # None: not asked (the EHLO reply did not offer it)
+    handshake: TlsHandshake | None = None
+    error: str | None = None
+    elapsed_ms: float = 0.0
+    transcript: list[str] = field(default_factory=list)  # greeting, EHLO, STARTTLS, TLS
+
+
+@dataclass
 class HostProbe:
     """Everything one session with one server showed (filled while probing)."""
 
@@ -91,6 +104,7 @@ class HostProbe:
     connect_ms: float | None = None  # the first connection's
     total_ms: float = 0.0
     connections: int = 0  # made one after another (checks.relay.probe)
+    starttls_seen: StarttlsSeen | None = None  # only when the mx check runs too
 
     def record(self, direction: str, line: str) -> None:
         if len(self.transcript) < MAX_TRANSCRIPT_LINES:

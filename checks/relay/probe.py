@@ -9,6 +9,11 @@ connections so that no connection reaches the error count at which servers slow 
 reply (`ERRORS_PER_CONNECTION`), one connection to a server at a time, each ended by
 QUIT. The greeting waits longer than other commands: tarpitting servers delay it on
 purpose (RFC 5321 §4.5.3.2.1 suggests 5 min).
+
+When the mx check runs too (`ProbeSettings.starttls`), the last connection ends with
+RSET, STARTTLS and the TLS handshake before QUIT (RFC 3207 §4: STARTTLS outside a mail
+transaction), so the mx check needs no connection of its own. A failure there is the
+mx check's to report: it never makes the relay probe's result unknown.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import time
 from dataclasses import dataclass
 
 from audit.net.smtp import STREAM_LIMIT, ProtocolViolation, SmtpReply, read_reply
-from checks.relay.model import Attempt, HostProbe, ProbeError, ProbeTarget
+from audit.net.smtp_tls import upgrade
+from checks.relay.model import Attempt, HostProbe, ProbeError, ProbeTarget, StarttlsSeen
 from checks.relay.variants import Variant, address_fields
 
 BANNER_TIMEOUT_FACTOR = 3.0
@@ -46,6 +52,7 @@ class ProbeSettings:
     session_budget: float  # the whole session
     domain: str | None  # the audited domain: the senders' domain
     variants: tuple[Variant, ...]
+    starttls: bool = False  # end the last connection with STARTTLS (for the mx check)
 
 
 class ReplyPace:
@@ -117,6 +124,8 @@ class ProbeSession:
                     return
                 self.setup_s = max(self.setup_s, time.perf_counter() - started)
                 remaining = await self._try_variants(remaining, self._last_connection())
+            if self.settings.starttls:
+                await self._starttls()
         except TimeoutError:
             self.probe.fail(ProbeError.TIMEOUT, "no complete reply within the timeout")
         except ProtocolViolation as exc:
@@ -205,6 +214,42 @@ class ProbeSession:
         )
         self.probe.attempts.append(attempt)
         return attempt
+
+    async def _starttls(self) -> None:
+        """RSET, STARTTLS, the handshake (see the module doc); every failure is kept in
+        `starttls_seen`, none raised. The greeting and EHLO reply are the first
+        connection's: the mx check judges what the server offered."""
+        started, mark = time.perf_counter(), len(self.probe.transcript)
+        seen = StarttlsSeen()
+        self.probe.starttls_seen = seen
+        try:
+            if self.probe.starttls:
+                await self._negotiate(seen)
+        except (OSError, TimeoutError, ProtocolViolation) as exc:  # ssl.SSLError is an OSError
+            seen.error = f"{type(exc).__name__}: {exc}"[:300]
+        seen.elapsed_ms = _elapsed_ms(started)
+        seen.transcript = self._opening() + self.probe.transcript[mark:]
+
+    async def _negotiate(self, seen: StarttlsSeen) -> None:
+        await self.command("RSET")  # RFC 3207 §4: not inside a mail transaction
+        reply = await self.command("STARTTLS")
+        seen.reply = reply.wire()[-1]
+        if reply.code != 220:  # RFC 3207 §4: 454 "TLS not available", 501, ...
+            return
+        assert self.writer is not None
+        handshake = await upgrade(
+            self.writer, self.probe.target.host, self.settings.command_timeout
+        )
+        seen.handshake = handshake
+        self.probe.record("TLS", f"{handshake.protocol} {handshake.cipher}")
+
+    def _opening(self) -> list[str]:
+        """The first connection's greeting and EHLO reply, as transcript lines."""
+        lines = [f"S: {line}" for line in self.probe.banner.wire()] if self.probe.banner else []
+        if self.probe.hello is not None:
+            lines.append(f"C: {self.probe.hello_verb} {_hello_name(self.probe.source_ip)}")
+            lines += [f"S: {line}" for line in self.probe.hello.wire()]
+        return lines
 
     def _server_name(self) -> str | None:
         """The name the server gives itself (EHLO reply, else banner), if it is one."""

@@ -26,9 +26,7 @@ from support.paths import FIXTURES
 
 import audit
 from audit.engine.runner import run_audit
-from audit.lab.demo import demo_plan, lab_mx_script, lab_store
-from audit.lab.dnsserver import LabDnsServer
-from audit.lab.smtpserver import ScriptedSmtpServer
+from audit.lab.demo import demo_lab
 from audit.model import CheckId
 from audit.render.document.build import build_document
 from checks.registry import CHECKS
@@ -82,8 +80,8 @@ def errors_of(document: dict[str, Any]) -> list[str]:
 @pytest.fixture(scope="module")
 def lab_document() -> dict[str, Any]:
     """Every check against the offline lab (what `mailhygiene demo` runs)."""
-    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
-        result = asyncio.run(run_audit(demo_plan(server.nameserver, smtp.address)))
+    with demo_lab() as lab:  # the MX answers STARTTLS: the TLS evidence is filled
+        result = asyncio.run(run_audit(lab.plan()))
     return json.loads(json.dumps(build_document(result)))
 
 

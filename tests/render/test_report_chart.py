@@ -10,9 +10,7 @@ import pytest
 from support.report_fixtures import demo_document
 
 from audit.cli.common import execute
-from audit.lab.demo import demo_plan, lab_mx_script, lab_store
-from audit.lab.dnsserver import LabDnsServer
-from audit.lab.smtpserver import ScriptedSmtpServer
+from audit.lab.demo import demo_lab
 from audit.render.branding import ReportBranding
 from audit.render.document.build import build_document
 from audit.render.html import render_html
@@ -25,8 +23,8 @@ SVG_RE = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 @pytest.fixture(scope="module")
 def demo_html() -> str:
     """The offline lab's audit (the demo's result) rendered as HTML."""
-    with LabDnsServer(lab_store()) as server, ScriptedSmtpServer(lab_mx_script()) as smtp:
-        result = execute(demo_plan(server.nameserver, smtp.address), quiet=True)
+    with demo_lab() as lab:
+        result = execute(lab.plan(), quiet=True)
     return render_html(build_document(result))
 
 

@@ -52,7 +52,7 @@ class SignedTree:
     parent: str
     key: Key = field(default_factory=Key)
     children: dict[str, str] = field(default_factory=dict)  # origin -> zone text
-    delegations: list[str] = field(default_factory=list)  # parent lines (DS)
+    delegations: list[str] = field(default_factory=list)  # parent lines (NS, DS)
 
     @property
     def anchor(self) -> str:
@@ -63,6 +63,8 @@ class SignedTree:
         self, label: str, body: str, *, ds: bool = True, expired: bool = False, signed: bool = True
     ) -> str:
         origin = f"{label}.{self.parent}"
+        # The delegation (RFC 4035 §2.4): the parent's NSEC there proves a missing DS.
+        self.delegations.append(f"{label} 300 IN NS ns.{origin}.")
         if not signed:
             self.children[origin] = SOA.format(origin) + body
             return origin

@@ -7,13 +7,19 @@ signed by the parent zone's validated keys; the trust anchor is a DS set for one
 periods are checked by `dns.dnssec.validate` at the run's clock. Outcomes: secure,
 unsigned (no RRSIG: an unsigned zone), no_ds (the zone is signed but its parent has no
 DS: nothing anchors it), bogus (a signature or a key does not validate) or unknown (a
-lookup failed). Denial of existence (NSEC/NSEC3) is not validated: an unsigned answer
-is reported as unsigned, not proven insecure.
+lookup failed). A missing DS is proven when the NODATA answer carries the parent's NSEC
+at the name, signed by the parent's validated keys, whose type bitmap has NS but
+neither DS nor SOA (RFC 4035 §5.4, RFC 6840 §4.4: the parent side of the cut); an NSEC
+that does not validate or lists DS makes the answer bogus, and a NODATA without NSEC
+stays no_ds, unproven (`Verdict.denial`). NSEC3 (RFC 5155) and the denial for unsigned
+answers are not validated: an unsigned answer is reported as unsigned, not proven
+insecure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,11 +39,15 @@ ChainStatus = Literal["secure", "unsigned", "no_ds", "bogus", "unknown"]
 MAX_DEPTH = 16  # zone cuts between an RRset and its anchor
 
 
+DenialStatus = Literal["proven", "unproven"]
+
+
 @dataclass(frozen=True)
 class Verdict:
     status: ChainStatus
     detail: str = ""
     zone: str | None = None  # the zone that signed the RRset
+    denial: DenialStatus | None = None  # no_ds: whether an NSEC proved the DS absent
 
 
 def parse_anchors(lines: tuple[str, ...]) -> Mapping[dns.name.Name, list[dns.rdata.Rdata]]:
@@ -69,7 +79,7 @@ class ChainValidator:
         signer = answer.signatures[0].signer  # type: ignore[attr-defined]
         verdict, keys = await self._zone_keys(signer, depth)
         if verdict.status != "secure":
-            return Verdict(verdict.status, verdict.detail, signer.to_text())
+            return dataclasses.replace(verdict, zone=signer.to_text())
         try:
             dns.dnssec.validate(answer.rrset, answer.signatures, {signer: keys}, now=self.now)
         except dns.dnssec.ValidationFailure as exc:
@@ -91,9 +101,27 @@ class ChainValidator:
         if ds.status is LookupStatus.UNKNOWN:
             return Verdict("unknown", f"DS of {zone}: {ds.detail}"), []
         if ds.rrset is None:  # RFC 4035 §5.2: no DS, so no chain of trust to this zone
-            return Verdict("no_ds", f"{zone} is signed but its parent publishes no DS"), []
+            return await self._no_ds(zone, ds, depth), []
         verdict = await self.validate(ds, depth + 1)
         return verdict, list(ds.rrset) if verdict.status == "secure" else []
+
+    async def _no_ds(self, zone: dns.name.Name, ds: SignedAnswer, depth: int) -> Verdict:
+        """The DS absence and its NSEC proof (RFC 4035 §5.4), see the module doc."""
+        missing = f"{zone} is signed but its parent publishes no DS"
+        if ds.denial is None:
+            return Verdict("no_ds", f"{missing} (no NSEC proof was sent)", denial="unproven")
+        nsec = SignedAnswer(ds.name, "NSEC", LookupStatus.ANSWER, ds.denial, ds.denial_signatures)
+        verdict = await self.validate(nsec, depth + 1)
+        if verdict.status != "secure":
+            detail = f"the NSEC denying a DS at {zone} is {verdict.status}: {verdict.detail}"
+            return Verdict("bogus", detail, verdict.zone)
+        types = _bitmap_types(ds.denial[0])
+        if dns.rdatatype.DS in types or dns.rdatatype.SOA in types:
+            return Verdict("bogus", f"the NSEC at {zone} does not deny its DS", verdict.zone)
+        if dns.rdatatype.NS not in types:  # not a delegation: the proof is off the cut
+            return Verdict("bogus", f"the NSEC at {zone} shows no delegation", verdict.zone)
+        proof = f"{missing} (proven by the parent's signed NSEC, RFC 4035 §5.4)"
+        return Verdict("no_ds", proof, verdict.zone, denial="proven")
 
     async def _establish(self, zone: dns.name.Name, depth: int) -> tuple[Verdict, Any]:
         (ds_verdict, ds_set), dnskey = await asyncio.gather(
@@ -114,6 +142,18 @@ class ChainValidator:
         except dns.dnssec.ValidationFailure as exc:
             return Verdict("bogus", f"DNSKEY of {zone}: {exc}"), None
         return Verdict("secure"), dnskey.rrset
+
+
+def _bitmap_types(nsec: dns.rdata.Rdata) -> set[int]:
+    """The types an NSEC's bitmap lists (RFC 4034 §4.1.2: windows of 256 types)."""
+    windows: tuple[tuple[int, bytes], ...] = nsec.windows  # type: ignore[attr-defined]
+    return {
+        window * 256 + index * 8 + bit
+        for window, bitmap in windows
+        for index, octet in enumerate(bitmap)
+        for bit in range(8)
+        if octet & (0x80 >> bit)
+    }
 
 
 def _names(zone: dns.name.Name, key: dns.rdata.Rdata, ds: dns.rdata.Rdata) -> bool:

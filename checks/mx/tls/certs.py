@@ -5,6 +5,8 @@ Name matching follows RFC 6125 §6.4 as RFC 7672 §3.2.3 and RFC 8461 §4.1 appl
 SMTP: the reference identity is the MX host name; only subjectAltName dNSName entries
 count when there are any (§6.4.4; the subject CN only without them); a wildcard is
 allowed only as the whole left-most label and matches exactly one label (§6.4.3).
+A server reached by address (`--smtp-host 192.0.2.1`) has an IP-ID as its reference
+identity, matched against iPAddress entries only (RFC 9525 §6.2.1, RFC 5280 §4.2.1.6).
 Trust is RFC 5280 path validation by `cryptography.x509.verification` against the
 system store plus `--ca-file`, at a moment inside the leaf's validity, so that an
 expired certificate is reported as expired and not also as untrusted.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import math
 import ssl
 import warnings
@@ -80,6 +83,25 @@ def describe(der: bytes, now: datetime) -> TlsCertificateEvidence:
         "self_signed": cert.issuer == cert.subject,
         "sha256": hashlib.sha256(der).hexdigest(),
     }
+
+
+def ip_addresses(der: bytes) -> list[str]:
+    """subjectAltName iPAddress entries of a DER certificate."""
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return []
+    return [str(address) for address in san.value.get_values_for_type(x509.IPAddress)]
+
+
+def identity_matches(reference: str, leaf_der: bytes, presented_names: list[str]) -> bool:
+    """The reference is a host name (DNS-ID, RFC 6125 §6.4) or an address (IP-ID)."""
+    try:
+        address = ipaddress.ip_address(reference)
+    except ValueError:
+        return name_matches(reference, presented_names)
+    return any(ipaddress.ip_address(ip) == address for ip in ip_addresses(leaf_der))
 
 
 def name_matches(reference: str, presented: list[str]) -> bool:

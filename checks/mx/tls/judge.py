@@ -19,7 +19,7 @@ from checks.mx.evidence import (
     TlsFindingEvidence,
     TlsSessionEvidence,
 )
-from checks.mx.tls.certs import describe, name_matches, verify_chain
+from checks.mx.tls.certs import describe, identity_matches, verify_chain
 from checks.mx.tls.session import TlsSession
 
 EXPIRY_WARNING_DAYS = 14
@@ -34,6 +34,9 @@ def session_evidence(session: TlsSession, ca_file: str | None, now: datetime) ->
     chain = [describe(der, now) for der in session.chain]
     negotiated = session.protocol is not None
     trust_error = verify_chain(session.chain, ca_file, now) if negotiated else None
+    matches = (
+        identity_matches(target.host, session.chain[0], chain[0]["dns_names"]) if chain else None
+    )
     return {
         "host": target.host,
         "ip": target.ip,
@@ -47,7 +50,7 @@ def session_evidence(session: TlsSession, ca_file: str | None, now: datetime) ->
         "chain": chain,
         "trusted": (trust_error is None) if negotiated else None,
         "trust_error": trust_error,
-        "name_matches": name_matches(target.host, chain[0]["dns_names"]) if chain else None,
+        "name_matches": matches,
         "error": session.error,
         "elapsed_ms": session.elapsed_ms,
         "transcript": session.transcript,

@@ -1,31 +1,27 @@
 """One STARTTLS session (RFC 3207) with one MX address: greeting, EHLO, STARTTLS, the TLS
 handshake, QUIT. Nothing else is ever sent (no MAIL, no DATA).
 
-Its own connection, not the relay probe's: that probe spreads its attempts over fresh
-connections to stay below the server's error limits and ends each with QUIT, and
-`--smtp-host` / `--no-relay-probe` govern both alike (the same hosts, the same safety
-rules), so the mx check adds one bounded connection per MX address. Every reply is read
-with `audit.net.smtp`'s bounds, every wait with the command timeout.
-
-The handshake accepts whatever the server offers (any certificate, TLS 1.0 up, every
-cipher at OpenSSL security level 0): it records, the judges decide. A server picks the
-highest version both sides support (RFC 8446 §4.2.1, RFC 5246 §7.4.1.2), so a session
-at TLS 1.0 or 1.1 means the server offers nothing newer.
+When the relay check runs too, its probe asks for STARTTLS at the end of its last
+connection (`checks.relay.probe`) and `from_probe` turns what it saw into a
+`TlsSession`: one connection per address serves both checks. This session is the mx
+check's own connection when relay is not selected, or when the probe's connection
+ended before it could ask. `--smtp-host` / `--no-relay-probe` govern both alike (the
+same hosts, the same safety rules). Every reply is read with `audit.net.smtp`'s
+bounds, every wait with the command timeout; the handshake is `audit.net.smtp_tls`'s.
 """
 
 from __future__ import annotations
 
-import _ssl
 import asyncio
 import contextlib
 import ipaddress
 import ssl
 import time
-import warnings
 from dataclasses import dataclass, field
 
 from audit.net.smtp import STREAM_LIMIT, ProtocolViolation, SmtpReply, read_reply
-from checks.relay.model import ProbeTarget
+from audit.net.smtp_tls import TlsHandshake, upgrade
+from checks.relay.model import HostProbe, ProbeTarget
 
 MAX_TRANSCRIPT = 20
 QUIT_TIMEOUT = 1.0
@@ -46,17 +42,9 @@ class TlsSession:
     elapsed_ms: float = 0.0
     transcript: list[str] = field(default_factory=list)
 
-
-def recording_context() -> ssl.SSLContext:
-    """A client context that completes a handshake with anything, to see what it is."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    with warnings.catch_warnings():  # deprecated, and exactly what is to be detected
-        warnings.simplefilter("ignore", DeprecationWarning)
-        context.minimum_version = ssl.TLSVersion.TLSv1
-    context.set_ciphers("ALL:@SECLEVEL=0")
-    return context
+    def record_handshake(self, handshake: TlsHandshake) -> None:
+        self.protocol, self.cipher = handshake.protocol, handshake.cipher
+        self.cipher_bits, self.chain = handshake.cipher_bits, list(handshake.chain)
 
 
 def _hello_name(sockname: object) -> str:
@@ -64,18 +52,6 @@ def _hello_name(sockname: object) -> str:
     host = sockname[0] if isinstance(sockname, tuple) and sockname else "127.0.0.1"
     literal = ipaddress.ip_address(str(host).split("%")[0])
     return f"[IPv6:{literal}]" if literal.version == 6 else f"[{literal}]"
-
-
-def _peer_chain(ssl_object: ssl.SSLObject) -> list[bytes]:
-    """The chain as presented, leaf first (public in Python 3.13, private before)."""
-    getter = getattr(ssl_object, "get_unverified_chain", None)
-    if getter is None:
-        getter = getattr(getattr(ssl_object, "_sslobj", None), "get_unverified_chain", None)
-    if getter is not None:
-        chain = getter() or []
-        return [c if isinstance(c, bytes) else c.public_bytes(_ssl.ENCODING_DER) for c in chain]
-    leaf = ssl_object.getpeercert(binary_form=True)
-    return [leaf] if leaf else []
 
 
 class _Session:
@@ -139,16 +115,9 @@ class _Session:
 
     async def _handshake(self) -> None:
         assert self.writer is not None
-        host = self.result.target.host
-        sni = None if _is_address(host) else host  # RFC 6066 §3: no literal in SNI
-        async with asyncio.timeout(self.timeout):
-            await self.writer.start_tls(recording_context(), server_hostname=sni)
-        ssl_object = self.writer.get_extra_info("ssl_object")
-        self.result.protocol = ssl_object.version()
-        name, _, bits = ssl_object.cipher() or (None, None, None)
-        self.result.cipher, self.result.cipher_bits = name, bits
-        self.result.chain = _peer_chain(ssl_object)
-        self._note(f"TLS: {self.result.protocol} {name}")
+        handshake = await upgrade(self.writer, self.result.target.host, self.timeout)
+        self.result.record_handshake(handshake)
+        self._note(f"TLS: {handshake.protocol} {handshake.cipher}")
 
     async def _close(self) -> None:
         if self.writer is None:
@@ -164,14 +133,24 @@ class _Session:
             await asyncio.wait_for(self.writer.wait_closed(), QUIT_TIMEOUT)
 
 
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 async def starttls_session(target: ProbeTarget, timeout: float) -> TlsSession:
     """One bounded session; every failure is recorded in the result, none raised."""
     return await _Session(target, timeout).run()
+
+
+def from_probe(probe: HostProbe) -> TlsSession | None:
+    """What the relay probe's connection saw of STARTTLS. None when it was greeted but
+    ended before it could ask (a 421 or a hang-up among the attempts): the mx check
+    then connects itself. A server that never greeted it is not asked again."""
+    seen = probe.starttls_seen
+    if seen is None:
+        if probe.banner is not None and probe.banner.code == 220:
+            return None
+        why = probe.error_detail or "the server did not greet with 220"
+        return TlsSession(probe.target, error=f"relay probe's connection: {why}"[:300])
+    session = TlsSession(probe.target, starttls_offered=probe.starttls)
+    session.starttls_reply, session.error = seen.reply, seen.error
+    session.elapsed_ms, session.transcript = seen.elapsed_ms, seen.transcript[:MAX_TRANSCRIPT]
+    if seen.handshake is not None:
+        session.record_handshake(seen.handshake)
+    return session

@@ -60,3 +60,20 @@ def test_an_sts_id_longer_than_32_characters_is_invalid():
 def test_tls_rpt_accepts_mailto_and_https_uris():
     rua, errors = parse_tlsrpt(["v=TLSRPTv1; rua=mailto:a@b.test,https://r.test/tls"])
     assert errors == [] and rua == ["mailto:a@b.test", "https://r.test/tls"]
+
+
+def test_an_address_reference_matches_only_an_ip_address_entry(tmp_path):
+    """Given a leaf naming mx1.lab.test and 127.0.0.1, when the server was reached by
+    address, then the iPAddress entry decides (RFC 9525 §6.2.1), not a dNSName."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from audit.lab.pki import LabPki
+    from checks.mx.tls.certs import identity_matches
+
+    pki = LabPki.create(tmp_path, ("mx1.lab.test",), ("127.0.0.1",))
+    leaf = x509.load_pem_x509_certificates(pki.chain_file.read_bytes())[0]
+    der = leaf.public_bytes(serialization.Encoding.DER)
+    assert identity_matches("127.0.0.1", der, ["mx1.lab.test"]) is True
+    assert identity_matches("127.0.0.2", der, ["mx1.lab.test"]) is False
+    assert identity_matches("mx1.lab.test", der, ["mx1.lab.test"]) is True
