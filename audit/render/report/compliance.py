@@ -29,6 +29,10 @@ PROVIDERS = {
 }
 STATES = {"met": Cell("met", "ok"), "not_met": Cell("not met", "bad")}
 ABSENT = Cell("—", "muted")  # that provider publishes no such rule
+REQUIREMENTS_ADVICE = (
+    "Fix them before asking these providers for anything: a rejection for these rules is "
+    "not a blocklist listing."
+)
 FINDING_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 # Rules are matched across providers by the part of their id after the provider
 # ("gmail.dkim", "apple.dkim"); a rule that only shares the word gets its own row.
@@ -57,7 +61,7 @@ class ProviderRequirements:
     provider: str
     name: str
     not_met: tuple[str, ...]  # the titles of the rules not met (the JSON has their ids)
-    sources: tuple[str, ...]  # "URL (as of DATE)", once per page the rules cite
+    sources: tuple[tuple[str, str], ...]  # (URL, "as of DATE"), once per page the rules cite
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def provider_requirements(document: ResultDocument) -> tuple[ProviderRequirement
         if not mine:
             continue
         not_met = tuple(rule["title"] for rule in mine if rule["state"] == "not_met")
-        sources = tuple(dict.fromkeys(f"{r['source']} (as of {r['snapshot']})" for r in mine))
+        sources = tuple(dict.fromkeys((r["source"], f"as of {r['snapshot']}") for r in mine))
         views.append(ProviderRequirements(provider, name, not_met, sources))
     return tuple(views)
 
@@ -158,10 +162,10 @@ def requirements_chapter(document: ResultDocument) -> RequirementsChapter | None
 
 
 def requirement_notes(providers: tuple[ProviderRequirements, ...]) -> tuple[str, ...]:
-    """One line per provider with rules not met, for the delisting verdict."""
+    """One line per provider with rules not met, for the delisting verdict (which says
+    once, below them, to fix them before asking: `REQUIREMENTS_ADVICE`)."""
     return tuple(
-        f"{p.name}: {_count(len(p.not_met))} not met ({'; '.join(p.not_met)}). Fix them before "
-        f"asking {p.name} for anything: a rejection for these rules is not a blocklist listing."
+        f"{p.name}: {_count(len(p.not_met))} not met ({'; '.join(p.not_met)})."
         for p in providers
         if p.not_met
     )

@@ -23,6 +23,7 @@ from audit.render.branding import ReportBranding
 from audit.render.report.appendix import dns_table, evidence_sections, run_section
 from audit.render.report.chart import VolumeChart, volume_chart
 from audit.render.report.compliance import (
+    REQUIREMENTS_ADVICE,
     RequirementsChapter,
     requirement_notes,
     requirements_chapter,
@@ -209,6 +210,7 @@ class ReportView:
     unknowns: tuple[UnknownView, ...]
     unknowns_more: int
     compliance: RequirementsChapter | None
+    requirements_advice: str
     public_resolver_warning: str | None
     methodology: tuple[Fact, ...]
     severity_legend: tuple[tuple[str, str], ...]
@@ -347,6 +349,7 @@ def build_report(
         unknowns=unknowns[:MAX_UNKNOWNS],
         unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
         compliance=chapter,
+        requirements_advice=REQUIREMENTS_ADVICE,
         public_resolver_warning=_public_warning(document),
         methodology=_methodology(document, date),
         severity_legend=SEVERITY_LEGEND,
