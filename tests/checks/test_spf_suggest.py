@@ -89,6 +89,6 @@ def test_the_sending_ips_only_ptr_matched_are_listed():
 
 def test_a_record_already_ending_in_fail_keeps_it():
     tree = demo_like_tree()
-    terms = tuple(t for t in tree.terms if t.term != "~all") + (TermCost("-all", 0, 0),)
+    terms = (*(t for t in tree.terms if t.term != "~all"), TermCost("-all", 0, 0))
     suggestion = within_limit(SpfNode(tree.domain, terms=terms), (), every_source_seen=False)
     assert suggestion.record.endswith(" -all")
