@@ -90,7 +90,7 @@ def test_the_pdf_page_size_follows_paper(capsys, tmp_path, paper, size) -> None:
     import weasyprint
 
     out = tmp_path / "r.html"
-    code, err = run(capsys, "logs", str(EXIM_LOG), "--paper", paper, "-o", str(out))
+    _, err = run(capsys, "logs", str(EXIM_LOG), "--paper", paper, "-o", str(out))
     # then its print pages have that size (A4 595 x 842 pt, Letter 612 x 792 pt; 96 px = 72 pt)
     page = weasyprint.HTML(string=out.read_text(encoding="utf-8")).render().pages[0]
     assert (round(page.width * 0.75), round(page.height * 0.75)) == size, err
