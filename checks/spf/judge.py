@@ -27,8 +27,7 @@ from checks.spf.evidence import (
 from checks.spf.record import Qualifier, SpfRecord
 from checks.spf.result import SpfOutcome, SpfResult
 from checks.spf.state import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
-from checks.spf.suggest import within_limit
-from checks.spf.tree import SpfNode, TermCost
+from checks.spf.tree import SpfNode, TermCost, within_limit
 
 NOT_AUTHORIZED = frozenset({SpfResult.FAIL, SpfResult.SOFTFAIL, SpfResult.NEUTRAL})
 RECORD_ERRORS = frozenset(

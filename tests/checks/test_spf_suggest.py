@@ -1,10 +1,9 @@
-"""The SPF record suggested under SPF_PTR_MECHANISM (checks/spf/suggest.py): within the
+"""The SPF record suggested under SPF_PTR_MECHANISM (checks/spf/tree.py): within the
 10-lookup limit, -all only when the audit saw every sending source."""
 
 from __future__ import annotations
 
-from checks.spf.suggest import within_limit
-from checks.spf.tree import SpfNode, TermCost
+from checks.spf.tree import SpfNode, TermCost, within_limit
 
 
 def leaf(domain: str, *ips: str) -> SpfNode:
