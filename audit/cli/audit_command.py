@@ -154,7 +154,8 @@ def build_plan(flags: Mapping[str, Any]) -> AuditPlan:
 
 
 def _branding(raw: Mapping[str, Any]) -> ReportBranding:
-    """--brand-name/--brand-logo/--client-name/--prepared-by (a bad logo is exit 2)."""
+    """--brand-*, --client-name, --prepared-by, --appendix, --fixed, --paper (a bad logo,
+    colour or paper size is exit 2)."""
     return build_branding(
         brand_name=raw["brand_name"],
         brand_logo=raw["brand_logo"],
@@ -163,6 +164,7 @@ def _branding(raw: Mapping[str, Any]) -> ReportBranding:
         brand_color=raw["brand_color"],
         appendix=bool(raw["appendix"]),
         fixed=raw["fixed"] or (),
+        paper=raw["paper"],
     )
 
 

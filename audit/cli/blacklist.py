@@ -15,6 +15,8 @@ import typer
 
 from audit.cli.options import (
     AllowIncompleteOpt,
+    AppendixOpt,
+    BrandColorOpt,
     BrandLogoOpt,
     BrandNameOpt,
     ClientNameOpt,
@@ -22,10 +24,12 @@ from audit.cli.options import (
     DnsblOpt,
     DqsOpt,
     FailOnOpt,
+    FixedOpt,
     FormatOpt,
     ListsOpt,
     NameserverOpt,
     OutputOpt,
+    PaperOpt,
     PreparedByOpt,
     QuietOpt,
     TimeoutOpt,
@@ -252,8 +256,12 @@ def blacklist(
     allow_incomplete: AllowIncompleteOpt = False,
     brand_name: BrandNameOpt = None,
     brand_logo: BrandLogoOpt = None,
+    brand_color: BrandColorOpt = None,
     client_name: ClientNameOpt = None,
     prepared_by: PreparedByOpt = None,
+    appendix: AppendixOpt = False,
+    paper: PaperOpt = None,
+    fixed: FixedOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -263,7 +271,9 @@ def blacklist(
     from audit.render.outputs import report_seconds_per_result as report_cost
 
     configure_logging(verbose, quiet)
-    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
+    branding = build_branding(
+        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
+    )
     run = _build_run(
         targets, max_targets, lists, dnsbl, spamhaus_dqs_key, nameserver,
         timeout, deadline, fail_on, allow_incomplete,

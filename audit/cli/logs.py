@@ -13,12 +13,16 @@ import typer
 
 from audit.cli.options import (
     AllowIncompleteOpt,
+    AppendixOpt,
+    BrandColorOpt,
     BrandLogoOpt,
     BrandNameOpt,
     ClientNameOpt,
     FailOnOpt,
+    FixedOpt,
     FormatOpt,
     OutputOpt,
+    PaperOpt,
     PreparedByOpt,
     QuietOpt,
     VerboseOpt,
@@ -104,8 +108,12 @@ def logs(
     allow_incomplete: AllowIncompleteOpt = False,
     brand_name: BrandNameOpt = None,
     brand_logo: BrandLogoOpt = None,
+    brand_color: BrandColorOpt = None,
     client_name: ClientNameOpt = None,
     prepared_by: PreparedByOpt = None,
+    appendix: AppendixOpt = False,
+    paper: PaperOpt = None,
+    fixed: FixedOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -125,7 +133,9 @@ def logs(
     from checks.volume.options import parse_year
 
     configure_logging(verbose, quiet)
-    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
+    branding = build_branding(
+        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
+    )
     paths = parse_log_files(files)
     parsed_domain = parse_domain(domain) if domain else None
     stated_year = parse_year(year)

@@ -12,14 +12,18 @@ import typer
 
 from audit.cli.options import (
     AllowIncompleteOpt,
+    AppendixOpt,
+    BrandColorOpt,
     BrandLogoOpt,
     BrandNameOpt,
     ClientNameOpt,
     DeadlineOpt,
     FailOnOpt,
+    FixedOpt,
     FormatOpt,
     NameserverOpt,
     OutputOpt,
+    PaperOpt,
     PreparedByOpt,
     QuietOpt,
     TimeoutOpt,
@@ -90,8 +94,12 @@ def message(
     allow_incomplete: AllowIncompleteOpt = False,
     brand_name: BrandNameOpt = None,
     brand_logo: BrandLogoOpt = None,
+    brand_color: BrandColorOpt = None,
     client_name: ClientNameOpt = None,
     prepared_by: PreparedByOpt = None,
+    appendix: AppendixOpt = False,
+    paper: PaperOpt = None,
+    fixed: FixedOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -112,7 +120,9 @@ def message(
     from checks.message.source import validate_message_files
 
     configure_logging(verbose, quiet)
-    branding = build_branding(brand_name, brand_logo, client_name, prepared_by)
+    branding = build_branding(
+        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
+    )
     paths = validate_message_files(files)
     trusted = parse_receivers(trusted_receiver or [])
     threshold = parse_fail_on(fail_on or "high")

@@ -116,6 +116,12 @@ APPENDIX = OptionSpec(
     "Include the raw-evidence annex in pdf reports (html and json always have it).",
     ValueKind.BOOL,
 )
+PAPER = OptionSpec(
+    "paper",
+    ("--paper",),
+    "Page size of pdf reports: a4 or letter.  [default: a4]",
+    metavar="SIZE",
+)
 FIXED = OptionSpec(
     "fixed",
     ("--fixed",),
@@ -157,6 +163,7 @@ RUN_OPTIONS_LAST = (
     CLIENT_NAME,
     PREPARED_BY,
     APPENDIX,
+    PAPER,
     FIXED,
     QUIET,
     VERBOSE,
@@ -217,6 +224,7 @@ PreparedByOpt = Annotated[str | None, typer_option(PREPARED_BY)]
 BrandColorOpt = Annotated[str | None, typer_option(BRAND_COLOR)]
 AppendixOpt = Annotated[bool, typer_option(APPENDIX)]
 FixedOpt = Annotated[list[str] | None, typer_option(FIXED)]
+PaperOpt = Annotated[str | None, typer_option(PAPER)]
 DnsblOpt = Annotated[list[str] | None, typer_option(_blacklist_spec("dnsbl"))]
 ListsOpt = Annotated[str | None, typer_option(_blacklist_spec("lists"))]
 DqsOpt = Annotated[str | None, typer_option(_blacklist_spec("spamhaus_dqs_key"))]

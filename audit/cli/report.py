@@ -25,6 +25,7 @@ from audit.cli.options import (
     FixedOpt,
     FormatOpt,
     OutputOpt,
+    PaperOpt,
     PreparedByOpt,
     QuietOpt,
     VerboseOpt,
@@ -48,6 +49,7 @@ def report(
     client_name: ClientNameOpt = None,
     prepared_by: PreparedByOpt = None,
     appendix: AppendixOpt = False,
+    paper: PaperOpt = None,
     fixed: FixedOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -64,7 +66,7 @@ def report(
     check_output_paths(planned)
     threshold = parse_fail_on(fail_on or "high")  # junit: which findings are failures
     branding = build_branding(
-        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or ()
+        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
     )
     document = load_document(result_file)
     try:

@@ -32,6 +32,7 @@ class ReportBranding:
     appendix: bool = False  # the raw-evidence annex in the PDF (the HTML always has it)
     fixed: frozenset[str] = field(default_factory=frozenset)  # finding codes confirmed fixed
     tool_line: bool | None = None  # the cover's "Tool" line; None: only when unbranded
+    paper: str = "a4"  # the PDF's page size: "a4" or "letter" (PAPER_SIZES)
 
     @property
     def branded(self) -> bool:
@@ -136,6 +137,7 @@ def build_branding(
     brand_color: str | None = None,
     appendix: bool = False,
     fixed: Iterable[str] = (),
+    paper: str | None = None,
 ) -> ReportBranding:
     """Validated branding from option values (None: not given)."""
     return ReportBranding(
@@ -146,4 +148,16 @@ def build_branding(
         brand_color=parse_color(brand_color) if brand_color else None,
         appendix=appendix,
         fixed=frozenset(code.strip().upper() for code in fixed if code.strip()),
+        paper=parse_paper(paper),
     )
+
+
+PAPER_SIZES = ("a4", "letter")  # CSS @page size keywords (CSS Paged Media, "page-size")
+
+
+def parse_paper(value: str | None) -> str:
+    """--paper: a4 (the default) or letter, any case; anything else is exit 2."""
+    paper = (value or "a4").strip().lower()
+    if paper not in PAPER_SIZES:
+        raise InputError(f"invalid --paper {value!r} (a4 or letter)")
+    return paper

@@ -13,6 +13,7 @@ from audit.model.document import ResultDocument, UnknownDocument
 from audit.render.visible import safe_text, visible
 
 if TYPE_CHECKING:
+    from checks.message.evidence import MessageEvidenceDocument
     from checks.volume.evidence import VolumeEvidenceDocument
 
 SEVERITY_STYLE = {
@@ -26,16 +27,31 @@ STATUS_STYLE = {"pass": "green", "fail": "red", "unknown": "magenta", "skipped":
 
 
 def _title(document: ResultDocument) -> str:
-    """The domain, else the sending IPs, else the log files of a logs-only run."""
+    """The domain, else the sending IPs, else what a check's evidence says the run was
+    about: the log files of a logs-only run, the messages and their From domains of a
+    message-only one."""
     target = document["target"]
     title = target["domain"] or ", ".join(ip["ip"] for ip in target["ips"][:5])
     if title:
         return title
-    from checks.volume.report import subject  # only a run without domain and IPs needs it
+    for check in document["checks"]:
+        found = _check_subject(check["id"], check["evidence"])
+        if found:
+            return found
+    return "-"
 
-    volume = next((c for c in document["checks"] if c["id"] == "volume"), None)
-    found = subject(cast("VolumeEvidenceDocument", volume["evidence"])) if volume else None
-    return found or "-"
+
+def _check_subject(check_id: str, evidence: object) -> str | None:
+    # Imported only by a run without domain and IPs (the render layer may use checks').
+    if check_id == "volume":
+        from checks.volume.report import subject as volume_subject
+
+        return volume_subject(cast("VolumeEvidenceDocument", evidence))
+    if check_id == "message":
+        from checks.message.report import subject as message_subject
+
+        return message_subject(cast("MessageEvidenceDocument", evidence))
+    return None
 
 
 def _header(document: ResultDocument, console: Console) -> None:

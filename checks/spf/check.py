@@ -17,7 +17,7 @@ import logging
 from typing import Any, ClassVar
 
 from audit.engine.context import AuditContext, Fact
-from audit.model import CheckId, CheckResult
+from audit.model import CheckId, CheckResult, IpSource
 from audit.net.checkdmarc_adapter import SPF_RECORD_QUERY_TYPES, SpfAnalysis, analyse_spf
 from audit.net.dns import DnsClient
 from checks.spf.eval import SpfEvaluator
@@ -119,7 +119,8 @@ class SpfCheck:
             return CheckResult(self.id, skipped=True, detail="no domain to check")
         ips = tuple(sending.ip for sending in ctx.target.ips)
         evidence = await collect_spf(ctx, domain)
-        findings, unknowns = judge_spf(evidence, ips)
+        from_log = any(sending.source is IpSource.LOG for sending in ctx.target.ips)
+        findings, unknowns = judge_spf(evidence, ips, every_source_seen=from_log)
         summary = ", ".join(f"{o.ip}: {o.result.value}" for o in evidence.outcomes)
         return CheckResult(
             self.id,

@@ -27,7 +27,7 @@ from checks.spf.evidence import (
 from checks.spf.record import Qualifier, SpfRecord
 from checks.spf.result import SpfOutcome, SpfResult
 from checks.spf.state import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
-from checks.spf.tree import SpfNode, TermCost
+from checks.spf.tree import SpfNode, TermCost, within_limit
 
 NOT_AUTHORIZED = frozenset({SpfResult.FAIL, SpfResult.SOFTFAIL, SpfResult.NEUTRAL})
 RECORD_ERRORS = frozenset(
@@ -104,8 +104,10 @@ def _finding(
 
 
 def judge_spf(
-    evidence: SpfEvidence, sending_ips: tuple[str, ...]
+    evidence: SpfEvidence, sending_ips: tuple[str, ...], every_source_seen: bool = False
 ) -> tuple[list[Finding], list[Unknown]]:
+    """`every_source_seen`: some sending IPs came from a mail log, so the audit saw what
+    actually sends (a suggested record may then end in -all)."""
     findings: list[Finding] = []
     unknowns: list[Unknown] = []
     tree = evidence.tree
@@ -115,7 +117,7 @@ def judge_spf(
         findings += judge_length(tree)
         findings += judge_loops(tree)
         findings += judge_all(tree)
-        findings += judge_ptr(tree)
+        findings += judge_ptr(tree, _ptr_matched(evidence), every_source_seen)
     findings += judge_outcomes(evidence, findings, unknowns)
     return findings, unknowns
 
@@ -331,15 +333,34 @@ def judge_all(tree: SpfNode) -> list[Finding]:
     ]
 
 
-def judge_ptr(tree: SpfNode) -> list[Finding]:
+def _ptr_matched(evidence: SpfEvidence) -> tuple[str, ...]:
+    """The sending IPs only the ptr mechanism authorizes: removing it must list them."""
+    return tuple(
+        o.ip
+        for o in evidence.outcomes
+        if o.result is SpfResult.PASS and (o.matched_term or "").lstrip("+").startswith("ptr")
+    )
+
+
+def _without_ptr(node: SpfNode) -> str:
+    assert node.record is not None
+    return " ".join(
+        t for t in node.record.text.split() if not t.lstrip("+-~?").lower().startswith("ptr")
+    )
+
+
+def judge_ptr(
+    tree: SpfNode, ptr_matched: tuple[str, ...] = (), every_source_seen: bool = False
+) -> list[Finding]:
     findings = []
     for node in tree.walk():
         if node.record and any(m.kind == "ptr" for m in node.record.mechanisms):
-            without = " ".join(
-                t
-                for t in node.record.text.split()
-                if not t.lstrip("+-~?").lower().startswith("ptr")
-            )
+            if node is tree:  # the domain's own record: a whole record to publish
+                suggestion = within_limit(node, ptr_matched, every_source_seen)
+                record = suggestion.record
+                why = f"{suggestion.lookups} DNS lookups; " + "; ".join(suggestion.notes)
+            else:  # a provider's record: only its owner can change it
+                record, why = _without_ptr(node), "list the ip4/ip6 ranges instead"
             findings.append(
                 _finding(
                     "SPF_PTR_MECHANISM",
@@ -347,11 +368,9 @@ def judge_ptr(tree: SpfNode) -> list[Finding]:
                     node.domain,
                     "Deprecated ptr mechanism",
                     "ptr is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5)",
-                    SpfFixEvidence(record=node.record.text, suggested_record=without),
+                    SpfFixEvidence(record=node.record.text, suggested_record=record),
                     with_example(
-                        "SPF_PTR_MECHANISM",
-                        node.domain,
-                        f'{node.domain}. TXT "{without}" (list the ip4/ip6 ranges instead)',
+                        "SPF_PTR_MECHANISM", node.domain, f'{node.domain}. TXT "{record}" ({why})'
                     ),
                 )
             )

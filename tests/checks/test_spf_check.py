@@ -136,6 +136,18 @@ def test_ptr_mechanism_is_low(server: LabDnsServer) -> None:
     assert codes(spf(server, "ptr.spf.test")) == {"SPF_PTR_MECHANISM": "low"}
 
 
+def test_the_record_suggested_without_ptr_counts_its_lookups_and_keeps_its_fail(
+    server: LabDnsServer,
+) -> None:
+    # given a record with ptr ending in -all, audited without a mail log
+    result = spf(server, "ptr.spf.test")
+    finding = next(f for f in result.findings if f.code == "SPF_PTR_MECHANISM")
+    # then the suggestion drops ptr, states its lookups and keeps the owner's -all
+    assert finding.evidence["suggested_record"] == "v=spf1 ip4:192.0.2.1 -all"
+    step = finding.remediation.steps[-1]  # type: ignore[union-attr]
+    assert "0 DNS lookups" in step
+
+
 def test_redirect_follows_the_target_all(server: LabDnsServer) -> None:
     # given redirect= to a record ending in -all, the domain has no all of its own
     result = spf(server, "redirected.spf.test", "203.0.113.9")

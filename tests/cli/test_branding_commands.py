@@ -55,3 +55,42 @@ def test_logs_only_report_is_titled_by_its_log_files(capsys, tmp_path) -> None: 
     run(capsys, "logs", str(REPO / "samples" / "logs" / "postfix-compromised.log"), "-o", str(out))
     # then the cover names the log files instead of an empty subject
     assert "<h1>mail logs: postfix-compromised.log</h1>" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["logs", "blacklist"])
+def test_the_report_options_of_audit_reach_logs_and_blacklist(capsys, tmp_path, command) -> None:  # type: ignore[no-untyped-def]
+    # given the colour, appendix, fixed and paper options of `audit`
+    target = [str(EXIM_LOG)] if command == "logs" else ["192.0.2.1", "--nameserver", "127.0.0.1:9"]
+    out = tmp_path / "r.html"
+    options = ["--brand-color", "#123456", "--appendix", "--fixed", "PTR_MISSING"]
+    code, err = run(capsys, command, *target, *options, "--paper", "letter", "-o", str(out))
+    # then the command takes them (no usage error) and the report carries the colour
+    assert code != 2, err
+    assert ":root { --brand: #123456; }" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["logs", "blacklist", "message", "report", "audit"])
+def test_a_bad_paper_size_is_exit_2_with_one_line(capsys, tmp_path, command) -> None:  # type: ignore[no-untyped-def]
+    target = {
+        "logs": [str(EXIM_LOG)],
+        "blacklist": ["192.0.2.1", "--nameserver", "127.0.0.1:9"],
+        "message": [str(REPO / "samples" / "lab" / "messages" / "newsletter.eml")],
+        "report": [str(REPO / "tests" / "fixtures" / "report" / "northwind-result.json")],
+        "audit": ["example.test", "--nameserver", "127.0.0.1:9"],
+    }[command]
+    code, err = run(capsys, command, *target, "--paper", "a5", "-o", str(tmp_path / "r.pdf"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "--paper" in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
+def test_the_pdf_page_size_follows_paper(capsys, tmp_path, paper, size) -> None:  # type: ignore[no-untyped-def]
+    # given a logs-only run, when it writes the HTML the PDF is laid out from
+    import weasyprint
+
+    out = tmp_path / "r.html"
+    _, err = run(capsys, "logs", str(EXIM_LOG), "--paper", paper, "-o", str(out))
+    # then its print pages have that size (A4 595 x 842 pt, Letter 612 x 792 pt; 96 px = 72 pt)
+    page = weasyprint.HTML(string=out.read_text(encoding="utf-8")).render().pages[0]
+    assert (round(page.width * 0.75), round(page.height * 0.75)) == size, err

@@ -60,6 +60,19 @@ def test_an_unsigned_message_from_a_stranger_exits_1(capsys, shop, unsigned):
     assert {"MESSAGE_DKIM_MISSING", "MESSAGE_SPF_FAILED"} <= codes
 
 
+def test_the_text_header_of_a_message_only_run_names_the_from_domains(capsys, shop, good):
+    # given one message; when `message` prints its text report
+    _, out, _ = cli(capsys, "message", str(good), "--nameserver", shop)
+    header = out.splitlines()[0]
+    # then the header names the messages and their From domain, not a bare "-"
+    document = json.loads(
+        cli(capsys, "message", str(good), "--nameserver", shop, "--format", "json")[1]
+    )
+    analysis = document["checks"][0]["evidence"]["messages"][0]["analysis"]
+    assert analysis["from_domain"]
+    assert header.endswith(f"— 1 message(s) from {analysis['from_domain']}")
+
+
 def test_fail_on_never_turns_findings_into_exit_0(capsys, shop, unsigned):
     code, _, _ = cli(capsys, "message", str(unsigned), "--nameserver", shop, "--fail-on", "never")
     assert code == 0

@@ -212,3 +212,14 @@ def test_the_config_file_carries_fixed_codes_brand_colour_and_appendix(tmp_path)
     branding = build_plan({"config": config}).branding
     assert branding.fixed == frozenset({"PTR_MISSING", "RELAY_OPEN"})
     assert (branding.brand_color, branding.appendix) == ("#336699", True)
+
+
+def test_the_config_file_carries_the_paper_size(tmp_path):
+    from audit.cli.audit_command import build_plan
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        'domains = ["example.test"]\nnameserver = ["127.0.0.1:53"]\npaper = "Letter"\n',
+        encoding="utf-8",
+    )
+    assert build_plan({"config": config}).branding.paper == "letter"

@@ -15,7 +15,7 @@ from audit.model.view import Cell, DataTable, Fact
 from audit.render.report.wording import client_text, enum_words
 
 MAX_FACTS = 5
-MAX_ROWS = 4
+MAX_ROWS = 3
 MAX_COLUMNS = 4
 MAX_VALUE = 96
 MAX_LIST_ITEMS = 6

@@ -34,6 +34,9 @@ LISTING_SUMMARY = (
 )
 MAX_SUBJECTS = 12
 MAX_DETAIL_ROWS = 8
+# A finding's detail is a short quoted excerpt in the report: the relay probe's lists
+# every address trick (1,000+ characters), which its evidence table already shows.
+MAX_DETAIL = 320
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,16 @@ def _title(members: Sequence[FindingDocument]) -> str:
     return client_text(first["title"]) + f" (and {len(members) - 1} similar)"
 
 
+def excerpt(text: str, limit: int = MAX_DETAIL) -> str:
+    """At most `limit` characters, cut at a word, the rest pointed to (JSON, annex)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return f"{cut} … (the full text is in the JSON result)"
+
+
 def _details(members: Sequence[FindingDocument]) -> tuple[str, DataTable | None]:
-    texts = [client_text(m["detail"]) for m in members]
+    texts = [excerpt(client_text(m["detail"])) for m in members]
     if len(set(texts)) <= 1:
         return (texts[0] if texts else ""), None
     # The same sentence about each subject: say it once.

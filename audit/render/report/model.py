@@ -23,9 +23,10 @@ from audit.render.branding import ReportBranding
 from audit.render.report.appendix import dns_table, evidence_sections, run_section
 from audit.render.report.chart import VolumeChart, volume_chart
 from audit.render.report.compliance import (
-    ProviderRequirements,
-    provider_requirements,
+    REQUIREMENTS_ADVICE,
+    RequirementsChapter,
     requirement_notes,
+    requirements_chapter,
 )
 from audit.render.report.delisting.playbook import (
     LISTING_CODES,
@@ -208,7 +209,8 @@ class ReportView:
     rejection_playbooks: tuple[RejectionPlaybook, ...]
     unknowns: tuple[UnknownView, ...]
     unknowns_more: int
-    compliance: tuple[ProviderRequirements, ...]
+    compliance: RequirementsChapter | None
+    requirements_advice: str
     public_resolver_warning: str | None
     methodology: tuple[Fact, ...]
     severity_legend: tuple[tuple[str, str], ...]
@@ -316,7 +318,8 @@ def build_report(
     # listing, and the matrix grows with IPs x lists.
     matrix = tuple(ip_subsections({k: v for k, v in views.items() if k == "blacklist"}))
     main_subsections = tuple(s for s in subsections if s not in matrix)
-    providers = provider_requirements(document)
+    chapter = requirements_chapter(document)
+    providers = chapter.providers if chapter else ()
     delisting = verdict(document)
     return ReportView(
         branding=branding,
@@ -345,7 +348,8 @@ def build_report(
         rejection_playbooks=build_rejection_playbooks(document, date, branding.fixed),
         unknowns=unknowns[:MAX_UNKNOWNS],
         unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
-        compliance=providers,
+        compliance=chapter,
+        requirements_advice=REQUIREMENTS_ADVICE,
         public_resolver_warning=_public_warning(document),
         methodology=_methodology(document, date),
         severity_legend=SEVERITY_LEGEND,

@@ -19,6 +19,7 @@ CHECK_LABELS = {
     "relay": "Open relay",
     "volume": "Sending volume",
     "mx": "MX and transport security",
+    "message": "Sample message",
 }
 STATUS_LABELS = {
     "pass": "Passed",
