@@ -246,8 +246,22 @@ def spam_rate(facts: RunFacts) -> Answer:
     return UNKNOWN, "only the provider has it: check Postmaster Tools / the complaint feedback loop"
 
 
+def _body_link(m: MessageAnalysisEvidence) -> bool | None:
+    """A link found; none in a body read whole; unknown when nothing readable was there
+    (no text part) or a bound cut the reading short."""
+    body = m.get("body")
+    if body is None:
+        return None
+    if body["links_found"]:
+        return True
+    return None if body["truncated"] or not body["text_parts"] else False
+
+
 def visible_unsubscribe(facts: RunFacts) -> Answer:
-    return UNKNOWN, "a visible link in the rendered body is not checked: look at the message"
+    return _from_messages(facts, _body_link, "visible unsubscribe link in the body") or (
+        UNKNOWN,
+        NEEDS_MESSAGE,
+    )
 
 
 ANSWERS: Mapping[str, Callable[[RunFacts], Answer]] = {

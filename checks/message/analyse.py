@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from audit.model import IpSource, SendingIp, UnknownReason
 from audit.net.dns import DnsClient
 from checks.message.alignment import dmarc_evidence
+from checks.message.body_links import body_evidence
 from checks.message.dkim_verify import (
     WATCHED_FIELDS,
     arc_chain,
@@ -172,6 +173,7 @@ async def _analysis(
     domain = from_domain(message)
     dmarc = await dmarc_evidence(run.dns, domain, spf, signatures) if domain else None
     addresses = from_addresses(message)
+    unsubscribe = unsubscribe_evidence(message, signatures)
     return {
         "message_id": (message.first("message-id") or "").strip() or None,
         "from_address": addresses[0][1] if len(addresses) == 1 else None,
@@ -187,7 +189,8 @@ async def _analysis(
         "spf": spf,
         "connecting_ptr": connecting_ptr,
         "dmarc": dmarc,
-        "unsubscribe": unsubscribe_evidence(message, signatures),
+        "unsubscribe": unsubscribe,
+        "body": body_evidence(message, data[message.body_start :], unsubscribe["https"]),
         "format": format_problems(message),
         "gmail_from_forged": _gmail_forged(domain, signatures),
     }
