@@ -1,8 +1,10 @@
 """DKIM (RFC 6376) and ARC (RFC 8617) verification of one message, with dkimpy.
 
-dkimpy checks the cryptography; its DNS goes through our resolver: the key names every
-signature and seal names are looked up first, asynchronously on the run's `DnsClient`,
-and dkimpy's `dnsfunc` hook answers from those lookups. A key lookup that failed
+dkimpy parses and canonicalises; the DKIM signature is checked by `cryptography`
+(checks.message.dkim_crypto: RSA and Ed25519), ARC by dkimpy whole. The DNS goes
+through our resolver: the key names every signature and seal names are looked up
+first, asynchronously on the run's `DnsClient`, and answered from those lookups (for
+ARC through dkimpy's `dnsfunc` hook). A key lookup that failed
 (timeout, SERVFAIL, ...) makes the signature *unknown*, never pass or fail; a key that
 does not exist is a PERMFAIL (RFC 6376 §6.1.2 "key not found").
 """
@@ -19,6 +21,7 @@ import dkim
 from dkim.util import InvalidTagValueList, parse_tag_value
 
 from audit.net.dns import DnsClient, Lookup, LookupStatus
+from checks.message.dkim_crypto import load_key, verify_prepared
 from checks.message.evidence import (
     ArcResult,
     MessageArcEvidence,
@@ -164,28 +167,16 @@ def _verify(
     evidence: MessageDkimEvidence,
     txt: TxtFunction,
 ) -> MessageDkimEvidence:
-    """Key, body hash and header signature, by dkimpy (its `verify_sig` without the
-    lookup, so a key problem keeps its reason instead of becoming a bare False)."""
+    """Key, body hash and header signature: dkimpy's canonicalisation, the signature by
+    `cryptography` (RSA and Ed25519, checks.message.dkim_crypto), so a key problem keeps
+    its reason instead of becoming a bare False."""
     sig, include_headers, sig_headers = prepared
+    name = sig[b"s"] + b"._domainkey." + sig[b"d"] + b"."
     try:
-        name = sig[b"s"] + b"._domainkey." + sig[b"d"] + b"."
-        verifier.pk, verifier.keysize, verifier.ktag, verifier.seqtlsrpt = dkim.load_pk_from_dns(
-            name, txt
-        )
-        evidence = {**evidence, "key_bits": verifier.keysize or None}
-        valid = verifier.verify_sig_process(sig, include_headers, sig_headers[index], txt)
-    except dkim.NaClNotFoundError:
-        # An ed25519 key (RFC 8463) without PyNaCl installed: we cannot tell, so neither
-        # pass nor fail.
-        detail = "ed25519 signatures need PyNaCl (pip install pynacl)"
-        return {
-            **evidence,
-            "result": "unknown",
-            "problem": "unsupported_algorithm",
-            "detail": detail,
-        }
+        key = load_key(name, txt(name))
+        evidence = {**evidence, "key_bits": key.bits}
+        valid = verify_prepared(verifier, sig, include_headers, sig_headers[index], key)
     except (dkim.DKIMException, ValueError, TypeError, KeyError) as exc:
-        evidence = {**evidence, "key_bits": verifier.keysize or evidence["key_bits"]}
         return _failed(evidence, _problem_of(exc), str(exc))
     if not valid:
         return _failed(evidence, "signature_mismatch", "the header hash does not verify (b=)")
