@@ -15,7 +15,10 @@ from typing import Literal, cast
 from publicsuffixlist import PublicSuffixList
 
 from audit.net.dns import DnsClient, LookupStatus
-from checks.dmarc.judge import raw_tags
+
+# The tag parser without the DMARC check's judge: that imports checkdmarc and dnspython's
+# resolver (its DoH client, ~0.2 s of start-up) which `message` never uses.
+from checks.dmarc.record import raw_tags
 from checks.message.evidence import (
     DmarcResult,
     MessageDkimEvidence,
