@@ -13,6 +13,7 @@ from audit.model import IpSource, SendingIp, UnknownReason
 from audit.net.dns import DnsClient
 from checks.message.alignment import dmarc_evidence
 from checks.message.body_links import body_evidence
+from checks.message.dkim_crypto import KeyCache
 from checks.message.dkim_verify import (
     WATCHED_FIELDS,
     arc_chain,
@@ -63,6 +64,7 @@ class AnalysisRun:
     evaluator: SpfEvaluator = field(init=False)
     spf_outcomes: dict[tuple[str, str, str, str], SpfOutcome] = field(default_factory=dict)
     connecting_ptrs: dict[str, MessagePtrEvidence] = field(default_factory=dict)
+    keys: KeyCache = field(default_factory=KeyCache)
 
     def __post_init__(self) -> None:
         self.evaluator = SpfEvaluator(self.dns)
@@ -94,13 +96,13 @@ async def analyse(run: AnalysisRun, raw: RawMessage) -> MessageItemEvidence:
 
 
 async def _signatures(
-    dns: DnsClient, data: bytes, message: ParsedMessage
+    run: AnalysisRun, data: bytes, message: ParsedMessage
 ) -> tuple[list[MessageDkimEvidence], MessageArcEvidence | None]:
     headers = message.all("dkim-signature")
     arc_headers = [v for name in ARC_FIELDS for v in message.all(name)]
-    lookups = await fetch_keys(dns, [*key_names(headers), *key_names(arc_headers)])
+    lookups = await fetch_keys(run.dns, [*key_names(headers), *key_names(arc_headers)])
     signatures = [
-        verify_signature(data, index, header, lookups, message.body_bytes)
+        verify_signature(data, index, header, lookups, message.body_bytes, run.keys)
         for index, header in enumerate(headers)
     ]
     if not arc_headers:
@@ -163,7 +165,7 @@ def _gmail_forged(domain: str | None, signatures: list[MessageDkimEvidence]) -> 
 async def _analysis(
     run: AnalysisRun, data: bytes, message: ParsedMessage
 ) -> MessageAnalysisEvidence:
-    signatures, arc = await _signatures(run.dns, data, message)
+    signatures, arc = await _signatures(run, data, message)
     hops = [parse_hop(value) for value in message.all("received")]
     trusted_hop = trusted_index(hops, run.trusted)
     hop = hops[trusted_hop] if trusted_hop is not None else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import dkim
@@ -74,6 +74,25 @@ def load_key(name: bytes, record: bytes | None) -> DkimKey:
     return DkimKey(numbers.public_key(), bits, b"rsa")
 
 
+@dataclass
+class KeyCache:
+    """The key records a run has parsed: the messages of one sender repeat one key, so
+    each record is parsed once per run (an unusable one keeps its reason)."""
+
+    parsed: dict[tuple[bytes, bytes | None], DkimKey | str] = field(default_factory=dict)
+
+    def load(self, name: bytes, record: bytes | None) -> DkimKey:
+        if (name, record) not in self.parsed:
+            try:
+                self.parsed[(name, record)] = load_key(name, record)
+            except dkim.KeyFormatError as exc:
+                self.parsed[(name, record)] = str(exc)
+        outcome = self.parsed[(name, record)]
+        if isinstance(outcome, str):
+            raise dkim.KeyFormatError(outcome)
+        return outcome
+
+
 def _body_hash_matches(verifier: dkim.DKIM, sig: dict[bytes, Any], policy: Any) -> None:
     if b"bh" not in sig:
         return
@@ -86,6 +105,30 @@ def _body_hash_matches(verifier: dkim.DKIM, sig: dict[bytes, Any], policy: Any) 
         raise dkim.ValidationError(
             f"body hash mismatch (got {base64.b64encode(digest)!r}, expected {sig[b'bh']!r})"
         )
+
+
+def _hash_headers(
+    hasher: Any,
+    policy: Any,
+    headers: list[tuple[bytes, bytes]],
+    include: list[bytes],
+    sig_header: tuple[bytes, bytes],
+) -> None:
+    """dkimpy's `hash_headers` (RFC 6376 §5.4.2: the h= fields, each instance from the
+    bottom up, then the signature without b=), canonicalising only the selected values:
+    dkimpy canonicalises every field of the message first. Selection compares canonical
+    names, so the names alone are canonicalised for it."""
+    names = policy.canonicalize_headers([(name, b"") for name, _ in headers])
+    numbered = [(name, str(index).encode()) for index, (name, _) in enumerate(names)]
+    chosen = [int(index) for _, index in dkim.select_headers(numbered, include)]
+    selected = policy.canonicalize_headers([headers[index] for index in chosen])
+    unsigned = (sig_header[0], dkim.RE_BTAG.sub(b"\\1", sig_header[1]))
+    # The signature field is hashed without its trailing CRLF (RFC 6376 §3.7).
+    signature = [(name, value.rstrip()) for name, value in policy.canonicalize_headers([unsigned])]
+    for name, value in [*selected, *signature]:
+        hasher.update(name)
+        hasher.update(b":")
+        hasher.update(value)
 
 
 def _signature_valid(key: DkimKey, algorithm: bytes, signature: bytes, digest: bytes) -> bool:
@@ -120,8 +163,7 @@ def verify_prepared(
     if b"from" in include_headers:  # dkimpy bug#644046: any additional From is hashed
         include_headers = [*include_headers, b"from"]
     hasher = HASH_ALGORITHMS[sig[b"a"]]()
-    headers = policy.canonicalize_headers(verifier.headers)
-    dkim.hash_headers(hasher, policy, headers, include_headers, sig_header, sig)
+    _hash_headers(hasher, policy, verifier.headers, include_headers, sig_header)
     signature = base64.b64decode(WHITE_SPACE.sub(b"", sig[b"b"]))
     valid = _signature_valid(key, sig[b"a"], signature, hasher.digest())
     if valid and key.kind == b"rsa" and key.bits < MIN_RSA_KEY_BITS:

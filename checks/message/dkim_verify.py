@@ -28,7 +28,7 @@ import dkim  # noqa: E402
 from dkim.util import InvalidTagValueList, parse_tag_value  # noqa: E402
 
 from audit.net.dns import DnsClient, Lookup, LookupStatus  # noqa: E402
-from checks.message.dkim_crypto import load_key, verify_prepared  # noqa: E402
+from checks.message.dkim_crypto import KeyCache, verify_prepared  # noqa: E402
 from checks.message.evidence import (  # noqa: E402
     ArcResult,
     MessageArcEvidence,
@@ -136,7 +136,12 @@ def _problem_of(exc: Exception) -> SignatureProblem:
 
 
 def verify_signature(
-    data: bytes, index: int, header: str, lookups: Mapping[str, Lookup], body_bytes: int
+    data: bytes,
+    index: int,
+    header: str,
+    lookups: Mapping[str, Lookup],
+    body_bytes: int,
+    keys: KeyCache | None = None,
 ) -> MessageDkimEvidence:
     """The outcome of the `index`-th DKIM-Signature (0 = topmost). The signature's own
     tags are checked first (RFC 6376 §6.1.1): a malformed or expired signature fails
@@ -164,7 +169,7 @@ def verify_signature(
         return {**evidence, "result": "unknown", "problem": "key_lookup_failed", "detail": detail}
     if not lookup.exists:
         return _failed(evidence, "no_key", f"{tags.key_name} has no key record")
-    return _verify(verifier, prepared, index, evidence, dnsfunc(lookups))
+    return _verify(verifier, prepared, index, evidence, dnsfunc(lookups), keys or KeyCache())
 
 
 def _verify(
@@ -173,6 +178,7 @@ def _verify(
     index: int,
     evidence: MessageDkimEvidence,
     txt: TxtFunction,
+    keys: KeyCache,
 ) -> MessageDkimEvidence:
     """Key, body hash and header signature: dkimpy's canonicalisation, the signature by
     `cryptography` (RSA and Ed25519, checks.message.dkim_crypto), so a key problem keeps
@@ -180,7 +186,7 @@ def _verify(
     sig, include_headers, sig_headers = prepared
     name = sig[b"s"] + b"._domainkey." + sig[b"d"] + b"."
     try:
-        key = load_key(name, txt(name))
+        key = keys.load(name, txt(name))
         evidence = {**evidence, "key_bits": key.bits}
         valid = verify_prepared(verifier, sig, include_headers, sig_headers[index], key)
     except (dkim.DKIMException, ValueError, TypeError, KeyError) as exc:

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from support import messages as m
 
-from checks.message.dkim_crypto import load_key
+from checks.message.dkim_crypto import load_key, verify_prepared
 
 
 def ed25519_record(octets: bytes | None = None, extra: str = "") -> bytes:
@@ -47,3 +47,50 @@ def test_an_rsa_record_gives_its_modulus_size():
 def test_an_empty_record_is_a_key_format_error():
     with pytest.raises(dkim.KeyFormatError):
         load_key(b"k._domainkey.shop.test.", b"")
+
+
+def record_of(bits: int = 2048) -> bytes:
+    return m.key_record(bits).replace('" "', "").strip('"').encode()
+
+
+def dkimpy_verdict(data: bytes) -> bool:
+    return bool(dkim.verify(data, dnsfunc=lambda name, timeout=5: record_of()))
+
+
+def our_verdict(data: bytes) -> bool:
+    verifier = dkim.DKIM(data)
+    sig, include, sig_headers = verifier.verify_headerprep(0)
+    key = load_key(b"s2048._domainkey.shop.test.", record_of())
+    try:
+        return verify_prepared(verifier, sig, include, sig_headers[0], key)
+    except dkim.ValidationError:
+        return False
+
+
+def signed(canonicalize: tuple[bytes, bytes]) -> bytes:
+    data = m.message(extra_headers="X-Mailer:   spaced \t value \r\n")
+    signature = dkim.sign(
+        data, b"s2048", b"shop.test", m.private_pem(2048), canonicalize=canonicalize,
+        include_headers=[*m.SIGNED, *m.UNSUBSCRIBE, b"x-mailer"],
+    )  # fmt: skip
+    return signature + data
+
+
+CANONICALISATIONS = [(b"relaxed", b"simple"), (b"simple", b"simple"), (b"relaxed", b"relaxed")]
+TAMPERINGS = [
+    lambda data: data,
+    lambda data: data.replace(b"Subject: Our offers", b"Subject:  Our   offers"),
+    lambda data: data.replace(b"Subject: Our offers", b"Subject: Our offer"),
+    lambda data: data.replace(b"X-Mailer:   spaced", b"x-mailer: spaced"),
+    lambda data: data.replace(b"To: ", b"From: Other <o@elsewhere.test>\r\nTo: "),
+]
+
+
+@pytest.mark.parametrize("canonicalize", CANONICALISATIONS)
+@pytest.mark.parametrize("tamper", TAMPERINGS)
+def test_the_header_hash_gives_dkimpys_verdict(canonicalize, tamper):
+    """Given a message signed with each canonicalisation and changed in whitespace, case
+    or content, when both verify it, then `cryptography` after our header selection
+    agrees with dkimpy's own verify."""
+    data = tamper(signed(canonicalize))
+    assert our_verdict(data) is dkimpy_verdict(data)
