@@ -18,13 +18,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import dkim
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa, utils
-from dkim.canonicalization import CanonicalizationPolicy, InvalidCanonicalizationPolicyError
-from dkim.crypto import HASH_ALGORITHMS
-from dkim.util import InvalidTagValueList, parse_tag_value
+
+from checks.message.dkimpy import dkim
 
 MIN_RSA_KEY_BITS = 1024  # RFC 8301 §3.2: verifiers MUST NOT consider smaller RSA keys valid
 ED25519_KEY_OCTETS = 32  # RFC 8463 §4.2: p= is the raw 32-octet public key
@@ -62,8 +60,8 @@ def load_key(name: bytes, record: bytes | None) -> DkimKey:
     if not record:
         raise dkim.KeyFormatError(f"missing public key: {name!r}")
     try:
-        tags = parse_tag_value(record)
-    except InvalidTagValueList as exc:
+        tags = dkim.util.parse_tag_value(record)
+    except dkim.util.InvalidTagValueList as exc:
         raise dkim.KeyFormatError(str(exc)) from None
     if tags.get(b"k") == b"ed25519":
         return _ed25519_key(tags)
@@ -99,7 +97,7 @@ def _body_hash_matches(verifier: dkim.DKIM, sig: dict[bytes, Any], policy: Any) 
     body = policy.canonicalize_body(verifier.body)
     if b"l" in sig:  # RFC 6376 §3.5 l=: only the first octets of the body are hashed
         body = body[: int(sig[b"l"])]
-    digest = HASH_ALGORITHMS[sig[b"a"]](body).digest()
+    digest = dkim.crypto.HASH_ALGORITHMS[sig[b"a"]](body).digest()
     expected = base64.b64decode(WHITE_SPACE.sub(b"", sig[b"bh"]))
     if digest != expected:
         raise dkim.ValidationError(
@@ -156,13 +154,15 @@ def verify_prepared(
     True when b= verifies; ValidationError on a body hash mismatch; KeyFormatError for
     an RSA key under MIN_RSA_KEY_BITS or of the wrong kind."""
     try:
-        policy = CanonicalizationPolicy.from_c_value(sig.get(b"c", b"simple/simple"))
-    except InvalidCanonicalizationPolicyError as exc:
+        policy = dkim.canonicalization.CanonicalizationPolicy.from_c_value(
+            sig.get(b"c", b"simple/simple")
+        )
+    except dkim.canonicalization.InvalidCanonicalizationPolicyError as exc:
         raise dkim.MessageFormatError(f"invalid c= value: {exc.args[0]}") from None
     _body_hash_matches(verifier, sig, policy)
     if b"from" in include_headers:  # dkimpy bug#644046: any additional From is hashed
         include_headers = [*include_headers, b"from"]
-    hasher = HASH_ALGORITHMS[sig[b"a"]]()
+    hasher = dkim.crypto.HASH_ALGORITHMS[sig[b"a"]]()
     _hash_headers(hasher, policy, verifier.headers, include_headers, sig_header)
     signature = base64.b64decode(WHITE_SPACE.sub(b"", sig[b"b"]))
     valid = _signature_valid(key, sig[b"a"], signature, hasher.digest())

@@ -17,19 +17,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import dns._features
-
-# dkimpy imports dnspython's resolver for its own DNS function, which is never used here
-# (keys come from our resolver), and the resolver imports its DNS-over-HTTPS client
-# (httpx, h2, ~80 ms of start-up). Nothing here speaks DNS over HTTPS.
-dns._features.force("doh", False)
-
-import dkim  # noqa: E402
-from dkim.util import InvalidTagValueList, parse_tag_value  # noqa: E402
-
-from audit.net.dns import DnsClient, Lookup, LookupStatus  # noqa: E402
-from checks.message.dkim_crypto import KeyCache, verify_prepared  # noqa: E402
-from checks.message.evidence import (  # noqa: E402
+from audit.net.dns import DnsClient, Lookup, LookupStatus
+from checks.message.dkim_crypto import KeyCache, verify_prepared
+from checks.message.dkimpy import dkim
+from checks.message.evidence import (
     ArcResult,
     MessageArcEvidence,
     MessageDkimEvidence,
@@ -67,8 +58,8 @@ class SignatureTags:
 
 def tags_of(value: str) -> SignatureTags | None:
     try:
-        return SignatureTags(parse_tag_value(value.encode("utf-8", "replace")))
-    except InvalidTagValueList:
+        return SignatureTags(dkim.util.parse_tag_value(value.encode("utf-8", "replace")))
+    except dkim.util.InvalidTagValueList:
         return None
 
 
