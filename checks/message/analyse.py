@@ -20,6 +20,8 @@ from checks.message.dkim_verify import (
     arc_sets,
     fetch_keys,
     key_names,
+    key_names_of,
+    tags_of,
     verify_signature,
 )
 from checks.message.evidence import (
@@ -115,12 +117,12 @@ async def analyse(run: AnalysisRun, raw: RawMessage) -> MessageItemEvidence:
 async def _signatures(
     run: AnalysisRun, data: bytes, message: ParsedMessage
 ) -> tuple[list[MessageDkimEvidence], MessageArcEvidence | None]:
-    headers = message.all("dkim-signature")
+    parsed = [tags_of(header) for header in message.all("dkim-signature")]
     arc_headers = [v for name in ARC_FIELDS for v in message.all(name)]
-    lookups = await run.txt_lookups([*key_names(headers), *key_names(arc_headers)])
+    lookups = await run.txt_lookups([*key_names_of(parsed), *key_names(arc_headers)])
     signatures = [
-        verify_signature(data, index, header, lookups, message.body_bytes, run.keys)
-        for index, header in enumerate(headers)
+        verify_signature(data, index, tags, lookups, message.body_bytes, run.keys)
+        for index, tags in enumerate(parsed)
     ]
     if not arc_headers:
         return signatures, None

@@ -105,6 +105,13 @@ def _body_hash_matches(verifier: dkim.DKIM, sig: dict[bytes, Any], policy: Any) 
         )
 
 
+def _canonical_name(policy: Any, name: bytes) -> bytes:
+    """A field name as the policy's header canonicalisation writes it (RFC 6376 §3.4.2
+    relaxed: lower case, no white space before the colon; simple: unchanged)."""
+    relaxed = policy.header_algorithm is dkim.canonicalization.Relaxed
+    return name.lower().rstrip() if relaxed else name
+
+
 def _hash_headers(
     hasher: Any,
     policy: Any,
@@ -115,9 +122,9 @@ def _hash_headers(
     """dkimpy's `hash_headers` (RFC 6376 §5.4.2: the h= fields, each instance from the
     bottom up, then the signature without b=), canonicalising only the selected values:
     dkimpy canonicalises every field of the message first. Selection compares canonical
-    names, so the names alone are canonicalised for it."""
-    names = policy.canonicalize_headers([(name, b"") for name, _ in headers])
-    numbered = [(name, str(index).encode()) for index, (name, _) in enumerate(names)]
+    names, so the names alone are canonicalised for it (without the value's regexes)."""
+    names = [_canonical_name(policy, name) for name, _ in headers]
+    numbered = [(name, str(index).encode()) for index, name in enumerate(names)]
     chosen = [int(index) for _, index in dkim.select_headers(numbered, include)]
     selected = policy.canonicalize_headers([headers[index] for index in chosen])
     unsigned = (sig_header[0], dkim.RE_BTAG.sub(b"\\1", sig_header[1]))

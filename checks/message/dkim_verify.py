@@ -64,7 +64,11 @@ def tags_of(value: str) -> SignatureTags | None:
 
 
 def key_names(header_values: Iterable[str]) -> list[str]:
-    names = (tags.key_name for v in header_values if (tags := tags_of(v)) is not None)
+    return key_names_of(tags_of(value) for value in header_values)
+
+
+def key_names_of(parsed: Iterable[SignatureTags | None]) -> list[str]:
+    names = (tags.key_name for tags in parsed if tags is not None)
     return sorted({name for name in names if name is not None})
 
 
@@ -129,15 +133,14 @@ def _problem_of(exc: Exception) -> SignatureProblem:
 def verify_signature(
     data: bytes,
     index: int,
-    header: str,
+    tags: SignatureTags | None,
     lookups: Mapping[str, Lookup],
     body_bytes: int,
     keys: KeyCache | None = None,
 ) -> MessageDkimEvidence:
-    """The outcome of the `index`-th DKIM-Signature (0 = topmost). The signature's own
-    tags are checked first (RFC 6376 §6.1.1): a malformed or expired signature fails
-    whatever its key lookup did."""
-    tags = tags_of(header)
+    """The outcome of the `index`-th DKIM-Signature (0 = topmost; `tags`: its tags, None
+    when they do not parse). The signature's own tags are checked first (RFC 6376
+    §6.1.1): a malformed or expired signature fails whatever its key lookup did."""
     if tags is None or tags.key_name is None:
         empty = _evidence(SignatureTags({}), body_bytes)
         return _failed(empty, "malformed_signature", "the tag list cannot be parsed")
