@@ -9,7 +9,6 @@ the standard library's parser only after the header count passed its bound.
 from __future__ import annotations
 
 import email
-import email.policy
 import email.utils
 import functools
 import re
@@ -120,4 +119,6 @@ def _mime_tree(data: bytes, fields: list[tuple[str, str]]) -> Message | None:
     content_type = next((v for n, v in fields if n.lower() == "content-type"), "")
     if not content_type.strip().lower().startswith("multipart/"):
         return None
-    return email.message_from_bytes(data, policy=email.policy.compat32)
+    # The default policy is compat32, which keeps the bytes as they are (surrogateescape)
+    # without importing email.policy and its header registry (~6 ms of start-up).
+    return email.message_from_bytes(data)
