@@ -67,11 +67,14 @@ def _from_messages(
         return None
     verdicts = [ok(message) for message in messages]
     failing = verdicts.count(False)
+    both = " and " in what  # "SPF and DKIM fail", "SPF fails"
     if failing:
-        return NOT_MET, f"{_capital(what)} fails in {_share(failing, len(messages))}."
+        verb = "fail" if both else "fails"
+        return NOT_MET, f"{_capital(what)} {verb} in {_share(failing, len(messages))}."
     if None in verdicts:
         return UNKNOWN, f"{_capital(what)} could not be determined for every message analysed."
-    return MET, f"{_capital(what)} is in order in {_every(len(messages))}."
+    verb = "are" if both else "is"
+    return MET, f"{_capital(what)} {verb} in order in {_every(len(messages))}."
 
 
 def _capital(text: str) -> str:

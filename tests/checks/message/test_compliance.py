@@ -89,3 +89,10 @@ def test_a_broken_record_is_named_by_its_finding_title():
     )
     reason = reasons(CheckResult(CheckId.DMARC, findings=(titled,)))["gmail.dmarc"]
     assert reason == "DMARC record is not in order: No DMARC record."
+
+
+def test_both_spf_and_dkim_take_a_plural_verb():
+    """Given SPF and DKIM published, when the bulk rule needing both is answered, then its
+    reason agrees in number."""
+    reason = reasons(CheckResult(CheckId.SPF), CheckResult(CheckId.DKIM))["gmail.spf_and_dkim"]
+    assert reason == "SPF and DKIM are both published and valid."

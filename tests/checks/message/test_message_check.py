@@ -234,3 +234,9 @@ def test_one_message_is_the_one_message_analysed(analyse_files):
     result = analyse_files(m.delivered(m.sign(m.message())))
     verdict = {v.rule: v.reason for v in evaluate((result,)).rules}
     assert verdict["gmail.spf"] == "SPF is in order in the one message analysed."
+
+
+def test_spf_and_dkim_failing_in_a_message_agree_in_number(analyse_files):
+    result = analyse_files(m.delivered(m.message(), ip=m.STRANGER_IP))
+    verdict = {v.rule: v.reason for v in evaluate((result,)).rules}
+    assert verdict["gmail.spf_and_dkim"] == "SPF and DKIM fail in the one message analysed."
