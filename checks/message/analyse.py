@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 
 from audit.model import IpSource, SendingIp, UnknownReason
 from audit.net.dns import DnsClient, Lookup
-from checks.message.alignment import RecordFound, dmarc_evidence, find_record
-from checks.message.body_links import body_evidence
-from checks.message.dkim_crypto import KeyCache
-from checks.message.dkim_verify import (
+from checks.message.auth.alignment import RecordFound, dmarc_evidence, find_record
+from checks.message.auth.crypto import KeyCache
+from checks.message.auth.signatures import (
     WATCHED_FIELDS,
     arc_chain,
     arc_sets,
@@ -24,6 +23,7 @@ from checks.message.dkim_verify import (
     tags_of,
     verify_signature,
 )
+from checks.message.body_links import body_evidence
 from checks.message.evidence import (
     MessageAnalysisEvidence,
     MessageArcEvidence,

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa, utils
 
-from checks.message.dkimpy import dkim
+from checks.message.auth.dkimpy import dkim
 
 MIN_RSA_KEY_BITS = 1024  # RFC 8301 §3.2: verifiers MUST NOT consider smaller RSA keys valid
 ED25519_KEY_OCTETS = 32  # RFC 8463 §4.2: p= is the raw 32-octet public key

@@ -1,7 +1,7 @@
 """DKIM (RFC 6376) and ARC (RFC 8617) verification of one message, with dkimpy.
 
 dkimpy parses and canonicalises; the DKIM signature is checked by `cryptography`
-(checks.message.dkim_crypto: RSA and Ed25519), ARC by dkimpy whole. The DNS goes
+(checks.message.auth.crypto: RSA and Ed25519), ARC by dkimpy whole. The DNS goes
 through our resolver: the key names every signature and seal names are looked up
 first, asynchronously on the run's `DnsClient`, and answered from those lookups (for
 ARC through dkimpy's `dnsfunc` hook). A key lookup that failed
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit.net.dns import DnsClient, Lookup, LookupStatus
-from checks.message.dkim_crypto import KeyCache, verify_prepared
-from checks.message.dkimpy import dkim
+from checks.message.auth.crypto import KeyCache, verify_prepared
+from checks.message.auth.dkimpy import dkim
 from checks.message.evidence import (
     ArcResult,
     MessageArcEvidence,
@@ -175,7 +175,7 @@ def _verify(
     keys: KeyCache,
 ) -> MessageDkimEvidence:
     """Key, body hash and header signature: dkimpy's canonicalisation, the signature by
-    `cryptography` (RSA and Ed25519, checks.message.dkim_crypto), so a key problem keeps
+    `cryptography` (RSA and Ed25519, checks.message.auth.crypto), so a key problem keeps
     its reason instead of becoming a bare False."""
     sig, include_headers, sig_headers = prepared
     name = sig[b"s"] + b"._domainkey." + sig[b"d"] + b"."

@@ -1,4 +1,4 @@
-"""Key records and signatures checked by `cryptography` (checks/message/dkim_crypto.py)."""
+"""Key records and signatures checked by `cryptography` (checks/message/auth/crypto.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from support import messages as m
 
-from checks.message.dkim_crypto import load_key, verify_prepared
+from checks.message.auth.crypto import load_key, verify_prepared
 
 
 def ed25519_record(octets: bytes | None = None, extra: str = "") -> bytes:
