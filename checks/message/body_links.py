@@ -2,10 +2,10 @@
 
 Read from the message as it is, never fetched: the text/plain and text/html parts that
 are not attachments, decoded within bounds (RFC 2045 §6 transfer encodings, the part's
-charset, at most MAX_PART_BYTES of each and MAX_TEXT_PARTS parts). A link counts when
-its anchor text or its address says unsubscribe / opt out (in the languages below), or
-when its address is the List-Unsubscribe https URI (RFC 2369 §3.2). Plain text has no
-anchors: a URL counts when it, or its line, or the line before says so.
+charset; at most MAX_PART_BYTES of each, MAX_TOTAL_BYTES in all, MAX_TEXT_PARTS parts).
+A link counts when its anchor text or its address says unsubscribe / opt out (in the
+languages below), or when its address is the List-Unsubscribe https URI (RFC 2369 §3.2).
+Plain text has no anchors: a URL counts when it, or its line, or the line before says so.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from checks.message.parse import ParsedMessage
 
 MAX_TEXT_PARTS = 20
 MAX_PART_BYTES = 1024 * 1024  # of each decoded part: a link past the first MiB is not seen
+MAX_TOTAL_BYTES = 2 * MAX_PART_BYTES  # over all parts: the HTML parser's work stays bounded
 MAX_LINKS_KEPT = 5  # in the evidence; the verdict needs one
 UNSUBSCRIBE_WORDS = re.compile(
     r"unsub|un-subscribe|opt[\s_-]?out|abmeld|abbestell|austragen|d[ée]sabonn|d[ée]sinscri"
@@ -179,13 +180,17 @@ def body_evidence(
     header_uris = frozenset(https_uris)
     links: list[MessageBodyLinkEvidence] = []
     parts, truncated = 0, False
+    read = 0
     for part in text_parts(message, body):
-        if parts == MAX_TEXT_PARTS:
+        if parts == MAX_TEXT_PARTS or read >= MAX_TOTAL_BYTES:
             truncated = True
             break
         parts += 1
         decoded, cut = _decoded(part.payload, part.transfer_encoding)
-        truncated |= cut
+        room = MAX_TOTAL_BYTES - read
+        truncated = truncated or cut or len(decoded) > room
+        decoded = decoded[:room]
+        read += len(decoded)
         finder = html_links if part.content_type == "text/html" else plain_links
         links.extend(finder(_text(decoded, part.charset), header_uris))
     return {

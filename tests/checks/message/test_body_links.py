@@ -166,3 +166,16 @@ def test_a_message_without_a_readable_text_part_leaves_them_unknown(verdict):
     data = m.message().replace(b"Content-Type: text/plain", b"Content-Type: image/png")
     states = verdict(m.delivered(m.sign(data)))
     assert [states[rule] for rule in LINK_RULES] == [RuleState.UNKNOWN] * 3
+
+
+def test_reading_stops_at_the_total_bound_and_says_so(monkeypatch):
+    monkeypatch.setattr(body_links, "MAX_TOTAL_BYTES", 20)
+    late = '<a href="https://x.test/u">Unsubscribe</a>'
+    body = body_of(alternative("Offers, offers, offers and more offers.", late))
+    assert (body["text_parts"], body["truncated"], body["links_found"]) == (1, True, 0)
+
+
+def test_a_single_part_cut_at_the_total_bound_is_marked_truncated(monkeypatch):
+    monkeypatch.setattr(body_links, "MAX_TOTAL_BYTES", 20)
+    body = body_of(single("text/html", "<p>" + "x" * 50 + "</p>"))
+    assert (body["text_parts"], body["truncated"]) == (1, True)
