@@ -20,7 +20,11 @@ from checks.message.evidence import MessageAnalysisEvidence
 
 Answer = tuple[RuleState, str]
 MET, NOT_MET, UNKNOWN = RuleState.MET, RuleState.NOT_MET, RuleState.UNKNOWN
-NEEDS_MESSAGE = "needs a message (--message FILE)"
+# Reasons are what a client reads (JSON, text, the report): whole sentences that name
+# the findings by their titles, without "(s)" plurals, finding codes or CLI flags.
+NEEDS_MESSAGE = "Only a real message from the sender shows this, and none was analysed."
+CHECK_NAMES = {CheckId.SPF: "SPF", CheckId.DKIM: "DKIM", CheckId.DMARC: "DMARC",
+               CheckId.PTR: "reverse DNS (PTR)"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,12 @@ class RunFacts:
     def codes(self, check: CheckId) -> set[str]:
         result = self.results.get(check)
         return {f.code for f in result.findings} if result else set()
+
+    def titles(self, check: CheckId, codes: set[str]) -> list[str]:
+        """The titles of the check's findings with `codes`, once each, in finding order."""
+        result = self.results.get(check)
+        findings = result.findings if result else ()
+        return list(dict.fromkeys(f.title.rstrip(".") for f in findings if f.code in codes))
 
     def status(self, check: CheckId) -> CheckStatus | None:
         result = self.results.get(check)
@@ -57,22 +67,43 @@ def _from_messages(
         return None
     verdicts = [ok(message) for message in messages]
     failing = verdicts.count(False)
+    both = " and " in what  # "SPF and DKIM fail", "SPF fails"
     if failing:
-        return NOT_MET, f"{what}: not met by {failing} of {len(messages)} message(s)"
+        verb = "fail" if both else "fails"
+        return NOT_MET, f"{_capital(what)} {verb} in {_share(failing, len(messages))}."
     if None in verdicts:
-        return UNKNOWN, f"{what}: could not be determined for every message"
-    return MET, f"{what}: met by {len(messages)} message(s)"
+        return UNKNOWN, f"{_capital(what)} could not be determined for every message analysed."
+    verb = "are" if both else "is"
+    return MET, f"{_capital(what)} {verb} in order in {_every(len(messages))}."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _share(failing: int, total: int) -> str:
+    if total == 1:
+        return "the one message analysed"
+    return f"{'all' if failing == total else failing} of the {total} messages analysed"
+
+
+def _every(total: int) -> str:
+    return "the one message analysed" if total == 1 else f"all {total} messages analysed"
 
 
 def _dns_answer(facts: RunFacts, check: CheckId, failing: set[str], what: str) -> Answer:
+    name = CHECK_NAMES.get(check, str(check))
     if not facts.ran(check):
-        return UNKNOWN, f"the {check} check did not run (`mailhygiene audit DOMAIN` runs it)"
-    found = sorted(facts.codes(check) & failing)
+        return UNKNOWN, f"The {name} check did not run: an audit of the domain runs it."
+    found = facts.codes(check) & failing
     if found:
-        return NOT_MET, f"{what}: {', '.join(found)}"
+        return (
+            NOT_MET,
+            f"{_capital(what)} is not in order: {'; '.join(facts.titles(check, found))}.",
+        )
     if facts.status(check) is CheckStatus.UNKNOWN:
-        return UNKNOWN, f"the {check} check could not complete"
-    return MET, f"{what}: published and valid"
+        return UNKNOWN, f"The {name} check could not complete."
+    return MET, f"{_capital(what)} is published and valid."
 
 
 SPF_BROKEN = {"SPF_MISSING", "SPF_PERMERROR", "SPF_IP_NOT_AUTHORIZED", "SPF_MULTIPLE_RECORDS",
@@ -127,12 +158,14 @@ def _combined(facts: RunFacts, join: Callable[[bool | None, bool | None], bool |
         return from_messages
     states = [spf(facts)[0], dkim(facts)[0]]
     if join is _either and MET in states:
-        return MET, "SPF or DKIM published and valid (a message would show it passes)"
+        return MET, "SPF or DKIM is published and valid; a message would show that it passes."
     if join is _both and NOT_MET in states:
-        return NOT_MET, "SPF or DKIM is missing or broken"
+        return NOT_MET, "SPF or DKIM is missing or broken."
     if UNKNOWN in states:
-        return UNKNOWN, "SPF or DKIM could not be determined"
-    return (MET, "SPF and DKIM published") if join is _both else (NOT_MET, "neither SPF nor DKIM")
+        return UNKNOWN, "SPF or DKIM could not be determined."
+    if join is _both:
+        return MET, "SPF and DKIM are both published and valid."
+    return NOT_MET, "Neither SPF nor DKIM is published and valid."
 
 
 def authentication(facts: RunFacts) -> Answer:
@@ -164,10 +197,17 @@ def ptr(facts: RunFacts) -> Answer:
         def ok(m: MessageAnalysisEvidence) -> bool | None:
             return m["connecting_ptr"]["confirmed"] if m["connecting_ptr"] else None
 
-        from_messages = _from_messages(facts, ok, "FCrDNS of the connecting IP")
+        from_messages = _from_messages(
+            facts, ok, "forward-confirmed reverse DNS of the connecting IP"
+        )
         if from_messages:
             return from_messages
-    return _dns_answer(facts, CheckId.PTR, {"PTR_MISSING", "PTR_FCRDNS_FAILED"}, "PTR / FCrDNS")
+    return _dns_answer(
+        facts,
+        CheckId.PTR,
+        {"PTR_MISSING", "PTR_FCRDNS_FAILED"},
+        "reverse DNS (PTR, forward-confirmed)",
+    )
 
 
 def dmarc_record(facts: RunFacts) -> Answer:
@@ -199,20 +239,26 @@ def full_authentication(facts: RunFacts) -> Answer:
     states = [spf(facts), dkim(facts), dmarc_pass(facts)]
     failing = [reason for state, reason in states if state is NOT_MET]
     if failing:
-        return NOT_MET, "; ".join(failing)
+        return NOT_MET, " ".join(dict.fromkeys(failing))
     unknown = [reason for state, reason in states if state is UNKNOWN]
-    return (UNKNOWN, "; ".join(unknown)) if unknown else (MET, "SPF, DKIM and DMARC pass")
+    if unknown:
+        return UNKNOWN, " ".join(dict.fromkeys(unknown))
+    return MET, "SPF, DKIM and DMARC all pass."
 
 
 def format_rules(facts: RunFacts) -> Answer:
-    return _from_messages(facts, lambda m: not m["format"], "RFC 5322 format") or (
+    return _from_messages(facts, lambda m: not m["format"], "the RFC 5322 format") or (
         UNKNOWN,
         NEEDS_MESSAGE,
     )
 
 
 def no_gmail_from(facts: RunFacts) -> Answer:
-    return _from_messages(facts, lambda m: not m["gmail_from_forged"], "gmail.com From") or (
+    return _from_messages(
+        facts,
+        lambda m: not m["gmail_from_forged"],
+        "the From address (no gmail.com address sent from elsewhere)",
+    ) or (
         UNKNOWN,
         NEEDS_MESSAGE,
     )
@@ -229,7 +275,10 @@ def one_click_any(facts: RunFacts) -> Answer:
     def ok(m: MessageAnalysisEvidence) -> bool:
         return m["unsubscribe"]["one_click"] or bool(m["unsubscribe"]["mailto"])
 
-    return _from_messages(facts, ok, "List-Unsubscribe") or (UNKNOWN, NEEDS_MESSAGE)
+    return _from_messages(facts, ok, "a List-Unsubscribe header (https or mailto)") or (
+        UNKNOWN,
+        NEEDS_MESSAGE,
+    )
 
 
 def tls(facts: RunFacts) -> Answer:
@@ -238,16 +287,34 @@ def tls(facts: RunFacts) -> Answer:
 
     return _from_messages(facts, ok, "TLS on the hop into the receiver") or (
         UNKNOWN,
-        "needs a message received by the provider (its Received header records TLS)",
+        "Only a message as the provider received it shows this (its Received header records"
+        " TLS), and none was analysed.",
     )
 
 
 def spam_rate(facts: RunFacts) -> Answer:
-    return UNKNOWN, "only the provider has it: check Postmaster Tools / the complaint feedback loop"
+    return UNKNOWN, (
+        "Only the provider knows the spam rate: see Google Postmaster Tools or the provider's"
+        " complaint feedback loop."
+    )
+
+
+def _body_link(m: MessageAnalysisEvidence) -> bool | None:
+    """A link found; none in a body read whole; unknown when nothing readable was there
+    (no text part) or a bound cut the reading short."""
+    body = m.get("body")
+    if body is None:
+        return None
+    if body["links_found"]:
+        return True
+    return None if body["truncated"] or not body["text_parts"] else False
 
 
 def visible_unsubscribe(facts: RunFacts) -> Answer:
-    return UNKNOWN, "a visible link in the rendered body is not checked: look at the message"
+    return _from_messages(facts, _body_link, "the visible unsubscribe link in the body") or (
+        UNKNOWN,
+        NEEDS_MESSAGE,
+    )
 
 
 ANSWERS: Mapping[str, Callable[[RunFacts], Answer]] = {

@@ -35,7 +35,7 @@ from checks.dmarc.evidence import (
     DmarcTestingEvidence,
     DmarcWarningEvidence,
 )
-from checks.dmarc.record import MalformedPart, receiver_record
+from checks.dmarc.record import MalformedPart, raw_tags, receiver_record
 from checks.dmarc.warnings import COVERED, classify
 
 RULES = "RFC 9989"
@@ -129,16 +129,6 @@ class DmarcEvidence:
             "report_destinations": [d.to_evidence() for d in self.destinations],
             "alignment": [row.to_evidence() for row in self.alignment],
         }
-
-
-def raw_tags(record: str) -> dict[str, str]:
-    """The record's tags as published (pct is not in checkdmarc's RFC 9989 tags)."""
-    tags: dict[str, str] = {}
-    for part in record.split(";"):
-        name, equals, value = part.partition("=")
-        if equals and name.strip():
-            tags.setdefault(name.strip().lower(), value.strip())
-    return tags
 
 
 def _finding(

@@ -110,6 +110,16 @@ def _classify(part: str, seen: set[str]) -> tuple[str | None, str, MalformedPart
     return tag, value, None
 
 
+def raw_tags(record: str) -> dict[str, str]:
+    """The record's tags as published (pct is not in checkdmarc's RFC 9989 tags)."""
+    tags: dict[str, str] = {}
+    for part in record.split(";"):
+        name, equals, value = part.partition("=")
+        if equals and name.strip():
+            tags.setdefault(name.strip().lower(), value.strip())
+    return tags
+
+
 def receiver_record(record: str) -> ReceiverRecord:
     """Split on `;` (RFC 7489 §6.4); the first part is the version (discovery
     already required `v=DMARC1` there); keep the first valid value of each tag."""

@@ -10,16 +10,20 @@ import email.utils
 from dataclasses import dataclass, field
 
 from audit.model import IpSource, SendingIp, UnknownReason
-from audit.net.dns import DnsClient
-from checks.message.alignment import dmarc_evidence
-from checks.message.dkim_verify import (
+from audit.net.dns import DnsClient, Lookup
+from checks.message.auth.alignment import RecordFound, dmarc_evidence, find_record
+from checks.message.auth.crypto import KeyCache
+from checks.message.auth.signatures import (
     WATCHED_FIELDS,
     arc_chain,
     arc_sets,
     fetch_keys,
     key_names,
+    key_names_of,
+    tags_of,
     verify_signature,
 )
+from checks.message.body_links import body_evidence
 from checks.message.evidence import (
     MessageAnalysisEvidence,
     MessageArcEvidence,
@@ -53,15 +57,19 @@ def not_analysed(raw: RawMessage, reason: UnknownReason, detail: str) -> Message
 @dataclass
 class AnalysisRun:
     """What the analyses of one run share: the resolver, the SPF evaluator, the trusted
-    receivers, and what is already established per connecting IP. An mbox from one
-    sender repeats the same IP, envelope and HELO: SPF and FCrDNS are evaluated once
-    per run for each, then read (the DNS cache alone still costs a walk per message)."""
+    receivers, and what is already established per connecting IP, key and From domain.
+    An mbox from one sender repeats the same IP, envelope, HELO, keys and DMARC record:
+    each is evaluated, looked up or parsed once per run, then read (the DNS cache alone
+    still costs a walk per message)."""
 
     dns: DnsClient
     trusted: tuple[str, ...] = ()
     evaluator: SpfEvaluator = field(init=False)
     spf_outcomes: dict[tuple[str, str, str, str], SpfOutcome] = field(default_factory=dict)
     connecting_ptrs: dict[str, MessagePtrEvidence] = field(default_factory=dict)
+    keys: KeyCache = field(default_factory=KeyCache)
+    key_lookups: dict[str, Lookup] = field(default_factory=dict)
+    dmarc_records: dict[tuple[str, str], RecordFound] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.evaluator = SpfEvaluator(self.dns)
@@ -71,6 +79,20 @@ class AnalysisRun:
         if key not in self.spf_outcomes:
             self.spf_outcomes[key] = await self.evaluator.check_host(ip, domain, sender, helo)
         return self.spf_outcomes[key]
+
+    async def txt_lookups(self, names: list[str]) -> dict[str, Lookup]:
+        """The key records of `names`, each asked of the resolver once per run (its
+        cache answers repeats too, but through a task and a shield per message)."""
+        missing = [name for name in dict.fromkeys(names) if name not in self.key_lookups]
+        if missing:
+            self.key_lookups.update(await fetch_keys(self.dns, missing))
+        return {name: self.key_lookups[name] for name in names}
+
+    async def dmarc_record(self, from_domain: str, org: str) -> RecordFound:
+        key = (from_domain, org)
+        if key not in self.dmarc_records:
+            self.dmarc_records[key] = await find_record(self.dns, from_domain, org)
+        return self.dmarc_records[key]
 
     async def connecting_ptr(self, ip: str) -> MessagePtrEvidence:
         if ip not in self.connecting_ptrs:
@@ -93,14 +115,14 @@ async def analyse(run: AnalysisRun, raw: RawMessage) -> MessageItemEvidence:
 
 
 async def _signatures(
-    dns: DnsClient, data: bytes, message: ParsedMessage
+    run: AnalysisRun, data: bytes, message: ParsedMessage
 ) -> tuple[list[MessageDkimEvidence], MessageArcEvidence | None]:
-    headers = message.all("dkim-signature")
+    parsed = [tags_of(header) for header in message.all("dkim-signature")]
     arc_headers = [v for name in ARC_FIELDS for v in message.all(name)]
-    lookups = await fetch_keys(dns, [*key_names(headers), *key_names(arc_headers)])
+    lookups = await run.txt_lookups([*key_names_of(parsed), *key_names(arc_headers)])
     signatures = [
-        verify_signature(data, index, header, lookups, message.body_bytes)
-        for index, header in enumerate(headers)
+        verify_signature(data, index, tags, lookups, message.body_bytes, run.keys)
+        for index, tags in enumerate(parsed)
     ]
     if not arc_headers:
         return signatures, None
@@ -162,7 +184,7 @@ def _gmail_forged(domain: str | None, signatures: list[MessageDkimEvidence]) -> 
 async def _analysis(
     run: AnalysisRun, data: bytes, message: ParsedMessage
 ) -> MessageAnalysisEvidence:
-    signatures, arc = await _signatures(run.dns, data, message)
+    signatures, arc = await _signatures(run, data, message)
     hops = [parse_hop(value) for value in message.all("received")]
     trusted_hop = trusted_index(hops, run.trusted)
     hop = hops[trusted_hop] if trusted_hop is not None else None
@@ -170,8 +192,9 @@ async def _analysis(
     ip = hop["ip"] if hop is not None else None
     connecting_ptr = await run.connecting_ptr(ip) if ip is not None else None
     domain = from_domain(message)
-    dmarc = await dmarc_evidence(run.dns, domain, spf, signatures) if domain else None
+    dmarc = await dmarc_evidence(run.dmarc_record, domain, spf, signatures) if domain else None
     addresses = from_addresses(message)
+    unsubscribe = unsubscribe_evidence(message, signatures)
     return {
         "message_id": (message.first("message-id") or "").strip() or None,
         "from_address": addresses[0][1] if len(addresses) == 1 else None,
@@ -187,7 +210,8 @@ async def _analysis(
         "spf": spf,
         "connecting_ptr": connecting_ptr,
         "dmarc": dmarc,
-        "unsubscribe": unsubscribe_evidence(message, signatures),
+        "unsubscribe": unsubscribe,
+        "body": body_evidence(message, data[message.body_start :], unsubscribe["https"]),
         "format": format_problems(message),
         "gmail_from_forged": _gmail_forged(domain, signatures),
     }

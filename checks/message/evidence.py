@@ -26,6 +26,7 @@ SignatureProblem = Literal[
 ]
 ArcResult = Literal["pass", "fail", "none", "unknown"]
 DmarcResult = Literal["pass", "fail", "none", "unknown"]
+LinkMatch = Literal["text", "href", "list_unsubscribe"]
 
 
 class MessageDkimEvidence(TypedDict):
@@ -96,6 +97,22 @@ class MessageUnsubscribeEvidence(TypedDict):
     signed: bool  # both fields covered by a passing DKIM signature
 
 
+class MessageBodyLinkEvidence(TypedDict):
+    part: str  # text/html or text/plain
+    href: str
+    text: str  # the anchor's text; for plain text, the URL's line and the line before
+    matched_by: LinkMatch  # what says unsubscribe: the text, the address, or List-Unsubscribe
+
+
+class MessageBodyEvidence(TypedDict):
+    """The visible unsubscribe link (Gmail, Yahoo, Apple bulk rules), read, never fetched."""
+
+    text_parts: int  # text/plain and text/html parts read (attachments aside)
+    truncated: bool  # a part or the number of parts was over its bound: a link may be missed
+    unsubscribe_links: list[MessageBodyLinkEvidence]  # the first few
+    links_found: int
+
+
 class MessageFormatEvidence(TypedDict):
     rule: str  # from_count, from_addresses, message_id, date, repeated_field, line_length
     detail: str
@@ -117,6 +134,7 @@ class MessageAnalysisEvidence(TypedDict):
     connecting_ptr: MessagePtrEvidence | None
     dmarc: MessageDmarcEvidence | None
     unsubscribe: MessageUnsubscribeEvidence
+    body: NotRequired[MessageBodyEvidence]  # absent in documents made before it was read
     format: list[MessageFormatEvidence]
     gmail_from_forged: bool
 

@@ -218,3 +218,25 @@ def test_without_received_or_return_path_dmarc_is_unknown_not_failed(analyse_fil
     result = analyse_files(m.message())  # as a sent-folder copy: no receiver's headers
     assert analysis(result)["dmarc"]["result"] == "unknown"
     assert "MESSAGE_DMARC_FAILED" not in codes(result)
+
+
+def test_the_verdict_over_messages_counts_them_in_words(analyse_files):
+    signed = m.delivered(m.sign(m.message()))
+    unsigned = m.delivered(m.message(), ip=m.STRANGER_IP)
+    verdict = {v.rule: v.reason for v in evaluate((analyse_files(signed, unsigned),)).rules}
+    assert verdict["gmail.dkim"] == "DKIM fails in 1 of the 2 messages analysed."
+    assert verdict["gmail.one_click_unsubscribe"] == (
+        "Signed one-click unsubscribe fails in 1 of the 2 messages analysed."
+    )
+
+
+def test_one_message_is_the_one_message_analysed(analyse_files):
+    result = analyse_files(m.delivered(m.sign(m.message())))
+    verdict = {v.rule: v.reason for v in evaluate((result,)).rules}
+    assert verdict["gmail.spf"] == "SPF is in order in the one message analysed."
+
+
+def test_spf_and_dkim_failing_in_a_message_agree_in_number(analyse_files):
+    result = analyse_files(m.delivered(m.message(), ip=m.STRANGER_IP))
+    verdict = {v.rule: v.reason for v in evaluate((result,)).rules}
+    assert verdict["gmail.spf_and_dkim"] == "SPF and DKIM fail in the one message analysed."

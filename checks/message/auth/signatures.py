@@ -1,8 +1,10 @@
 """DKIM (RFC 6376) and ARC (RFC 8617) verification of one message, with dkimpy.
 
-dkimpy checks the cryptography; its DNS goes through our resolver: the key names every
-signature and seal names are looked up first, asynchronously on the run's `DnsClient`,
-and dkimpy's `dnsfunc` hook answers from those lookups. A key lookup that failed
+dkimpy parses and canonicalises; the DKIM signature is checked by `cryptography`
+(checks.message.auth.crypto: RSA and Ed25519), ARC by dkimpy whole. The DNS goes
+through our resolver: the key names every signature and seal names are looked up
+first, asynchronously on the run's `DnsClient`, and answered from those lookups (for
+ARC through dkimpy's `dnsfunc` hook). A key lookup that failed
 (timeout, SERVFAIL, ...) makes the signature *unknown*, never pass or fail; a key that
 does not exist is a PERMFAIL (RFC 6376 §6.1.2 "key not found").
 """
@@ -15,10 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import dkim
-from dkim.util import InvalidTagValueList, parse_tag_value
-
 from audit.net.dns import DnsClient, Lookup, LookupStatus
+from checks.message.auth.crypto import KeyCache, verify_prepared
+from checks.message.auth.dkimpy import dkim
 from checks.message.evidence import (
     ArcResult,
     MessageArcEvidence,
@@ -57,13 +58,17 @@ class SignatureTags:
 
 def tags_of(value: str) -> SignatureTags | None:
     try:
-        return SignatureTags(parse_tag_value(value.encode("utf-8", "replace")))
-    except InvalidTagValueList:
+        return SignatureTags(dkim.util.parse_tag_value(value.encode("utf-8", "replace")))
+    except dkim.util.InvalidTagValueList:
         return None
 
 
 def key_names(header_values: Iterable[str]) -> list[str]:
-    names = (tags.key_name for v in header_values if (tags := tags_of(v)) is not None)
+    return key_names_of(tags_of(value) for value in header_values)
+
+
+def key_names_of(parsed: Iterable[SignatureTags | None]) -> list[str]:
+    names = (tags.key_name for tags in parsed if tags is not None)
     return sorted({name for name in names if name is not None})
 
 
@@ -126,12 +131,16 @@ def _problem_of(exc: Exception) -> SignatureProblem:
 
 
 def verify_signature(
-    data: bytes, index: int, header: str, lookups: Mapping[str, Lookup], body_bytes: int
+    data: bytes,
+    index: int,
+    tags: SignatureTags | None,
+    lookups: Mapping[str, Lookup],
+    body_bytes: int,
+    keys: KeyCache | None = None,
 ) -> MessageDkimEvidence:
-    """The outcome of the `index`-th DKIM-Signature (0 = topmost). The signature's own
-    tags are checked first (RFC 6376 §6.1.1): a malformed or expired signature fails
-    whatever its key lookup did."""
-    tags = tags_of(header)
+    """The outcome of the `index`-th DKIM-Signature (0 = topmost; `tags`: its tags, None
+    when they do not parse). The signature's own tags are checked first (RFC 6376
+    §6.1.1): a malformed or expired signature fails whatever its key lookup did."""
     if tags is None or tags.key_name is None:
         empty = _evidence(SignatureTags({}), body_bytes)
         return _failed(empty, "malformed_signature", "the tag list cannot be parsed")
@@ -154,7 +163,7 @@ def verify_signature(
         return {**evidence, "result": "unknown", "problem": "key_lookup_failed", "detail": detail}
     if not lookup.exists:
         return _failed(evidence, "no_key", f"{tags.key_name} has no key record")
-    return _verify(verifier, prepared, index, evidence, dnsfunc(lookups))
+    return _verify(verifier, prepared, index, evidence, dnsfunc(lookups), keys or KeyCache())
 
 
 def _verify(
@@ -163,29 +172,18 @@ def _verify(
     index: int,
     evidence: MessageDkimEvidence,
     txt: TxtFunction,
+    keys: KeyCache,
 ) -> MessageDkimEvidence:
-    """Key, body hash and header signature, by dkimpy (its `verify_sig` without the
-    lookup, so a key problem keeps its reason instead of becoming a bare False)."""
+    """Key, body hash and header signature: dkimpy's canonicalisation, the signature by
+    `cryptography` (RSA and Ed25519, checks.message.auth.crypto), so a key problem keeps
+    its reason instead of becoming a bare False."""
     sig, include_headers, sig_headers = prepared
+    name = sig[b"s"] + b"._domainkey." + sig[b"d"] + b"."
     try:
-        name = sig[b"s"] + b"._domainkey." + sig[b"d"] + b"."
-        verifier.pk, verifier.keysize, verifier.ktag, verifier.seqtlsrpt = dkim.load_pk_from_dns(
-            name, txt
-        )
-        evidence = {**evidence, "key_bits": verifier.keysize or None}
-        valid = verifier.verify_sig_process(sig, include_headers, sig_headers[index], txt)
-    except dkim.NaClNotFoundError:
-        # An ed25519 key (RFC 8463) without PyNaCl installed: we cannot tell, so neither
-        # pass nor fail.
-        detail = "ed25519 signatures need PyNaCl (pip install pynacl)"
-        return {
-            **evidence,
-            "result": "unknown",
-            "problem": "unsupported_algorithm",
-            "detail": detail,
-        }
+        key = keys.load(name, txt(name))
+        evidence = {**evidence, "key_bits": key.bits}
+        valid = verify_prepared(verifier, sig, include_headers, sig_headers[index], key)
     except (dkim.DKIMException, ValueError, TypeError, KeyError) as exc:
-        evidence = {**evidence, "key_bits": verifier.keysize or evidence["key_bits"]}
         return _failed(evidence, _problem_of(exc), str(exc))
     if not valid:
         return _failed(evidence, "signature_mismatch", "the header hash does not verify (b=)")

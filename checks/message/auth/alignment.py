@@ -10,12 +10,16 @@ is looked up at `_dmarc.<From domain>`, then at `_dmarc.<organisational domain>`
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Literal, cast
 
 from publicsuffixlist import PublicSuffixList
 
 from audit.net.dns import DnsClient, LookupStatus
-from checks.dmarc.judge import raw_tags
+
+# The tag parser without the DMARC check's judge: that imports checkdmarc and dnspython's
+# resolver (its DoH client, ~0.2 s of start-up) which `message` never uses.
+from checks.dmarc.record import raw_tags
 from checks.message.evidence import (
     DmarcResult,
     MessageDkimEvidence,
@@ -46,9 +50,11 @@ def aligned(identifier: str, from_domain: str, mode: str, from_org: str | None =
     return organizational_domain(left) == (from_org or organizational_domain(right))
 
 
-async def find_record(
-    dns: DnsClient, from_domain: str, org: str
-) -> tuple[str | None, str | None, str]:
+RecordFound = tuple[str | None, str | None, str]  # (record domain, record, problem)
+RecordFinder = Callable[[str, str], Awaitable[RecordFound]]
+
+
+async def find_record(dns: DnsClient, from_domain: str, org: str) -> RecordFound:
     """(record domain, record, problem): problem is "" or why the lookup is unknown."""
     names = dict.fromkeys((from_domain, org))
     for domain in names:
@@ -76,13 +82,13 @@ def _result(
 
 
 async def dmarc_evidence(
-    dns: DnsClient,
+    find: RecordFinder,
     from_domain: str,
     spf: MessageSpfEvidence | None,
     signatures: list[MessageDkimEvidence],
 ) -> MessageDmarcEvidence:
     org = organizational_domain(from_domain)
-    record_domain, record, problem = await find_record(dns, from_domain, org)
+    record_domain, record, problem = await find(from_domain, org)
     tags = raw_tags(record) if record else {}
     adkim, aspf = _mode(tags, "adkim"), _mode(tags, "aspf")
     spf_aligned = bool(spf and aligned(spf["domain"], from_domain, aspf, org))
