@@ -173,7 +173,7 @@ class RejectionClassifier:
         if host is None:  # the reply may name it ("host X said:"): read it as explain does
             reply = rejection_reply(event, normalised)
             host = reply.remote_host
-        serving = self._provider_serving(host) if host else None
+        serving = self.provider_serving(host) if host else None
         # The verdict reads the reply's words (the host prefix taken off: the same for the
         # same masked reply), the provider serving the host and the deferral.
         key = (normalised, serving, deferred)
@@ -200,7 +200,8 @@ class RejectionClassifier:
         blocklist = verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None
         return verdict.reason.value, verdict.provider, blocklist, codes.reply, codes.enhanced
 
-    def _provider_serving(self, host: str) -> str | None:
+    def provider_serving(self, host: str) -> str | None:
+        """The provider (audit/knowledge/providers id) whose servers `host` is one of."""
         if host in self._serving:
             return self._serving[host]
         if self._hosts is None:
