@@ -232,7 +232,9 @@ class PostfixParser:
                 continue
             service = name.rpartition("/")[2]
             body = line[program.end() :]
-            if service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
+            if body == "removed":  # qmgr's end of a message: every message has one line
+                self.queue.pop(qid, None)
+            elif service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
                 for event in queued(at, service, qid, body, pid):
                     events += 1
                     add(event)

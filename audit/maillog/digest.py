@@ -155,11 +155,15 @@ class Digest:
         # the hour of the last timestamp seen: parsers hand the same datetime object to
         # every event of one stamp, so an identity test saves a datetime.replace per event
         self._stamp: datetime | None = None
+        self._last_at: datetime | None = None
         self._hour: datetime | None = None
 
     def add(self, event: Event) -> None:
         at = event.at
-        if at is not None:
+        # the previous event's stamp (the same object: parsers hand one datetime to every
+        # line of a stamp) is already within first..last
+        if at is not None and at is not self._last_at:
+            self._last_at = at
             if self.first is None or at < self.first:
                 self.first = at
             if self.last is None or at > self.last:
