@@ -32,7 +32,9 @@ from audit.loglines.records import DeliveryEvent, DeliveryStatus
 SMTP_CODE = re.compile(r"(?<![\w.@/:-])(?P<code>[45]\d\d)(?=[ -]|$)")
 MAX_SAMPLE_CHARS = 300
 MAX_CLASSIFIED = 4096  # classified replies remembered at once (a cache, not state)
-MAX_REMEMBERED_REPLY_CHARS = 1024  # longer replies are normalised, never remembered
+MAX_REMEMBERED_REPLY_CHARS = 1024  # longer replies and heads are never remembered
+# up to a reply's last digit (greedy, then back from the end: linear, in C)
+LAST_DIGIT = re.compile(r"(?s).*\d")
 # Per-message details of a reply (RFC 5321 leaves the text after the codes free): the
 # recipient echoed back, IP addresses, times, queue ids, Gmail's token before "- gsmtp",
 # Outlook's server name and hex ids. One pass: a recipient in <...>, or a run of
@@ -190,18 +192,19 @@ class RejectionClassifier:
         self._hosts: HostIndex | None = None
         self._classified: dict[tuple[str, str | None, DeliveryStatus], RejectionKind] = {}
         self._serving: dict[str, str | None] = {}
-        self._normalised: dict[str, str] = {}  # reply (relay, recipient masked) -> normalised
+        self._replies: dict[str, str] = {}  # a reply -> its normalised form
+        self._normalised: dict[str, str] = {}  # a reply's head -> its normalised form
         self._verdicts: dict[tuple[str, str | None, bool], _Verdict] = {}
 
     def classify(self, event: DeliveryEvent) -> RejectionKind:
         verbatim = _event_reply(event)
-        reply = self._normalised.get(verbatim)
-        if reply is None:  # a reply not seen verbatim (with its relay and recipient masked)
-            reply = normalised_reply(verbatim)
+        reply = self._replies.get(verbatim)
+        if reply is None:  # not seen verbatim (with its relay and recipient masked)
+            reply = self._normalised_reply(verbatim)
             if len(verbatim) <= MAX_REMEMBERED_REPLY_CHARS:
-                if len(self._normalised) >= MAX_CLASSIFIED:
-                    self._normalised.clear()
-                self._normalised[verbatim] = reply
+                if len(self._replies) >= MAX_CLASSIFIED:
+                    self._replies.clear()
+                self._replies[verbatim] = reply
         key = (reply, event.relay_host, event.status)
         kind = self._classified.get(key)
         if kind is None:
@@ -209,6 +212,25 @@ class RejectionClassifier:
                 self._classified.clear()
             kind = self._classified[key] = self._kind(event, reply)
         return kind
+
+    def _normalised_reply(self, reply: str) -> str:
+        """`normalised_reply(reply)`, its head (up to the word with its last digit) read
+        once per distinct head: the mask is word by word, so the head's and the tail's
+        masks joined are the whole reply's, and a per-message token is its last word with
+        a digit mostly (Gmail's before "- gsmtp"), which the tail masks each time."""
+        last = LAST_DIGIT.match(reply)
+        if last is None:
+            return normalised_reply(reply)
+        split = reply.rfind(" ", 0, last.end()) + 1
+        head = reply[:split]
+        masked = self._normalised.get(head)
+        if masked is None:
+            masked = normalised_reply(head)
+            if len(head) <= MAX_REMEMBERED_REPLY_CHARS:
+                if len(self._normalised) >= MAX_CLASSIFIED:
+                    self._normalised.clear()
+                self._normalised[head] = masked
+        return masked + normalised_reply(reply[split:])
 
     def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
         host = event.relay_host if event.relay_host not in (None, "none") else None

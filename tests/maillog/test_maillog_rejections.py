@@ -221,3 +221,23 @@ def test_masking_the_relay_prefix_and_recipient_first_keeps_the_kind(reply: str)
     event = delivery(reply, host, relay_ip="203.0.113.9", recipient="u1@d1.example")
     fast = RejectionClassifier().classify(event)
     assert fast == RejectionClassifier()._kind(event, rejections.normalised_reply(reply))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550-5.1.1 The email account that you tried to reach does not exist. "
+        "91b752265b1f5-cd6d8f16adfsi2058756a33.42 - gsmtp (in reply to RCPT TO command)",
+        "550 5.7.1 [2001:db8::5] 1234567 <x@y.z> <a@b.c1> <x y@b1> (S3150) AM1PR01MB1234",
+        "no digit at all <a@b.c>",
+        "",
+        "  two  spaces 1 ",
+        "9",
+    ],
+)
+def test_the_head_remembered_and_the_tail_masked_make_the_whole_mask(reply: str) -> None:
+    # given a reply read twice (the second time its head comes from the cache)
+    classifier = RejectionClassifier()
+    first = classifier._normalised_reply(reply)
+    # then both are the mask of the whole reply
+    assert first == classifier._normalised_reply(reply) == rejections.normalised_reply(reply)
