@@ -11,12 +11,13 @@ only the provider knows (spam rate) is unknown, with where to look.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit.knowledge.requirements import requirements
 from audit.model import CheckId, CheckResult, CheckStatus
 from audit.model.compliance import Compliance, RuleState, RuleVerdict
 from checks.message.evidence import MessageAnalysisEvidence
+from checks.volume.evidence import VolumeTlsEvidence
 
 Answer = tuple[RuleState, str]
 MET, NOT_MET, UNKNOWN = RuleState.MET, RuleState.NOT_MET, RuleState.UNKNOWN
@@ -32,6 +33,7 @@ class RunFacts:
     """What a run established, as the answers read it."""
 
     results: Mapping[CheckId, CheckResult]
+    provider: str = ""  # the provider of the rule being answered (gmail, yahoo, ...)
 
     def ran(self, check: CheckId) -> bool:
         result = self.results.get(check)
@@ -56,6 +58,15 @@ class RunFacts:
         result = self.results.get(CheckId.MESSAGE)
         items = result.evidence.get("messages", []) if result else []
         return [item["analysis"] for item in items if "analysis" in item]
+
+    @property
+    def tls_deliveries(self) -> list[VolumeTlsEvidence] | None:
+        """The logs' remote deliveries per provider, over TLS or not; None: no logs read."""
+        result = self.results.get(CheckId.VOLUME)
+        if result is None or result.status is CheckStatus.SKIPPED:
+            return None
+        rows: list[VolumeTlsEvidence] | None = result.evidence.get("tls_deliveries")
+        return rows
 
 
 def _from_messages(
@@ -281,14 +292,52 @@ def one_click_any(facts: RunFacts) -> Answer:
     )
 
 
+PROVIDER_NAMES = {"gmail": "Gmail", "yahoo": "Yahoo", "microsoft": "Outlook.com",
+                  "apple": "iCloud"}  # fmt: skip
+NO_TLS_LINES = (
+    "the logs show no delivery over TLS at all: Postfix logs the TLS connection only with "
+    "smtp_tls_loglevel >= 1, Exim the cipher (X=) only with log_selector tls_cipher"
+)
+
+
+def _from_logs(facts: RunFacts) -> Answer | None:
+    """The logs' deliveries to the rule's provider: met when every one used TLS, not met
+    with the count otherwise; unknown when the logs hold no TLS line at all (the log level
+    hides it) or no delivery to that provider. None: no logs were read."""
+    rows = facts.tls_deliveries
+    if rows is None:
+        return None
+    name = PROVIDER_NAMES.get(facts.provider, facts.provider)
+    if not any(row["tls"] for row in rows):
+        return UNKNOWN, NO_TLS_LINES
+    row = next((row for row in rows if row["provider"] == facts.provider), None)
+    if row is None:
+        return UNKNOWN, f"the logs hold no delivery to {name}'s servers"
+    total = row["tls"] + row["plain"]
+    if row["plain"]:
+        return (
+            NOT_MET,
+            f"{row['plain']:,} of {total:,} deliveries to {name} in the logs without TLS",
+        )
+    return MET, f"all {total:,} deliveries to {name} in the logs used TLS"
+
+
 def tls(facts: RunFacts) -> Answer:
+    """The logs' deliveries when they tell; else the messages' hop into the receiver."""
+
     def ok(m: MessageAnalysisEvidence) -> bool | None:
         return m["hops"][m["trusted_hop"]]["tls"] if m["trusted_hop"] is not None else None
 
-    return _from_messages(facts, ok, "TLS on the hop into the receiver") or (
+    from_logs = _from_logs(facts)
+    if from_logs is not None and from_logs[0] is not UNKNOWN:
+        return from_logs
+    from_messages = _from_messages(facts, ok, "TLS on the hop into the receiver")
+    if from_messages is not None:
+        return from_messages
+    return from_logs or (
         UNKNOWN,
-        "Only a message as the provider received it shows this (its Received header records"
-        " TLS), and none was analysed.",
+        "Only a message as the provider received it (its Received header records TLS) or"
+        " the mail logs show this, and neither was given.",
     )
 
 
@@ -342,7 +391,7 @@ def evaluate(results: tuple[CheckResult, ...]) -> Compliance:
     facts = RunFacts({result.check: result for result in results})
     verdicts = []
     for rule in requirements():
-        state, reason = ANSWERS[rule.answered_by](facts)
+        state, reason = ANSWERS[rule.answered_by](replace(facts, provider=rule.provider))
         verdicts.append(
             RuleVerdict(
                 rule.rule,

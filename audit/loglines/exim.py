@@ -32,7 +32,9 @@ MESSAGE = re.compile(
 )
 HOST_IP = re.compile(r" H=[^\[]*?\[(?P<ip>[0-9A-Fa-f.:]+)\]")
 HOST_NAME = re.compile(r" H=(?P<host>[^\s\[(]+)")
-FIELD = re.compile(r" (?P<key>[UAPIRT])=(?P<value>\S+)")
+# X= is the TLS cipher of the connection (log_selector tls_cipher, on by default): a
+# delivery line without it went in clear text
+FIELD = re.compile(r" (?P<key>[UAPIRTX])=(?P<value>\S+)")
 RECIPIENTS = re.compile(r" for (?P<rcpts>.+)$")
 PARENT = re.compile(r"^\S+ <[^>]*>")
 REMOTE_ERROR = re.compile(r"\]:?\d*: (?P<reply>(?:SMTP error|host |[2-5]\d\d[ -]).*)$")
@@ -55,7 +57,7 @@ class EximDelivery(NamedTuple):
     """One delivery line as logged, before the parser correlates it with its arrival."""
 
     status: DeliveryStatus
-    fields: dict[str, str]  # the U=, A=, P=, I=, R=, T= fields
+    fields: dict[str, str]  # the U=, A=, P=, I=, R=, T=, X= fields
     relay_host: str | None
     relay_ip: str | None
     reply: str  # C="..." of a delivery, the remote error of a bounce or deferral
@@ -164,16 +166,18 @@ class EximParser:
     def _delivery(self, at: datetime | None, mid: str, flag: str, body: str) -> DeliveryEvent:
         status, fields, relay_host, relay_ip, reply = read_delivery(flag, body)
         local_ip = fields.get("I", "").strip("[]").rsplit("]:", 1)[0].strip("[]") or None
+        remote = relay_host is not None and "lmtp" not in fields.get("T", "")
         return DeliveryEvent(
             at=at,
             message_id=mid,
             recipient=body.split(" ", 1)[0].rstrip(":"),
             status=status,
-            remote=relay_host is not None and "lmtp" not in fields.get("T", ""),
+            remote=remote,
             relay_host=relay_host,
             relay_ip=relay_ip,
             reply=reply,
             local_ip=local_ip,
             forwarded=PARENT.match(body) is not None,
             account=self.accounts.get(mid),
+            tls="X" in fields if remote else None,
         )

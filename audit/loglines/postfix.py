@@ -41,8 +41,15 @@ RFC3339 = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) (?P<rest>.*
 # long line costs more than the rest). Possessive: a program name, a pid or a queue id
 # ends where its characters do, so backtracking into them could never find another match.
 PROGRAM_QUEUED = re.compile(
-    r"\S++ (?P<program>[\w./-]++)(?:\[\d++\])?+: (?:(?P<qid>[0-9A-Za-z]{5,20}+): )?+"
+    r"\S++ (?P<program>[\w./-]++)(?:\[(?P<pid>\d++)\])?+: (?:(?P<qid>[0-9A-Za-z]{5,20}+): )?+"
 )
+# smtp(8) with smtp_tls_loglevel >= 1, once per new connection, before its deliveries
+# (no queue id): `Trusted TLS connection established to host[ip]:25: TLSv1.3 with ...`
+# (Untrusted, Anonymous, Verified, Trusted: how the peer certificate was checked; see
+# postconf(5) smtp_tls_loglevel). The relay `host[ip]` is kept to match the deliveries.
+TLS_ESTABLISHED = " TLS connection established to "
+TLS_PEERS = ("Trusted", "Untrusted", "Anonymous", "Verified")
+MAX_TLS_PROCESSES = 10_000  # smtp processes whose TLS connection is remembered
 CLIENT = re.compile(r"client=(?P<name>[^\[\s,]*)\[(?P<ip>[^\]]+)\]")
 SASL_USER = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
 PICKUP = re.compile(r"^uid=(?P<uid>\d+) from=<(?P<sender>[^>]*)>")
@@ -169,6 +176,10 @@ class PostfixParser:
         self.foreign = foreign
         self.postfix_lines = 0
         self.other_lines = 0
+        # smtp process id -> `host[ip]` its last TLS connection went to: a delivery of that
+        # process to that relay went over it (connection reuse logs no second line)
+        self.tls_relays: dict[str, str] = {}
+        self.tls_lines = 0
 
     def parse(self, line: str) -> list[Event] | None:
         """Events of one line; [] for lines of no interest; None for a malformed line."""
@@ -205,7 +216,7 @@ class PostfixParser:
             if program is None:
                 malformed += 1
                 continue
-            name, qid = program.groups()
+            name, pid, qid = program.groups()
             if "postfix" not in name:
                 found = None if foreign is None else self._hand_over(line, program, add)
                 if found is None:
@@ -214,11 +225,17 @@ class PostfixParser:
                     events, handed = events + found, handed + 1
                 continue
             if qid is None:
-                continue  # connect, disconnect, statistics: no queue id, nothing counted
+                # connect, disconnect, statistics: no queue id, nothing counted; smtp's TLS
+                # connection line is remembered for the deliveries that follow it
+                if pid is not None and name.endswith("/smtp"):
+                    self._tls_line(pid, line, program.end())
+                continue
             service = name.rpartition("/")[2]
             body = line[program.end() :]
-            if service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
-                for event in queued(at, service, qid, body):
+            if body == "removed":  # qmgr's end of a message: every message has one line
+                self.queue.pop(qid, None)
+            elif service in QUEUE_STATE_SERVICES or body.startswith("to=<"):
+                for event in queued(at, service, qid, body, pid):
                     events += 1
                     add(event)
         self.other_lines += others
@@ -253,7 +270,20 @@ class PostfixParser:
             self.stamp_chars = start
         return at, start
 
-    def _queued(self, at: datetime | None, service: str, qid: str, body: str) -> list[Event]:
+    def _tls_line(self, pid: str, line: str, start: int) -> None:
+        """`Verified TLS connection established to host[ip]:25: ...` of smtp process `pid`."""
+        found = line.find(TLS_ESTABLISHED, start)
+        if found < 0 or not line.startswith(TLS_PEERS, start):
+            return
+        relay = line[found + len(TLS_ESTABLISHED) :].partition("]")[0]
+        if len(self.tls_relays) >= MAX_TLS_PROCESSES:
+            self.tls_relays.clear()
+        self.tls_relays[pid] = relay + "]"
+        self.tls_lines += 1
+
+    def _queued(
+        self, at: datetime | None, service: str, qid: str, body: str, pid: str | None = None
+    ) -> list[Event]:
         if service == "qmgr":
             if body == "removed":
                 self.queue.pop(qid, None)
@@ -285,29 +315,34 @@ class PostfixParser:
             self._remember(qid, _Queued(None, f"local:uid={pickup['uid']}", True))
             return []
         if body.startswith("to=<") and (to := TO.match(body)):
-            return self._delivery(at, service, qid, to["rcpt"], body)
+            return self._delivery(at, service, qid, to["rcpt"], body, pid)
         return []
 
     def _delivery(
-        self, at: datetime | None, service: str, qid: str, rcpt: str, body: str
+        self, at: datetime | None, service: str, qid: str, rcpt: str, body: str, pid: str | None
     ) -> list[Event]:
         delivery = read_delivery(body)
         if delivery is None or delivery.status not in OUTCOMES:
             return []  # no outcome yet, or an address probe
         status, reply, relay_host, relay_ip = delivery
         state = self.queue.get(qid)
+        remote = service in REMOTE_SERVICES and not _to_content_filter(relay_ip)
+        tls = None
+        if remote:
+            tls = pid is not None and self.tls_relays.get(pid) == f"{relay_host}[{relay_ip}]"
         return [
             DeliveryEvent(
                 at=at,
                 message_id=qid,
                 recipient=rcpt,
                 status=OUTCOMES[status],
-                remote=service in REMOTE_SERVICES and not _to_content_filter(relay_ip),
+                remote=remote,
                 relay_host=relay_host,
                 relay_ip=relay_ip,
                 reply=reply,
                 forwarded=", orig_to=<" in body and ORIG_TO.search(body) is not None,
                 account=state.account if state else None,
+                tls=tls,
             )
         ]
 

@@ -50,6 +50,9 @@ class DeliveryEvent(NamedTuple):
     local_ip: str | None = None  # our sending IP, only where the log states it
     forwarded: bool = False  # an alias/forward (Postfix orig_to=, Exim <parent>)
     account: str | None = None  # filled by parsers that correlate by message id
+    # the delivery went over TLS (Postfix `... TLS connection established to` of the same
+    # smtp process and relay, Exim `X=`); None where the parser cannot tell (local delivery)
+    tls: bool | None = None
 
 
 class AttemptKind(enum.StrEnum):

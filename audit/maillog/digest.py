@@ -29,6 +29,7 @@ from audit.maillog.facts import (
     LogFacts,
     RejectionFacts,
     RelayFacts,
+    TlsFacts,
 )
 from audit.maillog.rejections import (
     RejectionClassifier,
@@ -46,6 +47,16 @@ MAX_SENDING_IPS = 1000
 MAX_CACHED_IP_CHARS = 64  # longer "addresses" are checked, never remembered
 OTHER_ACCOUNTS = "(other accounts)"
 STATUS_KEYS = {status: status.value for status in DeliveryStatus}  # faster than .value
+# The mailbox providers whose sender requirements the compliance verdict answers (their
+# ids in audit/knowledge/requirements/), by the provider serving the relay host
+# (audit/knowledge/providers/): deliveries to their MX hosts, Workspace domains included.
+TLS_PROVIDERS = {
+    "google-gmail": "gmail",
+    "yahoo": "yahoo",
+    "microsoft-outlook": "microsoft",
+    "apple-icloud": "apple",
+}
+OTHER_PROVIDERS = "other"
 
 
 def _add(values: set[str], value: str | None) -> None:
@@ -137,17 +148,22 @@ class Digest:
             "sending IPs", MAX_SENDING_IPS, _Count, lambda c: c.n
         )
         self.totals: Counter[str] = Counter()
+        self.tls: dict[str, list[int]] = {}  # provider -> [over TLS, in clear text]
         self.attempts = AttemptTally()
         self.first: datetime | None = None
         self.last: datetime | None = None
         # the hour of the last timestamp seen: parsers hand the same datetime object to
         # every event of one stamp, so an identity test saves a datetime.replace per event
         self._stamp: datetime | None = None
+        self._last_at: datetime | None = None
         self._hour: datetime | None = None
 
     def add(self, event: Event) -> None:
         at = event.at
-        if at is not None:
+        # the previous event's stamp (the same object: parsers hand one datetime to every
+        # line of a stamp) is already within first..last
+        if at is not None and at is not self._last_at:
+            self._last_at = at
             if self.first is None or at < self.first:
                 self.first = at
             if self.last is None or at > self.last:
@@ -212,6 +228,8 @@ class Digest:
                 self.local_domains.add(domain)  # mail delivered here: a local domain
         elif not event.forwarded and event.message_id in self.unauthenticated:
             self._maybe_relayed(event, domain)
+        if event.tls is not None and event.status is DeliveryStatus.SENT:
+            self._tls(event)
         if event.status is not DeliveryStatus.SENT and is_remote_rejection(event):
             tally = self.rejections.get(self.classifier.classify(event))
             tally.count += 1
@@ -226,6 +244,21 @@ class Digest:
             hour = account.hours.get(self._hour_of(event.at))
             if hour is not None:
                 _add(hour.domains, domain)
+
+    def _tls(self, event: DeliveryEvent) -> None:
+        host = event.relay_host
+        serving = self.classifier.provider_serving(host) if host and host != "none" else None
+        provider = TLS_PROVIDERS.get(serving or "", OTHER_PROVIDERS)
+        counts = self.tls.get(provider)
+        if counts is None:
+            counts = self.tls[provider] = [0, 0]
+        counts[0 if event.tls else 1] += 1
+
+    def _tls_facts(self) -> tuple[TlsFacts, ...]:
+        order = [*TLS_PROVIDERS.values(), OTHER_PROVIDERS]
+        return tuple(
+            TlsFacts(provider, *self.tls[provider]) for provider in order if provider in self.tls
+        )
 
     def _maybe_relayed(self, event: DeliveryEvent, domain: str) -> None:
         client_ip = self.unauthenticated.get(event.message_id)
@@ -264,6 +297,7 @@ class Digest:
                 {name: account.client_ips for name, account in self.accounts.items()}
             ),
             capped=self._capped(),
+            tls=self._tls_facts(),
         )
 
     def _capped(self) -> tuple[Capped, ...]:

@@ -97,6 +97,15 @@ class FileFacts:
 
 
 @dataclass(frozen=True)
+class TlsFacts:
+    """Remote deliveries (status sent) to one mailbox provider, over TLS or in clear text."""
+
+    provider: str  # gmail, yahoo, microsoft, apple (the requirements' ids) or "other"
+    tls: int
+    plain: int
+
+
+@dataclass(frozen=True)
 class LogFacts:
     files: tuple[FileFacts, ...]
     accounts: tuple[AccountFacts, ...]  # most messages first
@@ -109,3 +118,4 @@ class LogFacts:
     attacks: tuple[AttackFacts, ...] = ()  # one per kind seen, in AttemptKind order
     targeted_accounts: tuple[TargetedAccountFacts, ...] = ()  # most failures first
     capped: tuple[Capped, ...] = ()  # the bounded tables that were full
+    tls: tuple[TlsFacts, ...] = ()  # per provider, in TLS_PROVIDERS order, "other" last

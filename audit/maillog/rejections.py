@@ -32,6 +32,9 @@ from audit.loglines.records import DeliveryEvent, DeliveryStatus
 SMTP_CODE = re.compile(r"(?<![\w.@/:-])(?P<code>[45]\d\d)(?=[ -]|$)")
 MAX_SAMPLE_CHARS = 300
 MAX_CLASSIFIED = 4096  # classified replies remembered at once (a cache, not state)
+MAX_REMEMBERED_REPLY_CHARS = 1024  # longer replies and heads are never remembered
+# up to a reply's last digit (greedy, then back from the end: linear, in C)
+LAST_DIGIT = re.compile(r"(?s).*\d")
 # Per-message details of a reply (RFC 5321 leaves the text after the codes free): the
 # recipient echoed back, IP addresses, times, queue ids, Gmail's token before "- gsmtp",
 # Outlook's server name and hex ids. One pass: a recipient in <...>, or a run of
@@ -62,6 +65,11 @@ def _mask(match: re.Match[str]) -> str:
     return "0" if run.isdigit() and len(run) >= 6 else run
 
 
+MAX_WORDS = 65_536  # words remembered with their masked form (a cache, not state)
+MAX_CACHED_WORD_CHARS = 64  # longer words are masked, never remembered
+_words: dict[str, str] = {}  # word -> masked word (a pure function: codes repeat)
+
+
 def normalised_reply(reply: str) -> str:
     """`reply` with its per-message details masked. Word by word: no run MASKED matches
     spans a space, and a word of letters only, or without a digit and an "@", holds none
@@ -71,10 +79,40 @@ def normalised_reply(reply: str) -> str:
     for index, word in enumerate(words):
         if word.isalpha() or ("@" not in word and DIGIT.search(word) is None):
             continue
-        masked = MASKED.sub(_mask, word)
+        masked = _words.get(word)
+        if masked is None:
+            masked = MASKED.sub(_mask, word)
+            # a long word the mask changed is a token: unique, not worth remembering
+            if len(word) <= MAX_CACHED_WORD_CHARS and (masked == word or len(word) < TOKEN_CHARS):
+                if len(_words) >= MAX_WORDS:
+                    _words.clear()
+                _words[word] = masked
         if masked != word:
             words[index], changed = masked, True
     return " ".join(words) if changed else reply
+
+
+# Postfix's `host relay[ip] said: ` before a remote reply names the relay the event
+# already holds: it is replaced by one constant (audit/bounce/extract.py takes it off the
+# same way, the relay host comes from the event), and the recipient echoed back `<rcpt>`
+# by its mask, before the masking: the words that differ per host and per message go
+# without a regex each (100k distinct hosts, 100k recipients).
+RELAY_PREFIX = "host relay.invalid[::] said: "
+MASKED_ADDRESS = "<x@x.invalid>"
+PLAIN_ADDRESS = re.compile(r"[^<>@\s]{0,256}@[^<>\s]{0,256}")  # what MASKED masks in <...>
+
+
+def _event_reply(event: DeliveryEvent) -> str:
+    """The event's reply with its relay prefix and echoed recipient replaced (see above)."""
+    reply, host = event.reply, event.relay_host
+    if host is not None and reply.startswith("host "):
+        prefix = f"host {host}[{event.relay_ip}] said: "
+        if reply.startswith(prefix):
+            reply = RELAY_PREFIX + reply[len(prefix) :]
+    rcpt = event.recipient
+    if rcpt and f"<{rcpt}>" in reply and PLAIN_ADDRESS.fullmatch(rcpt):
+        reply = reply.replace(f"<{rcpt}>", MASKED_ADDRESS)
+    return reply
 
 
 class RejectionKind(NamedTuple):
@@ -154,10 +192,19 @@ class RejectionClassifier:
         self._hosts: HostIndex | None = None
         self._classified: dict[tuple[str, str | None, DeliveryStatus], RejectionKind] = {}
         self._serving: dict[str, str | None] = {}
+        self._replies: dict[str, str] = {}  # a reply -> its normalised form
+        self._normalised: dict[str, str] = {}  # a reply's head -> its normalised form
         self._verdicts: dict[tuple[str, str | None, bool], _Verdict] = {}
 
     def classify(self, event: DeliveryEvent) -> RejectionKind:
-        reply = normalised_reply(event.reply)
+        verbatim = _event_reply(event)
+        reply = self._replies.get(verbatim)
+        if reply is None:  # not seen verbatim (with its relay and recipient masked)
+            reply = self._normalised_reply(verbatim)
+            if len(verbatim) <= MAX_REMEMBERED_REPLY_CHARS:
+                if len(self._replies) >= MAX_CLASSIFIED:
+                    self._replies.clear()
+                self._replies[verbatim] = reply
         key = (reply, event.relay_host, event.status)
         kind = self._classified.get(key)
         if kind is None:
@@ -166,6 +213,25 @@ class RejectionClassifier:
             kind = self._classified[key] = self._kind(event, reply)
         return kind
 
+    def _normalised_reply(self, reply: str) -> str:
+        """`normalised_reply(reply)`, its head (up to the word with its last digit) read
+        once per distinct head: the mask is word by word, so the head's and the tail's
+        masks joined are the whole reply's, and a per-message token is its last word with
+        a digit mostly (Gmail's before "- gsmtp"), which the tail masks each time."""
+        last = LAST_DIGIT.match(reply)
+        if last is None:
+            return normalised_reply(reply)
+        split = reply.rfind(" ", 0, last.end()) + 1
+        head = reply[:split]
+        masked = self._normalised.get(head)
+        if masked is None:
+            masked = normalised_reply(head)
+            if len(head) <= MAX_REMEMBERED_REPLY_CHARS:
+                if len(self._normalised) >= MAX_CLASSIFIED:
+                    self._normalised.clear()
+                self._normalised[head] = masked
+        return masked + normalised_reply(reply[split:])
+
     def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
         host = event.relay_host if event.relay_host not in (None, "none") else None
         deferred = event.status is DeliveryStatus.DEFERRED
@@ -173,7 +239,7 @@ class RejectionClassifier:
         if host is None:  # the reply may name it ("host X said:"): read it as explain does
             reply = rejection_reply(event, normalised)
             host = reply.remote_host
-        serving = self._provider_serving(host) if host else None
+        serving = self.provider_serving(host) if host else None
         # The verdict reads the reply's words (the host prefix taken off: the same for the
         # same masked reply), the provider serving the host and the deferral.
         key = (normalised, serving, deferred)
@@ -200,7 +266,8 @@ class RejectionClassifier:
         blocklist = verdict.blocklist.lower().rstrip(".") if verdict.blocklist else None
         return verdict.reason.value, verdict.provider, blocklist, codes.reply, codes.enhanced
 
-    def _provider_serving(self, host: str) -> str | None:
+    def provider_serving(self, host: str) -> str | None:
+        """The provider (audit/knowledge/providers id) whose servers `host` is one of."""
         if host in self._serving:
             return self._serving[host]
         if self._hosts is None:

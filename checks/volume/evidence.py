@@ -90,6 +90,14 @@ class VolumeCappedEvidence(TypedDict):
     folded_weight: int  # the counts no listed key holds any more
 
 
+class VolumeTlsEvidence(TypedDict):
+    """Remote deliveries that went out (status sent) to one mailbox provider's servers."""
+
+    provider: str  # gmail | yahoo | microsoft | apple (the requirements' ids) | other
+    tls: int  # over TLS (Postfix's TLS connection line, smtp_tls_loglevel >= 1; Exim X=)
+    plain: int  # in clear text, or with no TLS line where the log has them
+
+
 class VolumeEvidenceDocument(TypedDict):
     files: list[VolumeFileEvidence]
     formats: list[str]
@@ -107,6 +115,7 @@ class VolumeEvidenceDocument(TypedDict):
     timestamps: str  # how zone-less timestamps were read
     attempts: NotRequired[list[VolumeAttemptsEvidence]]  # refused at SMTP time, per kind
     capped_tables: NotRequired[list[VolumeCappedEvidence]]  # tables that reached their bound
+    tls_deliveries: NotRequired[list[VolumeTlsEvidence]]  # per provider; [] no remote delivery
 
 
 class VolumeHourEvidence(TypedDict):

@@ -97,6 +97,19 @@ def _capped(evidence: VolumeEvidenceDocument) -> str:
     )
 
 
+def _tls(evidence: VolumeEvidenceDocument) -> str:
+    """'gmail 1,180 of 1,200 over TLS; other 40 of 40' ('' without remote deliveries)."""
+    rows = evidence.get("tls_deliveries") or []
+    if rows and not any(row.get("tls") for row in rows):
+        total = sum(row.get("plain", 0) for row in rows)
+        return f"none of {total:,} shows TLS (Postfix logs it with smtp_tls_loglevel >= 1)"
+    return "; ".join(
+        f"{row.get('provider', '')} {row.get('tls', 0):,} of "
+        f"{row.get('tls', 0) + row.get('plain', 0):,} over TLS"
+        for row in rows
+    )
+
+
 def _attacker_rows(evidence: VolumeEvidenceDocument) -> tuple[tuple[Cell, ...], ...]:
     return tuple(
         (
@@ -127,6 +140,7 @@ def appendix(evidence: VolumeEvidenceDocument) -> Section:
         Fact("Timestamps", text_of(evidence.get("timestamps"))),
         *((Fact("Refused attempts", attempts),) if (attempts := _attempts(evidence)) else ()),
         *((Fact("Capped tables", capped),) if (capped := _capped(evidence)) else ()),
+        *((Fact("Deliveries sent over TLS", tls),) if (tls := _tls(evidence)) else ()),
     )
     tables = (
         DataTable(("File", "Lines", "Events", "Malformed"), _file_rows(evidence), "Log files"),

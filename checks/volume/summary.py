@@ -121,6 +121,9 @@ def volume_evidence(facts: LogFacts, t: Thresholds) -> VolumeEvidenceDocument:
         "timestamps": "syslog stamps without a zone are taken as UTC",
         "attempts": _attempts(facts, t),
         "capped_tables": _capped(facts),
+        "tls_deliveries": [
+            {"provider": t.provider, "tls": t.tls, "plain": t.plain} for t in facts.tls
+        ],
     }
 
 

@@ -78,3 +78,20 @@ def test_a_capped_table_is_stated_in_the_appendix() -> None:
         facts["Capped tables"]
         == "rejections by kind capped at 1,000 (4,500 keys folded, 4,800 counted in the rest)"
     )
+
+
+def test_the_deliveries_over_tls_per_provider_are_in_the_appendix() -> None:
+    rows = [
+        {"provider": "gmail", "tls": 1180, "plain": 20},
+        {"provider": "other", "tls": 40, "plain": 0},
+    ]
+    facts = {f.label: f.value for f in appendix({"tls_deliveries": rows}).facts}
+    assert facts["Deliveries sent over TLS"] == (
+        "gmail 1,180 of 1,200 over TLS; other 40 of 40 over TLS"
+    )
+
+
+def test_a_log_without_tls_lines_says_the_log_level_hides_them() -> None:
+    rows = [{"provider": "gmail", "tls": 0, "plain": 7}]
+    facts = {f.label: f.value for f in appendix({"tls_deliveries": rows}).facts}
+    assert "smtp_tls_loglevel" in facts["Deliveries sent over TLS"]

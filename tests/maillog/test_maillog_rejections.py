@@ -177,3 +177,67 @@ def test_the_host_index_names_the_provider_serves_host_names() -> None:
 def test_the_word_by_word_mask_is_the_regex_over_the_whole_reply(reply: str) -> None:
     # given a reply; when masked word by word; then it is what the regex gives at once
     assert rejections.normalised_reply(reply) == rejections.MASKED.sub(rejections._mask, reply)
+
+
+def test_bounces_from_distinct_hosts_with_their_prefix_and_recipient_are_classified_once(
+    monkeypatch,
+):
+    # given 300 Postfix bounces, each naming its own relay and echoing its own recipient
+    calls = counted_verdicts(monkeypatch)
+    classifier = RejectionClassifier()
+    kinds = {
+        classifier.classify(
+            delivery(
+                f"host mx{n}.d{n}.example[203.0.{n % 250}.{n % 7}] said: 550 5.1.1 "
+                f"<u{n}@d{n}.example>: Recipient address rejected: User unknown "
+                "(in reply to RCPT TO command)",
+                f"mx{n}.d{n}.example",
+                relay_ip=f"203.0.{n % 250}.{n % 7}",
+                recipient=f"u{n}@d{n}.example",
+            )
+        )
+        for n in range(300)
+    }
+    # then the words were classified once, and each host keeps its own kind
+    assert len(calls) == 1
+    assert {k.reason for k in kinds} == {"user_unknown"}
+    assert len({k.host for k in kinds}) == 300
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "host mx1.d1.example[203.0.113.9] said: 550 5.1.1 <u1@d1.example>: User unknown "
+        "(in reply to RCPT TO command)",
+        "host gmail-smtp-in.l.google.com[142.250.102.27] said: 550-5.1.1 The email account "
+        "that you tried to reach does not exist. 001d5877f77b2-f925f0aea68si7302402a73.42 - gsmtp",
+        "550 5.7.1 <u1@d1.example>... Relaying denied <u1@d1.example>",
+    ],
+)
+def test_masking_the_relay_prefix_and_recipient_first_keeps_the_kind(reply: str) -> None:
+    # given a bounce; when classified with the event's relay and recipient masked first
+    # (the fast path), then the kind is the one the reply as logged gets
+    host = reply.split()[1].partition("[")[0] if reply.startswith("host ") else "mx1.d1.example"
+    event = delivery(reply, host, relay_ip="203.0.113.9", recipient="u1@d1.example")
+    fast = RejectionClassifier().classify(event)
+    assert fast == RejectionClassifier()._kind(event, rejections.normalised_reply(reply))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550-5.1.1 The email account that you tried to reach does not exist. "
+        "91b752265b1f5-cd6d8f16adfsi2058756a33.42 - gsmtp (in reply to RCPT TO command)",
+        "550 5.7.1 [2001:db8::5] 1234567 <x@y.z> <a@b.c1> <x y@b1> (S3150) AM1PR01MB1234",
+        "no digit at all <a@b.c>",
+        "",
+        "  two  spaces 1 ",
+        "9",
+    ],
+)
+def test_the_head_remembered_and_the_tail_masked_make_the_whole_mask(reply: str) -> None:
+    # given a reply read twice (the second time its head comes from the cache)
+    classifier = RejectionClassifier()
+    first = classifier._normalised_reply(reply)
+    # then both are the mask of the whole reply
+    assert first == classifier._normalised_reply(reply) == rejections.normalised_reply(reply)
