@@ -47,7 +47,8 @@ def test_a_log_without_gmail_deliveries_leaves_the_gmail_rule_unknown():
 def test_without_logs_the_rule_still_asks_for_a_message_or_logs():
     verdict = next(v for v in evaluate(()).rules if v.rule == "gmail.tls")
     assert verdict.state is RuleState.UNKNOWN
-    assert "--log" in verdict.reason
+    # (in client words: the reason names the mail logs, not the option)
+    assert "mail logs" in verdict.reason and "message" in verdict.reason
 
 
 def test_a_real_postfix_log_answers_the_gmail_tls_rule(tmp_path: Path):
