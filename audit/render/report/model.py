@@ -14,6 +14,7 @@ same HTML.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -204,6 +205,7 @@ class ReportView:
     listings: DataTable
     listing_count: int
     listed_ips: tuple[str, ...]
+    listed_ip_runs: tuple[str, ...]  # the same, consecutive addresses as runs
     listed_lists: tuple[str, ...]
     plan: tuple[PlanStep, ...]
     top_causes: tuple[PlanStep, ...]
@@ -239,6 +241,30 @@ def cap(table: DataTable, limit: int) -> DataTable:
 def cap_many(table: DataTable, limit: int, many_limit: int) -> DataTable:
     """`cap` at `limit` rows, or at `many_limit` when the table has more than MANY_ROWS."""
     return cap(table, many_limit if len(table.rows) > MANY_ROWS else limit)
+
+
+def address_runs(ips: Sequence[str]) -> tuple[str, ...]:
+    """The addresses in their order, 3 or more consecutive ones as one "first – last"
+    run: 35 sending IPs of one block take one line of the summary, not six."""
+    runs: list[list[str]] = []
+    for ip in ips:
+        if runs and _follows(runs[-1][-1], ip):
+            runs[-1].append(ip)
+        else:
+            runs.append([ip])
+    shown: list[str] = []
+    for run in runs:
+        shown += [f"{run[0]} – {run[-1]}"] if len(run) >= 3 else run
+    return tuple(shown)
+
+
+def _follows(previous: str, ip: str) -> bool:
+    """Whether `ip` is the address right after `previous` (same family)."""
+    try:
+        before, after = ipaddress.ip_address(previous), ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return before.version == after.version and int(after) == int(before) + 1
 
 
 def _listings(
@@ -346,6 +372,7 @@ def build_report(
         listings=cap_many(listings, MAX_SUMMARY_LISTINGS, MAX_SUMMARY_LISTINGS_MANY),
         listing_count=len(listings.rows),
         listed_ips=listed_ips,
+        listed_ip_runs=address_runs(listed_ips),
         listed_lists=listed_lists,
         plan=plan,
         top_causes=top_causes(plan),
