@@ -14,7 +14,6 @@ same HTML.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -47,7 +46,7 @@ from audit.render.report.layout import ip_subsections, ip_table
 from audit.render.report.plan import PlanStep, build_plan, top_causes
 from audit.render.report.sections import check_views
 from audit.render.report.view import SEVERITIES, check_label, display_date, reason_label
-from audit.render.report.wording import client_text
+from audit.render.report.wording import address_runs, client_text
 
 OVERALL_LABELS = {
     "pass": "No significant issues",
@@ -173,11 +172,10 @@ def _subject(document: ResultDocument, views: Mapping[str, CheckView]) -> str:
 
 MAX_SUMMARY_LISTINGS = 8
 MAX_IP_ROWS = 8
-# Past MANY_ROWS rows (a 50-IP audit: 140 listings, 55 IPs) the first rows stand for
-# the rest: every row is in the annex and the JSON, and the summary stays within 2 pages.
+# Past MANY_ROWS listings (a 50-IP audit: 140) the first rows stand for the rest: every
+# row is in the playbooks, the annex and the JSON, and the summary stays within 2 pages.
 MANY_ROWS = 20
 MAX_SUMMARY_LISTINGS_MANY = 4
-MAX_IP_ROWS_MANY = 5
 MAX_TABLE_ROWS = 10
 MAX_UNKNOWNS = 12
 SEVERITY_LEGEND = (
@@ -241,30 +239,6 @@ def cap(table: DataTable, limit: int) -> DataTable:
 def cap_many(table: DataTable, limit: int, many_limit: int) -> DataTable:
     """`cap` at `limit` rows, or at `many_limit` when the table has more than MANY_ROWS."""
     return cap(table, many_limit if len(table.rows) > MANY_ROWS else limit)
-
-
-def address_runs(ips: Sequence[str]) -> tuple[str, ...]:
-    """The addresses in their order, 3 or more consecutive ones as one "first – last"
-    run: 35 sending IPs of one block take one line of the summary, not six."""
-    runs: list[list[str]] = []
-    for ip in ips:
-        if runs and _follows(runs[-1][-1], ip):
-            runs[-1].append(ip)
-        else:
-            runs.append([ip])
-    shown: list[str] = []
-    for run in runs:
-        shown += [f"{run[0]} – {run[-1]}"] if len(run) >= 3 else run
-    return tuple(shown)
-
-
-def _follows(previous: str, ip: str) -> bool:
-    """Whether `ip` is the address right after `previous` (same family)."""
-    try:
-        before, after = ipaddress.ip_address(previous), ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    return before.version == after.version and int(after) == int(before) + 1
 
 
 def _listings(
@@ -376,7 +350,7 @@ def build_report(
         listed_lists=listed_lists,
         plan=plan,
         top_causes=top_causes(plan),
-        ip_table=cap_many(full_ip_table, MAX_IP_ROWS, MAX_IP_ROWS_MANY),
+        ip_table=cap(full_ip_table, MAX_IP_ROWS),
         ip_subsections=tuple(
             dataclasses.replace(s, table=cap(s.table, MAX_TABLE_ROWS)) for s in main_subsections
         ),

@@ -18,6 +18,7 @@ from typing import Any
 
 from audit.knowledge.actions import actions
 from audit.model.view import Cell, DataTable
+from audit.render.report.wording import address_runs
 
 LISTING_CODES = frozenset(
     {
@@ -264,8 +265,10 @@ def _listings_table(listed: Sequence[Mapping[str, Any]]) -> DataTable:
 def _named_list(targets: Sequence[str]) -> str:
     if len(targets) == 1:
         return targets[0]
-    shown = ", ".join(targets[:MAX_ROWS])
-    more = len(targets) - MAX_ROWS
+    # Consecutive addresses as one run: a block of 35 is named in full on one line.
+    runs = address_runs(targets)
+    shown = ", ".join(runs[:MAX_ROWS])
+    more = len(runs) - MAX_ROWS
     return f"{len(targets)}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
