@@ -46,7 +46,7 @@ from audit.render.report.layout import ip_subsections, ip_table
 from audit.render.report.plan import PlanStep, build_plan, top_causes
 from audit.render.report.sections import check_views
 from audit.render.report.view import SEVERITIES, check_label, display_date, reason_label
-from audit.render.report.wording import client_text
+from audit.render.report.wording import address_runs, client_text
 
 OVERALL_LABELS = {
     "pass": "No significant issues",
@@ -172,6 +172,10 @@ def _subject(document: ResultDocument, views: Mapping[str, CheckView]) -> str:
 
 MAX_SUMMARY_LISTINGS = 8
 MAX_IP_ROWS = 8
+# Past MANY_ROWS listings (a 50-IP audit: 140) the first rows stand for the rest: every
+# row is in the playbooks, the annex and the JSON, and the summary stays within 2 pages.
+MANY_ROWS = 20
+MAX_SUMMARY_LISTINGS_MANY = 4
 MAX_TABLE_ROWS = 10
 MAX_UNKNOWNS = 12
 SEVERITY_LEGEND = (
@@ -199,6 +203,7 @@ class ReportView:
     listings: DataTable
     listing_count: int
     listed_ips: tuple[str, ...]
+    listed_ip_runs: tuple[str, ...]  # the same, consecutive addresses as runs
     listed_lists: tuple[str, ...]
     plan: tuple[PlanStep, ...]
     top_causes: tuple[PlanStep, ...]
@@ -229,6 +234,11 @@ def cap(table: DataTable, limit: int) -> DataTable:
     note = f"and {more} more; every row is in the annex and the JSON result."
     caption = f"{table.caption} {note}".strip() if table.caption else note[:1].upper() + note[1:]
     return dataclasses.replace(table, rows=table.rows[:limit], caption=caption)
+
+
+def cap_many(table: DataTable, limit: int, many_limit: int) -> DataTable:
+    """`cap` at `limit` rows, or at `many_limit` when the table has more than MANY_ROWS."""
+    return cap(table, many_limit if len(table.rows) > MANY_ROWS else limit)
 
 
 def _listings(
@@ -333,9 +343,10 @@ def build_report(
         counts=tuple((s, int(summary["counts"].get(s, 0))) for s in SEVERITIES),
         areas=build_areas(document["checks"], groups),
         grade_method=GRADE_METHOD,
-        listings=cap(listings, MAX_SUMMARY_LISTINGS),
+        listings=cap_many(listings, MAX_SUMMARY_LISTINGS, MAX_SUMMARY_LISTINGS_MANY),
         listing_count=len(listings.rows),
         listed_ips=listed_ips,
+        listed_ip_runs=address_runs(listed_ips),
         listed_lists=listed_lists,
         plan=plan,
         top_causes=top_causes(plan),

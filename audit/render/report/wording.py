@@ -9,7 +9,9 @@ logs are data, shown as they are (only escaped).
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from collections.abc import Sequence
 
 # A number, then a noun with "(s)": plural unless the number is one.
 _COUNTED = re.compile(r"\b(\d+)(\s+(?:\w+\s+)?)(\w+?)\(s\)")
@@ -66,3 +68,27 @@ def client_text(text: str, enums: bool = True) -> str:
 def capitalized(text: str) -> str:
     """First letter upper case, the rest untouched ('DNS admin' stays 'DNS admin')."""
     return text[:1].upper() + text[1:]
+
+
+def address_runs(ips: Sequence[str]) -> tuple[str, ...]:
+    """The addresses in their order, 3 or more consecutive ones as one "first – last"
+    run: 35 sending IPs of one block take one line of the summary, not six."""
+    runs: list[list[str]] = []
+    for ip in ips:
+        if runs and _follows(runs[-1][-1], ip):
+            runs[-1].append(ip)
+        else:
+            runs.append([ip])
+    shown: list[str] = []
+    for run in runs:
+        shown += [f"{run[0]} – {run[-1]}"] if len(run) >= 3 else run
+    return tuple(shown)
+
+
+def _follows(previous: str, ip: str) -> bool:
+    """Whether `ip` is the address right after `previous` (same family)."""
+    try:
+        before, after = ipaddress.ip_address(previous), ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return before.version == after.version and int(after) == int(before) + 1

@@ -12,12 +12,14 @@ It never names the audit's probe addresses: only the listed addresses and the do
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from audit.knowledge.actions import actions
 from audit.model.view import Cell, DataTable
+from audit.render.report.wording import address_runs
 
 LISTING_CODES = frozenset(
     {
@@ -190,6 +192,31 @@ def confirmed_fixes(
     return tuple(dict.fromkeys(sentences))
 
 
+def _letter_entries(listed: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """One line per listing, consecutive addresses listed alike (same zone, same return
+    codes) as one run: an operator reads "198.51.100.101 – 198.51.100.134 (34 addresses)",
+    the whole block, where five lines and "attach the full list" said less."""
+    alike: dict[tuple[str, str], list[str]] = {}
+    for finding in listed:
+        evidence = finding.get("evidence", {})
+        reasons = "; ".join(_reasons(evidence))
+        listed_with = f", listed with {reasons}" if reasons else ""
+        alike.setdefault((str(evidence.get("zone", "")), listed_with), []).append(
+            finding["subject"]
+        )
+    entries = []
+    for (zone, listed_with), subjects in alike.items():
+        for run in address_runs(subjects):
+            count = f" ({_run_size(run)} addresses)" if " – " in run else ""
+            entries.append(f"{run}{count} on {zone}{listed_with}")
+    return tuple(entries)
+
+
+def _run_size(run: str) -> int:
+    first, last = run.split(" – ")
+    return int(ipaddress.ip_address(last)) - int(ipaddress.ip_address(first)) + 1
+
+
 def request_text(
     listed: Sequence[Mapping[str, Any]], domain: str | None, fixes: Sequence[str]
 ) -> str:
@@ -199,20 +226,17 @@ def request_text(
     domain_listing = all(f["code"] == "BLACKLIST_DOMAIN_LISTED" for f in listed)
     what = "domain" if domain_listing else "IP address" if len(targets) == 1 else "addresses"
     lines = [
-        f"Subject: Removal request for {_named(targets)} ({', '.join(lists)})",
+        f"Subject: Removal request for {_named(address_runs(targets))} ({', '.join(lists)})",
         "",
         "Hello,",
         "",
         f"Please remove the {what} below from {', '.join(lists)}:",
         "",
     ]
-    for finding in listed[:MAX_LETTER_LINES]:
-        evidence = finding.get("evidence", {})
-        reasons = "; ".join(_reasons(evidence))
-        listed_with = f", listed with {reasons}" if reasons else ""
-        lines.append(f"- {finding['subject']} on {evidence.get('zone', '')}{listed_with}")
-    if len(listed) > MAX_LETTER_LINES:
-        lines.append(f"- and {len(listed) - MAX_LETTER_LINES} more: [attach the full list]")
+    entries = _letter_entries(listed)
+    lines += [f"- {entry}" for entry in entries[:MAX_LETTER_LINES]]
+    if len(entries) > MAX_LETTER_LINES:
+        lines.append(f"- and {len(entries) - MAX_LETTER_LINES} more: [attach the full list]")
     sender = f" for {domain}" if domain else ""
     subject = "It sends" if len(targets) == 1 else "They send"
     lines += ["", f"{subject} mail{sender}. We found what caused the listing and fixed it:", ""]
@@ -264,8 +288,10 @@ def _listings_table(listed: Sequence[Mapping[str, Any]]) -> DataTable:
 def _named_list(targets: Sequence[str]) -> str:
     if len(targets) == 1:
         return targets[0]
-    shown = ", ".join(targets[:MAX_ROWS])
-    more = len(targets) - MAX_ROWS
+    # Consecutive addresses as one run: a block of 35 is named in full on one line.
+    runs = address_runs(targets)
+    shown = ", ".join(runs[:MAX_ROWS])
+    more = len(runs) - MAX_ROWS
     return f"{len(targets)}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
