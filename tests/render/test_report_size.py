@@ -42,12 +42,18 @@ def test_a_letter_names_every_address_of_a_listed_block():
     assert "attach the full list" not in letter
 
 
-def test_each_classified_rejection_is_one_row_with_its_letter_in_the_annex():
+def test_each_classified_rejection_is_one_row_and_its_letter_stays_in_the_deliverable():
+    # given the demo's result, when the HTML report is rendered
     main, annex = main_and_annex(render_html(full_document()))
+    # then each rejection is one row in the playbooks, and its steps and request letter
+    # follow them in the main report (SPEC: a pre-filled request for every classified
+    # rejection), not in the opt-in raw-evidence annex
     assert '<tr id="rejection-1">' in main and '<tr id="rejection-2">' in main
-    assert "Subject: Delisting / mitigation request" not in main
-    assert 'id="rejection-1-detail"' in annex
-    assert "Subject: Delisting / mitigation request" in annex
+    playbooks, details = main.split('id="rejection-details"', 1)
+    assert "Subject: Delisting / mitigation request" not in playbooks
+    assert 'id="rejection-1-detail"' in details
+    assert "Subject: Delisting / mitigation request" in details
+    assert 'id="rejection-1-detail"' not in annex
 
 
 def test_a_findings_evidence_tables_are_in_the_annex_with_a_pointer():
