@@ -26,6 +26,12 @@ from SHAPE_MESSAGES distinct remote hosts; and a 4M-line log (peak RSS).
 
     .venv/bin/python bench/bench_logs.py --profile tokens
 profiles (cProfile) our reader in-process on the named shape and prints the top functions.
+
+    .venv/bin/python bench/bench_logs.py --ab=REV compromised
+times the Postfix line parser alone (audit/loglines/postfix.py as of git revision REV,
+and as in the work tree) in-process, interleaved, best of AB_RUNS each, on the named
+shapes: a parser change measured apart from the noise of a shared machine, which moves
+the end-to-end ratios by +-0.1.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,6 +69,7 @@ COMPROMISED = "heidi3"
 INCIDENT_DAY = 10  # nights of this day and the next
 INCIDENT = ((1, 1400), (2, 1800), (3, 1300), (4, 900))  # (hour, messages)
 REPEATS = 3
+AB_RUNS = 5
 
 
 class BigPostfixLog(sample.PostfixLog):
@@ -465,6 +473,41 @@ def profile(workdir: Path, words: list[str]) -> None:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
+def _parser_at(revision: str) -> types.ModuleType:
+    """audit/loglines/postfix.py as of `revision`, as a module of its own."""
+    source = subprocess.run(
+        ["git", "-C", str(REPO), "show", f"{revision}:audit/loglines/postfix.py"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    module = types.ModuleType("postfix_at_revision")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"{revision}:audit/loglines/postfix.py", "exec"), module.__dict__)
+    return module
+
+
+def ab(workdir: Path, revision: str, words: list[str]) -> None:
+    """The parser at `revision` against the work tree's, on each shape named."""
+    sys.path.insert(0, str(REPO))
+    import audit.loglines.postfix as current
+
+    parsers = {revision: _parser_at(revision), "work tree": current}
+    for name, make in SHAPES:
+        if any(word in name for word in words):
+            path = workdir / "shape.log"
+            write_shape(path, make)
+            lines = path.read_text().splitlines()
+            best = dict.fromkeys(parsers, float("inf"))
+            for _ in range(AB_RUNS):
+                for label, module in parsers.items():
+                    parser = module.PostfixParser(datetime(2026, 12, 1).date())
+                    started = time.process_time()
+                    parser.parse_batch(lines, lambda event: None)
+                    best[label] = min(best[label], time.process_time() - started)
+            per_line = ", ".join(f"{k} {v / len(lines) * 1e6:.2f} us" for k, v in best.items())
+            gain = best[revision] / best["work tree"]
+            print(f"{name}: {per_line} a line; {gain:.2f}x")
+
+
 def shape_rows(
     workdir: Path, name: str, make: Callable[[random.Random], list[str]]
 ) -> list[tuple[str, str]]:
@@ -513,11 +556,15 @@ def shape_rows(
 def main() -> None:
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
-    only = [word for word in sys.argv[1:] if word != "--profile"]  # shape name substrings
+    # shape name substrings
+    only = [word for word in sys.argv[1:] if not word.startswith(("--profile", "--ab="))]
     rows: list[tuple[str, str]] = []
     try:
         if "--profile" in sys.argv:
             profile(workdir, only)
+            return
+        if revisions := [word.removeprefix("--ab=") for word in sys.argv if word[:5] == "--ab="]:
+            ab(workdir, revisions[0], only)
             return
         if not only:
             plain, packed, count = write_logs(workdir)

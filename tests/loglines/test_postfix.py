@@ -120,3 +120,21 @@ def test_a_qmgr_deferral_without_a_connection_is_a_deferred_delivery() -> None:
     # when parsed; then it is a deferred delivery
     (event,) = parse_all([line])
     assert event.status.value == "deferred"
+
+
+def test_a_local_agents_forwarded_delivery_keeps_every_field() -> None:
+    # given a message submitted by alice and delivered by local(8) to an alias (orig_to=):
+    # a delivery agent's line, which the batch loop hands straight to the delivery reader
+    local = (
+        "Mar 11 02:00:04 mx1 postfix/local[901]: 4Bx1Yz2abc: to=<carol@example.com>, "
+        "orig_to=<postmaster@example.com>, relay=local, delay=0.1, delays=0/0/0/0.1, "
+        "dsn=2.0.0, status=sent (delivered to mailbox)"
+    )
+    # when the lines are parsed
+    _, delivery = parse_all([SMTPD, QMGR, local])
+    # then it is one local, forwarded delivery of alice's, with the relay and reply as logged
+    assert delivery == DeliveryEvent(
+        datetime(2025, 3, 11, 2, 0, 4, tzinfo=delivery.at.tzinfo), "4Bx1Yz2abc",
+        "carol@example.com", DeliveryStatus.SENT, False, "local", None,
+        "delivered to mailbox", None, True, "alice@example.com", None,
+    )  # fmt: skip
