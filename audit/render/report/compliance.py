@@ -13,7 +13,6 @@ anything. Pure functions of the document.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ REQUIREMENTS_ADVICE = (
     "Fix them before asking these providers for anything: a rejection for these rules is "
     "not a blocklist listing."
 )
-FINDING_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 # Rules are matched across providers by the part of their id after the provider
 # ("gmail.dkim", "apple.dkim"); a rule that only shares the word gets its own row.
 ROW_KEYS = {"microsoft.authentication": "authentication_level"}
@@ -76,10 +74,10 @@ def _state(rule: RuleVerdictDocument) -> Cell:
     return Cell(cell.text, cell.tone, note="bulk" if rule["bulk"] else "")
 
 
-def _reason(text: str, titles: Mapping[str, str]) -> str:
-    """The verdict's reason in client words: finding codes by their titles, no "(s)"."""
-    named = FINDING_CODE.sub(lambda m: titles.get(m.group(0), m.group(0)), text)
-    return capitalized(client_text(named))
+def _reason(text: str) -> str:
+    """The verdict's reason as the report shows every document text (client_text); the
+    compliance evaluation already names findings by their titles (checks/compliance.py)."""
+    return capitalized(client_text(text))
 
 
 def row_key(rule: RuleVerdictDocument) -> str:
@@ -113,9 +111,7 @@ def _matrix(
     return DataTable(headers, body, caption=note, css_class="compliance")
 
 
-def _reasons(
-    rows: Mapping[str, Mapping[str, RuleVerdictDocument]], titles: Mapping[str, str]
-) -> DataTable:
+def _reasons(rows: Mapping[str, Mapping[str, RuleVerdictDocument]]) -> DataTable:
     """Each requirement not met or unknown, once per distinct reason, with its providers."""
     body = []
     for key, by_provider in rows.items():
@@ -123,7 +119,7 @@ def _reasons(
         for provider, rule in by_provider.items():
             if rule["state"] != "met":
                 state = "not met" if rule["state"] == "not_met" else "unknown"
-                said.setdefault((state, _reason(rule["reason"], titles)), []).append(provider)
+                said.setdefault((state, _reason(rule["reason"])), []).append(provider)
         for (state, reason), providers in said.items():
             tone = "bad" if state == "not met" else "unknown"
             body.append(
@@ -155,10 +151,9 @@ def requirements_chapter(document: ResultDocument) -> RequirementsChapter | None
     if not providers:
         return None
     rules = [r for r in document.get("compliance", []) if r["provider"] in PROVIDERS]
-    titles = {f["code"]: client_text(f["title"]) for f in document["findings"]}
     rows = _rows(rules)
     names = [p.provider for p in providers]
-    return RequirementsChapter(providers, _matrix(rows, names), _reasons(rows, titles))
+    return RequirementsChapter(providers, _matrix(rows, names), _reasons(rows))
 
 
 def requirement_notes(providers: tuple[ProviderRequirements, ...]) -> tuple[str, ...]:
