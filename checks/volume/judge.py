@@ -99,6 +99,23 @@ def _hour_evidence(hours: list[HourStat]) -> list[VolumeHourEvidence]:
     ]
 
 
+def _burst_evidence(
+    account: AccountFacts,
+    hours: list[HourStat],
+    peak: HourStat,
+    median: float,
+    site: float,
+    t: Thresholds,
+) -> VolumeBurstEvidence:
+    return VolumeBurstEvidence(
+        account=account.account,
+        median_messages_per_hour=median,
+        burst_hours=_hour_evidence(hours),
+        floor_messages=floor_for(peak, median, site, t),
+        site_median_messages_per_hour=site,
+    )
+
+
 def judge_account(account: AccountFacts, t: Thresholds, site: float = 0.0) -> list[Finding]:
     """Compromise (burst + many client IPs), else burst, else many client IPs. `site`:
     the site's median account-hour (`site_median`), which the floor scales with."""
@@ -112,13 +129,7 @@ def judge_account(account: AccountFacts, t: Thresholds, site: float = 0.0) -> li
             f"{account.account} sent {peak.messages} messages in the hour from "
             f"{peak.hour:%Y-%m-%d %H:00} from {peak.client_ips} client IPs"
         )
-        evidence = VolumeBurstEvidence(
-            account=account.account,
-            median_messages_per_hour=median,
-            burst_hours=_hour_evidence(compromised),
-            floor_messages=floor_for(peak, median, site, t),
-            site_median_messages_per_hour=site,
-        )
+        evidence = _burst_evidence(account, compromised, peak, median, site, t)
         return [_finding(COMPROMISED, Severity.CRITICAL, account.account, title, evidence)]
     if bursts:
         peak = max(bursts, key=lambda h: h.messages)
@@ -126,13 +137,7 @@ def judge_account(account: AccountFacts, t: Thresholds, site: float = 0.0) -> li
             f"{account.account} sent {peak.messages} messages in one hour "
             f"(median {median:g} per hour)"
         )
-        evidence = VolumeBurstEvidence(
-            account=account.account,
-            median_messages_per_hour=median,
-            burst_hours=_hour_evidence(bursts),
-            floor_messages=floor_for(peak, median, site, t),
-            site_median_messages_per_hour=site,
-        )
+        evidence = _burst_evidence(account, bursts, peak, median, site, t)
         return [_finding(BURST, Severity.HIGH, account.account, title, evidence)]
     if crowded:
         peak = max(crowded, key=lambda h: h.client_ips)
