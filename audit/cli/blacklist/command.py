@@ -183,7 +183,7 @@ def lists_command(
     if health:
         from audit.cli.common import resolve_nameservers
 
-        run = BlacklistRun(**{**run.__dict__, "nameservers": resolve_nameservers(nameserver or [])})
+        run = run._replace(nameservers=resolve_nameservers(nameserver or []))
         results = asyncio.run(_health_of(selection, run))
     if format == "json":
         typer.echo(json.dumps(_catalog_document(selection, results), indent=2, sort_keys=True))
