@@ -70,9 +70,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(args: list[str]) -> Any:
     """The command's exit code: through the fast parse when it applies, else Typer."""
-    from audit.cli.blacklist.fast import run_fast
+    code = None
+    if args[:1] == ["blacklist"]:  # the only command with a fast parse (so far)
+        from audit.cli.blacklist.fast import run_fast
 
-    code = run_fast(args)
+        code = run_fast(args)
     return _run_typer(args) if code is None else code
 
 
