@@ -14,10 +14,13 @@ from typing import Any
 import pytest
 import typer
 
+from audit.cli import main
 from audit.cli.blacklist import command as blacklist_module
+from audit.cli.blacklist import run as run_module
 from audit.cli.blacklist.fast import Kind, blacklist_params, parse
 from audit.cli.blacklist.run import blacklist_command
 from audit.cli.typer_app import build_app
+from audit.model.errors import InputError
 from checks.blacklist.options import DQS_ENVVAR
 
 PLAIN_LINES = [
@@ -123,3 +126,32 @@ def test_an_option_set_from_its_environment_variable_is_left_to_typer(monkeypatc
     monkeypatch.setitem(os.environ, DQS_ENVVAR, "k" * 26)
     # when a plain line is parsed, then Typer parses it
     assert parse(["blacklist", "192.0.2.1"], blacklist_params()) is None
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [KeyboardInterrupt(), EOFError(), InputError("bad target"), RuntimeError("boom")],
+    ids=lambda exc: type(exc).__name__,
+)
+def test_what_the_command_raises_ends_the_same_on_both_paths(raised, monkeypatch, capsys):
+    # given a blacklist run that raises, once parsed fast and once by Typer (the same line
+    # with the DQS key in the environment, which the fast parse leaves to Typer)
+    def fail(*args, **kwargs) -> int:
+        raise raised
+
+    monkeypatch.setattr(run_module, "blacklist_command", fail)
+    monkeypatch.setattr(blacklist_module, "blacklist_command", fail)
+    monkeypatch.delenv(DQS_ENVVAR, raising=False)
+    argv = ["blacklist", "192.0.2.1", "--format", "json"]
+
+    def outcome() -> tuple[object, str, str]:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        return (exited.value.code, *capsys.readouterr())
+
+    assert parse(argv, blacklist_params()) is not None  # the fast path takes it
+    fast = outcome()
+    monkeypatch.setitem(os.environ, DQS_ENVVAR, "k" * 26)
+    assert parse(argv, blacklist_params()) is None  # Typer takes it
+    # when each ends, then the exit code, stdout and stderr are the same
+    assert fast == outcome()
