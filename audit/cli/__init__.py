@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     start_command(IMPORTED_AT if argv is None else time.perf_counter())
     args = sys.argv[1:] if argv is None else argv
     try:
-        code = _run(args)
+        code = _run(args, own_process=argv is None)
     except InputError as exc:
         _echo_error(f"mailhygiene: error: {exc}")
         code = 2
@@ -68,13 +68,13 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(status)
 
 
-def _run(args: list[str]) -> Any:
+def _run(args: list[str], own_process: bool) -> Any:
     """The command's exit code: through the fast parse when it applies, else Typer."""
     code = None
     if args[:1] == ["blacklist"]:  # the only command with a fast parse (so far)
         from audit.cli.blacklist.fast import run_fast
 
-        code = run_fast(args)
+        code = run_fast(args, own_process)
     return _run_typer(args) if code is None else code
 
 

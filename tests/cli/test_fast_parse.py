@@ -7,17 +7,21 @@ does not fully understand is left to Typer.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 import typer
+from support.paths import REPO
 
 from audit.cli import main
 from audit.cli.blacklist import command as blacklist_module
 from audit.cli.blacklist import run as run_module
-from audit.cli.blacklist.fast import Kind, blacklist_params, parse
+from audit.cli.blacklist.fast import GC_YOUNG_THRESHOLD, Kind, blacklist_params, parse
 from audit.cli.blacklist.run import blacklist_command
 from audit.cli.typer_app import build_app
 from audit.model.errors import InputError
@@ -155,3 +159,31 @@ def test_what_the_command_raises_ends_the_same_on_both_paths(raised, monkeypatch
     assert parse(argv, blacklist_params()) is None  # Typer takes it
     # when each ends, then the exit code, stdout and stderr are the same
     assert fast == outcome()
+
+
+# Nothing listens on port 9: every lookup times out (0.2 s), then the JSON report is written.
+TIMED_OUT_LINE = ["blacklist", "192.0.2.1", "--nameserver", "127.0.0.1:9", "--timeout", "0.2",
+                  "--format", "json"]  # fmt: skip
+
+
+def test_the_console_scripts_run_defers_garbage_collections():
+    # given a plain line run as the console script runs it (main() ends the process)
+    code = (
+        "import atexit, gc, sys\nfrom audit.cli import main\n"
+        "atexit.register(lambda: print(gc.get_threshold()[0], file=sys.stderr))\nmain()"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code, *TIMED_OUT_LINE], cwd=REPO, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    # when it has ended, then the collector ran once per GC_YOUNG_THRESHOLD new objects
+    assert completed.stderr.strip().splitlines()[-1] == str(GC_YOUNG_THRESHOLD)
+
+
+def test_a_callers_process_keeps_its_garbage_collector_pace(capsys):
+    # given a caller's process (main(argv): tests, embedding)
+    before = gc.get_threshold()
+    # when a plain line runs in it, then the collector's thresholds are the caller's
+    with pytest.raises(SystemExit):
+        main(TIMED_OUT_LINE)
+    assert gc.get_threshold() == before

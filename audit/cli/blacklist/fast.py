@@ -29,6 +29,7 @@ COMMAND = "blacklist"
 # plain ones are parsed here and the others left to them.
 _DECIMAL = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?")
 _COUNT = re.compile(r"[1-9][0-9]{0,8}")
+GC_YOUNG_THRESHOLD = 50_000  # see _defer_collections
 
 
 class Kind(enum.Enum):
@@ -123,15 +124,31 @@ def parse(argv: Sequence[str], params: Sequence[Param]) -> dict[str, Any] | None
     return {"targets": targets, **values} if targets else None
 
 
-def run_fast(argv: Sequence[str]) -> int | None:
+def _defer_collections() -> None:
+    """Let the cyclic garbage collector run once per GC_YOUNG_THRESHOLD new containers, not
+    per 700 (CPython's default): `blacklist IP` creates ~35k (modules, classes, functions,
+    lookups) that nearly all live to the end, and the default has the collector scan them
+    ~50 times over (8-15 ms, ~5 % of the process). Reference counting frees everything else
+    as before; cycles wait for the next collection, at most this many objects later."""
+    import gc
+
+    _young, *older = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *older)
+
+
+def run_fast(argv: Sequence[str], own_process: bool = False) -> int | None:
     """Run a plain `blacklist` line and return its exit code; None when Typer must parse it.
 
     What Typer does around a command (typer/core.py `_main`) is done the same here: a
     KeyboardInterrupt ends it with 130 and no message, an EOFError is an abort (a blank
     line, then audit/cli/__init__.py's message for it), a closed stdout (EPIPE) exit 1.
+    `own_process`: the console script's run, which ends the process (the collector's
+    pace is then ours to set; a caller's process keeps its own).
     """
     if argv[:1] != [COMMAND]:  # before anything is imported: --help and the others
         return None
+    if own_process:
+        _defer_collections()
     kwargs = parse(argv, blacklist_params())
     if kwargs is None:
         return None
