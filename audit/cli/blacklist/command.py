@@ -206,6 +206,6 @@ def _print_lists(selection: Selection, results: list | None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `blacklist` and `lists` to the main app (called once from audit/cli.py)."""
+    """Add `blacklist` and `lists` to the main app (called once from audit/cli/typer_app.py)."""
     app.command("blacklist")(blacklist)
     app.command("lists")(lists_command)
