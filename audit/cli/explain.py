@@ -1,6 +1,6 @@
 """The `explain` command: classify SMTP rejections and bounces. Thin: read, explain, write.
 
-`register(app)` adds the command to the main Typer app (audit/cli/typer_app.py). Everything beyond
+`register(app)` adds the command to the main Typer app (audit/cli.py). Everything beyond
 typer is imported inside the command so `import audit.cli` stays light. Exit codes (SPEC.md):
 0 when the input was read (every rejection found classified, even as "other"; an input with
 no rejection listed as unclassified, with the reason), 2 on bad input (unreadable, empty, binary).

@@ -2,7 +2,7 @@
 
 Emits the same JSON document as `audit` (SPEC.md: target without a domain; its IPs are
 the sending IPs the logs state, source "log"), with the same outputs and exit codes.
-`register(app)` adds it to the main Typer app (audit/cli/typer_app.py).
+`register(app)` adds it to the main Typer app (audit/cli.py).
 """
 
 from __future__ import annotations
@@ -148,5 +148,5 @@ def logs(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `logs` to the main app (called once from audit/cli/typer_app.py)."""
+    """Add `logs` to the main app (called once from audit/cli.py)."""
     app.command("logs")(logs)

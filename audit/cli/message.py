@@ -138,5 +138,5 @@ def message(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `message` to the main app (called once from audit/cli/typer_app.py)."""
+    """Add `message` to the main app (called once from audit/cli/__init__.py)."""
     app.command("message")(message)

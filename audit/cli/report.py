@@ -96,5 +96,5 @@ def _unrenderable(path: Path, exc: Exception) -> InputError:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `report` to the main app (called once from audit/cli/typer_app.py)."""
+    """Add `report` to the main app (called once from audit/cli.py)."""
     app.command("report")(report)
