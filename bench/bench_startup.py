@@ -7,6 +7,13 @@ dependency stack), sisimai (one bounce per perl process) and pydnsbl. Medians of
 runs; timings are printed, never asserted. Beside the wall time, each row shows the
 process's CPU time (user + system, from its rusage): on a machine shared with other work
 the wall time mostly measures the wait for a core, the CPU time what the command costs.
+
+    .venv/bin/python bench/bench_startup.py --ab=REV [RUNS]
+runs `blacklist IP` of the package as of git revision REV (its audit/ and checks/, in a
+temporary folder) and of the work tree, each beside the pydnsbl script, interleaved RUNS
+times (default AB_RUNS): the CPU medians and quartiles of the three, and each one's ratio
+to the script. A change of a few milliseconds shows only that way on a shared machine, where
+the ratio of two separate runs moves by +-0.2 with the load.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 RUNS = 9
+AB_RUNS = 21
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -108,7 +116,51 @@ def blacklist_rows() -> list[tuple[str, Timing, float | None]]:
     ]
 
 
+def tree_at(revision: str, folder: Path) -> Path:
+    """audit/ and checks/ as of `revision`, compiled, under `folder`."""
+    archive = subprocess.run(
+        ["git", "archive", revision, "audit", "checks"], cwd=HERE.parent, capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "audit", "checks"], cwd=folder)
+    return folder
+
+
+def ab(revision: str, runs: int) -> None:
+    """`blacklist IP` at `revision` and in the work tree, each beside the pydnsbl script."""
+    from bench_blacklist import LabProcess, default_ipv4_zones, default_zones
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "audit", "checks"], cwd=HERE.parent)
+    lab = LabProcess(default_zones(), 0.0)
+    # the console script's code, run from each tree's folder (the folder is sys.path[0])
+    ours = [sys.executable, "-c", "from audit.cli import main; main()", "blacklist",
+            "192.0.2.99", "--nameserver", f"127.0.0.1:{lab.port}", "--format", "json"]  # fmt: skip
+    peer = [sys.executable, "-c", PYDNSBL_SCRIPT, str(lab.port), "192.0.2.98",
+            *default_ipv4_zones()]  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="bench-startup-ab-") as folder:
+        trees = {revision: tree_at(revision, Path(folder)), "work tree": HERE.parent}
+        cpu: dict[str, list[float]] = {"pydnsbl script": [], **{name: [] for name in trees}}
+        try:
+            for _ in range(runs):
+                cpu["pydnsbl script"].append(run_once(peer).cpu)
+                for name, tree in trees.items():
+                    cpu[name].append(run_once(ours, cwd=tree).cpu)
+        finally:
+            lab.stop()
+    peer_cpu = statistics.median(cpu["pydnsbl script"])
+    print(f"`blacklist IP`, {runs} interleaved runs each, CPU seconds:")
+    for name, samples in cpu.items():
+        q1, median, q3 = statistics.quantiles(samples, n=4)
+        print(f"{name:20} median {median:.3f} (quartiles {q1:.3f}-{q3:.3f}), "
+              f"{median / peer_cpu:.2f}x the pydnsbl script")  # fmt: skip
+
+
 def main() -> None:
+    if revisions := [word.removeprefix("--ab=") for word in sys.argv if word[:5] == "--ab="]:
+        counts = [int(word) for word in sys.argv[1:] if word.isdigit()]
+        ab(revisions[0], counts[0] if counts else AB_RUNS)
+        return
     # As a pip install leaves it: bytecode compiled (PYTHONDONTWRITEBYTECODE, set in some
     # environments, would make every measured process recompile every module).
     repo = HERE.parent

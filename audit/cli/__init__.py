@@ -2,146 +2,26 @@
 
 Errors in user input print one line and exit 2; an internal error prints one line
 naming where to report it and exits 4. Nothing else in the package calls sys.exit.
+
+The Typer app is built in audit/cli/typer_app.py, for the one command a run invokes. A
+plain `blacklist` command line is parsed without Typer (audit/cli/blacklist/fast.py:
+importing Typer and building the command is ~40 ms of a ~0.2 s process); any other line
+goes through the app.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import sys
 import time
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from audit import IMPORTED_AT, __version__
+from audit import IMPORTED_AT
 from audit.cli.clock import start_command
 from audit.model.errors import InputError
 
 ISSUES_URL = "https://github.com/mailhygiene/mailhygiene/issues"
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"mailhygiene {__version__}")
-        raise typer.Exit()
-
-
-def root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
-) -> None:
-    """Audit a mail domain and its sending servers and write a remediation report."""
-
-
-DomainArg = Annotated[
-    str | None, typer.Argument(metavar="DOMAIN", help="The mail domain to audit.")
-]
-
-
-def audit(**flags: Any) -> None:
-    """Run every check against DOMAIN and its sending IPs; one report."""
-    from audit.cli.audit_command import run_audit_command
-
-    raise typer.Exit(run_audit_command(flags))
-
-
-def _audit_signature() -> inspect.Signature:
-    """DOMAIN, then every declared option: run-wide, each check's own, run-wide."""
-    from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST, parameter
-    from audit.engine.options import all_declarations
-    from checks.options import CHECK_OPTIONS
-
-    specs = (*RUN_OPTIONS_FIRST, *all_declarations(CHECK_OPTIONS), *RUN_OPTIONS_LAST)
-    domain = inspect.Parameter(
-        "domain", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=DomainArg
-    )
-    return inspect.Signature([domain, *(parameter(spec) for spec in specs)])
-
-
-def _register_audit(app: typer.Typer) -> None:
-    audit.__signature__ = _audit_signature()  # type: ignore[attr-defined]
-    audit.__annotations__ = {}  # the signature holds the (already evaluated) annotations
-    app.command("audit")(audit)
-
-
-def _register_module(name: str) -> Callable[[typer.Typer], None]:
-    """Commands defined in their own module, registered by its `register(app)`."""
-
-    def register(app: typer.Typer) -> None:
-        importlib.import_module(f"audit.cli.{name}").register(app)
-
-    return register
-
-
-# Every command, in --help order, with what registers it. A run builds only the command it
-# invokes (start-up follows use: `explain` does not build `audit`'s 30 options); --help and
-# an unknown command list them all by their summaries (below), building none of them.
-COMMANDS: tuple[tuple[frozenset[str], Callable[[typer.Typer], None]], ...] = (
-    (frozenset({"audit"}), _register_audit),
-    (frozenset({"demo"}), _register_module("demo")),
-    (frozenset({"blacklist", "lists"}), _register_module("blacklist")),
-    (frozenset({"explain"}), _register_module("explain")),
-    (frozenset({"report"}), _register_module("report")),
-    (frozenset({"logs"}), _register_module("logs")),
-    (frozenset({"message"}), _register_module("message")),
-)
-
-# Each command's help text (its docstring), in --help order: all the root --help and a
-# usage error show of a command, so listing them costs no import of the command's module
-# and no Typer parameters (~0.1 s for all of them). tests/cli/test_help_listing.py checks
-# these against the commands' own docstrings. A command missing here is listed by
-# building it (same output, slower).
-SUMMARIES: dict[str, str] = {
-    "audit": "Run every check against DOMAIN and its sending IPs; one report.",
-    "demo": "Audit the bundled offline lab (local DNS, sample zones); writes out/report.json.",
-    "blacklist": "Check IPs, CIDR ranges and domains against the blocklist catalog.",
-    "lists": "Print the blocklist catalog; --health checks each selected list's test points.",
-    "explain": "Classify an SMTP rejection or bounce: who blocked, why, what to do.",
-    "report": "Re-render a saved JSON result as html, pdf, text, junit or json (no network).",
-    "logs": "Outbound volume heuristics and rejection analysis over mail logs only.",
-    "message": (
-        "Analyse real messages (DKIM/ARC, SPF, DMARC alignment, one-click, format) and give\n"
-        "the per-provider compliance verdict."
-    ),
-}
-
-
-def _listed_only() -> None:
-    """Stands in for a command in a listing: the app it is in runs no command."""
-
-
-def _list(app: typer.Typer, names: frozenset[str], register: Callable[[typer.Typer], None]) -> None:
-    """Add the commands `names` by name and help text alone, else (no summary) built."""
-    if not names <= SUMMARIES.keys():
-        register(app)
-        return
-    for name in (name for name in SUMMARIES if name in names):
-        app.command(name, help=SUMMARIES[name])(_listed_only)
-
-
-def build_app(command: str | None = None, *, listing: bool = True) -> typer.Typer:
-    """The Typer app with `command` only; when it is None or unknown, every command (only
-    listed by its summary unless `listing` is False: then built, as for running it)."""
-    app = typer.Typer(
-        name="mailhygiene",
-        help="Audit a mail domain and its sending servers and write a remediation report.",
-        add_completion=False,
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-    app.callback()(root)
-    known = any(command in names for names, _ in COMMANDS)
-    for names, register in COMMANDS:
-        if command in names or (not known and not listing):
-            register(app)
-        elif not known:
-            _list(app, names, register)
-    return app
+# Names of audit/cli/typer_app.py callers know from here (`from audit.cli import build_app`).
+_APP_NAMES = frozenset({"COMMANDS", "SUMMARIES", "build_app", "root", "audit"})
 
 
 def _invoked(argv: list[str]) -> str | None:
@@ -151,7 +31,13 @@ def _invoked(argv: list[str]) -> str | None:
 
 def __getattr__(name: str) -> Any:
     if name == "app":  # the full app, for tools that want it (built on first use)
+        from audit.cli.typer_app import build_app
+
         return build_app(listing=False)
+    if name in _APP_NAMES:
+        from audit.cli import typer_app
+
+        return getattr(typer_app, name)
     raise AttributeError(name)
 
 
@@ -162,35 +48,65 @@ def main(argv: list[str] | None = None) -> None:
     # embedding) start the clock now.
     start_command(IMPORTED_AT if argv is None else time.perf_counter())
     args = sys.argv[1:] if argv is None else argv
-    command = typer.main.get_command(build_app(_invoked(args)))
     try:
-        code = command.main(args=args, prog_name="mailhygiene", standalone_mode=False)
-    except typer.Exit as exc:
-        code = exc.exit_code
-    except typer.TyperException as exc:  # usage errors (exit 2) and other CLI errors
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            typer.echo(exc.format_message())
-        else:
-            message = " ".join(exc.format_message().split())
-            typer.echo(f"mailhygiene: error: {message}", err=True)
-        code = exc.exit_code
+        code = _run(args, own_process=argv is None)
     except InputError as exc:
-        typer.echo(f"mailhygiene: error: {exc}", err=True)
+        _echo_error(f"mailhygiene: error: {exc}")
         code = 2
-    except (typer.Abort, KeyboardInterrupt):
-        typer.echo("mailhygiene: interrupted", err=True)
+    except KeyboardInterrupt:
+        _echo_error("mailhygiene: interrupted")
         code = 130
     except Exception as exc:  # the CLI's last line of defence: no traceback for users
-        typer.echo(
+        _echo_error(
             f"mailhygiene: internal error: {type(exc).__name__}: {exc} "
-            f"(please report it at {ISSUES_URL}, with -v output)",
-            err=True,
+            f"(please report it at {ISSUES_URL}, with -v output)"
         )
         code = 4
     status = code if isinstance(code, int) else 0
     if argv is None:  # the console script: the process ends here
         end_process(status)
     sys.exit(status)
+
+
+def _run(args: list[str], own_process: bool) -> Any:
+    """The command's exit code: through the fast parse when it applies, else Typer."""
+    code = None
+    if args[:1] == ["blacklist"]:  # the only command with a fast parse (so far)
+        from audit.cli.blacklist.fast import run_fast
+
+        code = run_fast(args, own_process)
+    return _run_typer(args) if code is None else code
+
+
+def _run_typer(args: list[str]) -> Any:
+    """Parse and run with the Typer app; Typer's own outcomes become exit codes here, every
+    other exception goes to `main`'s handlers."""
+    import typer
+
+    from audit.cli.typer_app import build_app
+
+    command = typer.main.get_command(build_app(_invoked(args)))
+    try:
+        return command.main(args=args, prog_name="mailhygiene", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:  # usage errors (exit 2) and other CLI errors
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.format_message())
+        else:
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"mailhygiene: error: {message}", err=True)
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("mailhygiene: interrupted", err=True)
+        return 130
+
+
+def _echo_error(message: str) -> None:
+    """One line on stderr, as Typer echoes it (styles stripped where stderr is no terminal)."""
+    import typer
+
+    typer.echo(message, err=True)
 
 
 def end_process(status: int) -> None:

@@ -23,7 +23,7 @@ from audit.cli.common import (
     write_outputs,
 )
 from audit.cli.config import FileConfig, load_config
-from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST
+from audit.cli.specs import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST
 from audit.engine.options import (
     RunOptions,
     all_declarations,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.cli.options import CONFIG_LIST_KEYS
+from audit.cli.specs import CONFIG_LIST_KEYS
 from audit.engine.options import OptionSpec, ValueKind, all_declarations
 from audit.model.errors import InputError
 from audit.model.textfile import read_text_file
@@ -35,7 +35,7 @@ def config_keys(specs: Iterable[OptionSpec]) -> dict[str, str]:
 
 
 def audit_config_keys() -> dict[str, str]:
-    from audit.cli.options import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST
+    from audit.cli.specs import RUN_OPTIONS_FIRST, RUN_OPTIONS_LAST
     from checks.options import CHECK_OPTIONS
 
     return config_keys((*RUN_OPTIONS_FIRST, *all_declarations(CHECK_OPTIONS), *RUN_OPTIONS_LAST))

@@ -24,7 +24,6 @@ from audit.engine.options import RunOptions
 from audit.engine.targets import resolve_target
 from audit.engine.verdict import summarize
 from audit.engine.warmup import warm_up
-from audit.knowledge.remediation import attach
 from audit.model import (
     AuditResult,
     CheckId,
@@ -103,6 +102,15 @@ def _timed_out(check_id: CheckId, seconds: float, reason: UnknownReason) -> Chec
     )
 
 
+def _with_remediation(result: CheckResult) -> CheckResult:
+    """Each finding with what to do; the remediation catalog loads only for findings."""
+    if not result.findings:
+        return result
+    from audit.knowledge.remediation import attach
+
+    return replace(result, findings=tuple(attach(f) for f in result.findings))
+
+
 async def run_check(
     check: Check, ctx: AuditContext, budget: float, deadline_bound: bool
 ) -> CheckResult:
@@ -111,7 +119,7 @@ async def run_check(
     try:
         async with asyncio.timeout(budget):
             result = await check.run(ctx)
-        result = replace(result, findings=tuple(attach(f) for f in result.findings))
+        result = _with_remediation(result)
     except TimeoutError:
         reason = UnknownReason.DEADLINE if deadline_bound else UnknownReason.TIMEOUT
         result = _timed_out(check.id, budget, reason)

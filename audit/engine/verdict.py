@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from audit.knowledge.remediation import blocks_delisting
 from audit.model import (
     CheckId,
     CheckResult,
     CheckStatus,
+    Finding,
     Severity,
     Summary,
     SummaryStatus,
@@ -73,7 +73,7 @@ def summarize(
         status = SummaryStatus.INCOMPLETE
     else:
         status = SummaryStatus.PASS
-    blockers = tuple(sorted({f.code for f in findings if blocks_delisting(f.code)}))
+    blockers = _delisting_blockers(findings)
     ran = {c.check for c in checks if not c.skipped}
     unchecked = tuple(c.value for c in DELISTING_CAUSE_CHECKS if c not in ran)
     return Summary(
@@ -86,3 +86,12 @@ def summarize(
         delisting_blockers=blockers,
         delisting_unchecked=unchecked,
     )
+
+
+def _delisting_blockers(findings: Sequence[Finding]) -> tuple[str, ...]:
+    """The finding codes that block delisting; the remediation catalog loads only for findings."""
+    if not findings:
+        return ()
+    from audit.knowledge.remediation import blocks_delisting
+
+    return tuple(sorted({f.code for f in findings if blocks_delisting(f.code)}))

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from audit.model.rejection import Classification
 from audit.model.remediation import Remediation
 
-if TYPE_CHECKING:  # built only by the compliance verdict (message, audit --message)
-    from audit.model.compliance import Compliance
+if TYPE_CHECKING:
+    from audit.model.compliance import Compliance  # built only by the compliance verdict
+    from audit.model.rejection import Classification  # built only for --bounce and explain
 
 
 class Severity(enum.IntEnum):

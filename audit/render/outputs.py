@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Sequence
@@ -118,6 +117,8 @@ def _is_special(target: Path) -> bool:
 def _create_beside(target: Path) -> Path:
     """A new, empty temporary file in the target's directory (same filesystem, so
     the rename is atomic). Mode 0666 less the umask, as a plain write would give."""
+    import secrets  # with hashlib, hmac and random (~3 ms): only when a file is written
+
     temporary = target.resolve().parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
     os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     return temporary

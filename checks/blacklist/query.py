@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import secrets
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -123,4 +123,4 @@ async def lookup_all(
 def nxdomain_probe_name(zone: str) -> str:
     """A name that cannot exist in a DNSBL zone: a resolver answering it with an address
     rewrites NXDOMAIN (ISP "search assist"), which would make every list list the world."""
-    return f"nxdomain-probe-{secrets.token_hex(6)}.{zone}"
+    return f"nxdomain-probe-{os.urandom(6).hex()}.{zone}"  # secrets.token_hex(6), as it is

@@ -1,6 +1,6 @@
 """The root --help lists the commands from their summaries, building none of them.
 
-The listing must say exactly what the fully built app says (audit/cli/__init__.py
+The listing must say exactly what the fully built app says (audit/cli/typer_app.py
 SUMMARIES against each command's own docstring), so the shortcut is invisible to users.
 """
 

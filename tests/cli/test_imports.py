@@ -103,6 +103,29 @@ def test_a_command_builds_and_imports_only_what_it_uses(argv, absent):
     assert [module for module in absent if module in loaded] == []
 
 
+def modules_loaded_by(argv: list[str]) -> set[str]:
+    code = (
+        "import json, sys\nfrom audit.cli import main\ntry:\n    main(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\nprint(json.dumps(sorted(sys.modules)), file=sys.stderr)"
+    )
+    completed = run_python("-c", code, *argv)
+    return set(json.loads(completed.stderr.strip().splitlines()[-1]))
+
+
+def test_a_plain_blacklist_line_runs_without_typer():
+    # given a plain `blacklist IP --format json` line (audit/cli/blacklist/fast.py parses it)
+    # when it runs, then neither Typer nor the other commands' options were imported
+    loaded = modules_loaded_by(BLACKLIST_JSON)
+    unneeded = ("typer", "audit.cli.options", "audit.cli.typer_app", "checks.volume.options")
+    assert [module for module in unneeded if module in loaded] == []
+    assert sorted(module for module in loaded if module.startswith("typer.")) == []
+
+
+def test_a_blacklist_line_with_help_still_goes_through_typer():
+    # given the same line asking for --help, when it runs, then Typer answered it
+    assert "typer" in modules_loaded_by([*BLACKLIST_JSON, "--help"])
+
+
 def listed_ip_run(dns_server, tmp_path) -> tuple[dict, set[str]]:
     """`blacklist --format json` of an IP a lab DNSBL lists (an A answer, then its TXT
     reason): the result document and the modules the process loaded."""

@@ -48,6 +48,7 @@ def wheel_names(wheel: Path) -> set[str]:
         "audit/knowledge/providers/lists.toml",
         "audit/knowledge/remediation/ptr.toml",
         "audit/cli/__init__.py",
+        "audit/cli/blacklist/fast.py",
         "audit/knowledge/dnsbl/10-spamhaus.toml",
         "checks/dkim/selectors.toml",
         "checks/relay/variants.toml",

@@ -1,43 +1,19 @@
-"""The `blacklist` and `lists` commands. Thin: parse, run the blacklist check, render, exit.
+"""`blacklist`'s run, apart from its Typer declaration (command.py): parse the targets,
+run the blacklist check through the shared runner, render, return the exit code.
 
-`register(app)` adds both commands to the main Typer app (audit/cli.py). Imports of
-dnspython, rich and the catalog happen inside the commands so `mailhygiene --help`
-stays fast. Reports and exit codes come from the shared helpers (audit/cli/common.py)
-and the shared verdict logic (audit/engine/verdict.py), as for `audit`.
+Nothing here imports Typer, so a plain `blacklist` command line parsed without it
+(fast.py) runs the same code as one Typer parsed. Imports of rich and the
+catalog happen inside the functions; reports and exit codes come from the shared helpers
+(audit/cli/common.py) and the shared verdict logic (audit/engine/verdict.py), as for `audit`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Annotated
-
-import typer
-
-from audit.cli.options import (
-    AllowIncompleteOpt,
-    AppendixOpt,
-    BrandColorOpt,
-    BrandLogoOpt,
-    BrandNameOpt,
-    ClientNameOpt,
-    DeadlineOpt,
-    DnsblOpt,
-    DqsOpt,
-    FailOnOpt,
-    FixedOpt,
-    FormatOpt,
-    ListsOpt,
-    NameserverOpt,
-    OutputOpt,
-    PaperOpt,
-    PreparedByOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-)
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from audit.engine.runner import RunPlan
     from audit.knowledge.dnsbl.selection import Selection
@@ -50,21 +26,8 @@ DEFAULT_DEADLINE = 120.0
 DNS_CONCURRENCY = 128
 DNS_LOG_LIMIT = 2000
 
-TargetsArg = Annotated[
-    list[str],
-    typer.Argument(
-        metavar="TARGET...",
-        help="IPv4/IPv6 addresses, CIDR ranges, domains, or @FILE (one per line).",
-    ),
-]
-MaxTargetsOpt = Annotated[
-    int | None,
-    typer.Option("--max-targets", metavar="N", help="Allow more targets than 4096 (a /20).", min=1),
-]
 
-
-@dataclass(frozen=True)
-class BlacklistRun:
+class BlacklistRun(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     ips: tuple[str, ...]
     domains: tuple[str, ...]
     lists: str
@@ -80,19 +43,19 @@ class BlacklistRun:
     report_modules: tuple[str, ...] = ()  # what the planned reports import (warmed up)
 
 
-def _input_error(message: str) -> Exception:
+def input_error(message: str) -> Exception:
     from audit.model.errors import InputError
 
     return InputError(message)
 
 
-def _positive(value: float | None, default: float, name: str) -> float:
+def positive_seconds(value: float | None, default: float, name: str) -> float:
     from audit.model.inputs import parse_seconds
 
     return parse_seconds(default if value is None else value, name)
 
 
-def _validated_selection(run: BlacklistRun) -> Selection:
+def validated_selection(run: BlacklistRun) -> Selection:
     """Fail with exit 2 before any query if --lists/--dnsbl/--spamhaus-dqs-key is bad: the
     check's own options validation (checks/blacklist/options.py), as `audit` runs it."""
     from checks.blacklist.options import BlacklistOptions
@@ -120,12 +83,12 @@ def _build_run(
     try:
         parsed = parse_targets(targets, parse_domain, max_targets or DEFAULT_MAX_TARGETS)
     except TargetError as exc:
-        raise _input_error(str(exc)) from None
+        raise input_error(str(exc)) from None
     selection = BlacklistRun(
         (), (), lists or "default", tuple(dnsbl or ()), dqs_key or None,
         (), 1.0, 1.0, None, False,
     )  # fmt: skip
-    _validated_selection(selection)  # before anything else touches the network
+    validated_selection(selection)  # before anything else touches the network
     return BlacklistRun(
         ips=parsed.ips,
         domains=parsed.domains,
@@ -133,8 +96,8 @@ def _build_run(
         custom=selection.custom,
         dqs_key=selection.dqs_key,
         nameservers=resolve_nameservers(nameserver or []),
-        timeout=_positive(timeout, DEFAULT_TIMEOUT, "--timeout"),
-        deadline=_positive(deadline, DEFAULT_DEADLINE, "--deadline"),
+        timeout=positive_seconds(timeout, DEFAULT_TIMEOUT, "--timeout"),
+        deadline=positive_seconds(deadline, DEFAULT_DEADLINE, "--deadline"),
         fail_on=parse_fail_on(fail_on or "high"),
         allow_incomplete=allow_incomplete,
         started=command_started(),
@@ -241,31 +204,32 @@ def _print_text(result: AuditResult) -> None:
     render_text(build_document(result), console)
 
 
-def blacklist(
-    targets: TargetsArg,
-    max_targets: MaxTargetsOpt = None,
-    dnsbl: DnsblOpt = None,
-    lists: ListsOpt = None,
-    spamhaus_dqs_key: DqsOpt = None,
-    nameserver: NameserverOpt = None,
-    timeout: TimeoutOpt = None,
-    deadline: DeadlineOpt = None,
-    format: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = None,
-    allow_incomplete: AllowIncompleteOpt = False,
-    brand_name: BrandNameOpt = None,
-    brand_logo: BrandLogoOpt = None,
-    brand_color: BrandColorOpt = None,
-    client_name: ClientNameOpt = None,
-    prepared_by: PreparedByOpt = None,
-    appendix: AppendixOpt = False,
-    paper: PaperOpt = None,
-    fixed: FixedOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-) -> None:
-    """Check IPs, CIDR ranges and domains against the blocklist catalog."""
+def blacklist_command(
+    targets: list[str],
+    max_targets: int | None = None,
+    dnsbl: list[str] | None = None,
+    lists: str | None = None,
+    spamhaus_dqs_key: str | None = None,
+    nameserver: list[str] | None = None,
+    timeout: float | None = None,
+    deadline: float | None = None,
+    format: str | None = None,
+    output: list[str] | None = None,
+    fail_on: str | None = None,
+    allow_incomplete: bool = False,
+    brand_name: str | None = None,
+    brand_logo: Path | None = None,
+    brand_color: str | None = None,
+    client_name: str | None = None,
+    prepared_by: str | None = None,
+    appendix: bool = False,
+    paper: str | None = None,
+    fixed: list[str] | None = None,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> int:
+    """`blacklist`'s work, its exit code returned. The parameters are the command's, as
+    Typer parses them (command.py) or the fast parse does (fast.py)."""
     from audit.cli.common import check_output_paths, configure_logging, plan_outputs, write_outputs
     from audit.render.branding import build_branding
     from audit.render.outputs import report_seconds_per_result as report_cost
@@ -280,8 +244,8 @@ def blacklist(
     )  # fmt: skip
     planned = plan_outputs(output or [], format)
     check_output_paths(planned)
-    run = replace(
-        run, report_seconds_per_result=report_cost(planned), report_modules=report_modules(planned)
+    run = run._replace(
+        report_seconds_per_result=report_cost(planned), report_modules=report_modules(planned)
     )
     result = _execute(run, quiet)
     if any(on_terminal(o) for o in planned):
@@ -289,101 +253,4 @@ def blacklist(
     others = [o for o in planned if not on_terminal(o)]
     if others:  # building the document of a /22 takes ~0.2 s: not for no output
         write_outputs(result, others, run.fail_on, branding)
-    raise typer.Exit(result.summary.exit_code)
-
-
-HealthOpt = Annotated[
-    bool, typer.Option("--health", help="Query each list's RFC 5782 test points.")
-]
-ListsFormatOpt = Annotated[str, typer.Option("--format", metavar="FORMAT", help="text or json.")]
-
-
-def _catalog_document(selection: Selection, health: list | None) -> dict:
-    from audit.knowledge.dnsbl.catalog import shipped_catalog
-    from audit.knowledge.dnsbl.listing import catalog_entry
-
-    selected = {s.entry.id for s in selection.lists}
-    document: dict = {
-        "schema_version": "1",
-        "lists": [catalog_entry(e, e.id in selected) for e in shipped_catalog().lists],
-    }
-    if health is not None:
-        document["health"] = [
-            {"id": s.entry.id, "zone": s.display_zone, "health": h.health.value, "detail": h.detail}
-            for s, h in health
-        ]
-    return document
-
-
-async def _health_of(selection: Selection, run: BlacklistRun) -> list:
-    import asyncio
-
-    from audit.knowledge.dnsbl.selection import KEY_PLACEHOLDER
-    from audit.net.dns_mux import MuxDnsClient
-    from checks.blacklist.check import list_health
-
-    dns = MuxDnsClient(run.nameservers, timeout=run.timeout, retries=1, concurrency=DNS_CONCURRENCY)
-    for secret in selection.secrets:
-        dns.redact(secret, KEY_PLACEHOLDER)
-    try:
-        healths = await asyncio.gather(*(list_health(dns, s) for s in selection.lists))
-    finally:
-        dns.close()
-    return list(zip(selection.lists, healths, strict=True))
-
-
-def lists_command(
-    health: HealthOpt = False,
-    lists: ListsOpt = None,
-    dnsbl: DnsblOpt = None,
-    spamhaus_dqs_key: DqsOpt = None,
-    nameserver: NameserverOpt = None,
-    timeout: TimeoutOpt = None,
-    format: ListsFormatOpt = "text",
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-) -> None:
-    """Print the blocklist catalog; --health checks each selected list's test points."""
-    import asyncio
-    import json
-
-    from audit.cli.common import configure_logging
-
-    configure_logging(verbose, quiet)
-    if format not in ("text", "json"):
-        raise _input_error(f"invalid --format {format!r} (text or json)")
-    run = BlacklistRun(
-        (), (), lists or "default", tuple(dnsbl or ()), spamhaus_dqs_key or None,
-        (), _positive(timeout, DEFAULT_TIMEOUT, "--timeout"), DEFAULT_DEADLINE, None, False,
-    )  # fmt: skip
-    selection = _validated_selection(run)
-    results = None
-    if health:
-        from audit.cli.common import resolve_nameservers
-
-        run = BlacklistRun(**{**run.__dict__, "nameservers": resolve_nameservers(nameserver or [])})
-        results = asyncio.run(_health_of(selection, run))
-    if format == "json":
-        typer.echo(json.dumps(_catalog_document(selection, results), indent=2, sort_keys=True))
-    else:
-        _print_lists(selection, results)
-    unhealthy = results is not None and any(h.health.value != "healthy" for _, h in results)
-    raise typer.Exit(3 if unhealthy else 0)
-
-
-def _print_lists(selection: Selection, results: list | None) -> None:
-    from audit.cli.common import stdout_console
-    from audit.knowledge.dnsbl.catalog import shipped_catalog
-    from audit.render.dnsbl_table import catalog_table, health_table
-
-    console = stdout_console()
-    if results is not None:
-        console.print(health_table(results))
-        return
-    console.print(catalog_table(shipped_catalog().lists, {s.entry.id for s in selection.lists}))
-
-
-def register(app: typer.Typer) -> None:
-    """Add `blacklist` and `lists` to the main app (called once from audit/cli.py)."""
-    app.command("blacklist")(blacklist)
-    app.command("lists")(lists_command)
+    return result.summary.exit_code
