@@ -13,7 +13,8 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from audit.model.errors import InputError
 from audit.render.branding import ReportBranding
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Output",
+    "OutputFlags",
     "check_output_paths",
     "combine_exit_codes",
     "configure_logging",
@@ -36,6 +38,52 @@ __all__ = [
     "stdout_console",
     "write_outputs",
 ]
+
+
+class OutputFlags(NamedTuple):  # a NamedTuple: cheap to define on blacklist's fast path
+    """The report and exit options of blacklist, logs, message and report as given, one
+    field per declaration of audit/cli/specs.py OUTPUT_OPTIONS (same names and order)."""
+
+    format: str | None = None
+    output: list[str] | None = None
+    fail_on: str | None = None
+    allow_incomplete: bool = False
+    brand_name: str | None = None
+    brand_logo: Path | None = None
+    brand_color: str | None = None
+    client_name: str | None = None
+    prepared_by: str | None = None
+    appendix: bool = False
+    paper: str | None = None
+    fixed: list[str] | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+    def branding(self) -> ReportBranding:
+        """--brand-*, --client-name, --prepared-by, --appendix, --fixed, --paper (a bad
+        logo, colour or paper size is exit 2)."""
+        from audit.render.branding import build_branding
+
+        return build_branding(
+            self.brand_name,
+            self.brand_logo,
+            self.client_name,
+            self.prepared_by,
+            self.brand_color,
+            self.appendix,
+            self.fixed or (),
+            self.paper,
+        )
+
+    def threshold(self) -> Severity | None:
+        """--fail-on, high when not given."""
+        return parse_fail_on(self.fail_on or "high")
+
+    def outputs(self) -> list[Output]:
+        """Where the reports go, every path checked before any work (exit 2 first)."""
+        planned = plan_outputs(self.output or [], self.format)
+        check_output_paths(planned)
+        return planned
 
 
 def configure_logging(verbose: bool, quiet: bool) -> None:

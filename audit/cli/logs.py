@@ -7,27 +7,11 @@ the sending IPs the logs state, source "log"), with the same outputs and exit co
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from audit.cli.options import (
-    AllowIncompleteOpt,
-    AppendixOpt,
-    BrandColorOpt,
-    BrandLogoOpt,
-    BrandNameOpt,
-    ClientNameOpt,
-    FailOnOpt,
-    FixedOpt,
-    FormatOpt,
-    OutputOpt,
-    PaperOpt,
-    PreparedByOpt,
-    QuietOpt,
-    VerboseOpt,
-    YearOpt,
-)
+from audit.cli.options import YearOpt, with_options
 
 if TYPE_CHECKING:
     from audit.engine.runner import RunPlan
@@ -98,55 +82,32 @@ async def run_logs(
     return await run_audit(logs_plan(paths, domain, fail_on, allow_incomplete, year))
 
 
-def logs(
-    files: LogFilesArg,
-    domain: DomainOpt = None,
-    year: YearOpt = None,
-    format: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = None,
-    allow_incomplete: AllowIncompleteOpt = False,
-    brand_name: BrandNameOpt = None,
-    brand_logo: BrandLogoOpt = None,
-    brand_color: BrandColorOpt = None,
-    client_name: ClientNameOpt = None,
-    prepared_by: PreparedByOpt = None,
-    appendix: AppendixOpt = False,
-    paper: PaperOpt = None,
-    fixed: FixedOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-) -> None:
+def logs(files: LogFilesArg, domain: DomainOpt = None, year: YearOpt = None, **given: Any) -> None:
     """Outbound volume heuristics and rejection analysis over mail logs only."""
     import asyncio
 
-    from audit.cli.common import (
-        check_output_paths,
-        configure_logging,
-        parse_fail_on,
-        plan_outputs,
-        write_outputs,
-    )
+    from audit.cli.common import OutputFlags, configure_logging, write_outputs
     from audit.maillog.ingest import parse_log_files
     from audit.model.inputs import parse_domain
-    from audit.render.branding import build_branding
     from checks.volume.options import parse_year
 
-    configure_logging(verbose, quiet)
-    branding = build_branding(
-        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
-    )
+    flags = OutputFlags(**given)
+    configure_logging(flags.verbose, flags.quiet)
+    branding = flags.branding()
     paths = parse_log_files(files)
     parsed_domain = parse_domain(domain) if domain else None
     stated_year = parse_year(year)
-    threshold = parse_fail_on(fail_on or "high")
-    planned = plan_outputs(output or [], format)
-    check_output_paths(planned)
-    result = asyncio.run(run_logs(paths, parsed_domain, threshold, allow_incomplete, stated_year))
+    threshold = flags.threshold()
+    planned = flags.outputs()
+    result = asyncio.run(
+        run_logs(paths, parsed_domain, threshold, flags.allow_incomplete, stated_year)
+    )
     write_outputs(result, planned, threshold, branding)
     raise typer.Exit(result.summary.exit_code)
 
 
 def register(app: typer.Typer) -> None:
     """Add `logs` to the main app (called once from audit/cli.py)."""
-    app.command("logs")(logs)
+    from audit.cli.specs import OUTPUT_OPTIONS
+
+    app.command("logs")(with_options(logs, OUTPUT_OPTIONS))

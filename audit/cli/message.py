@@ -6,29 +6,11 @@ options as `audit`. `register(app)` adds it to the main Typer app.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from audit.cli.options import (
-    AllowIncompleteOpt,
-    AppendixOpt,
-    BrandColorOpt,
-    BrandLogoOpt,
-    BrandNameOpt,
-    ClientNameOpt,
-    DeadlineOpt,
-    FailOnOpt,
-    FixedOpt,
-    FormatOpt,
-    NameserverOpt,
-    OutputOpt,
-    PaperOpt,
-    PreparedByOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-)
+from audit.cli.options import DeadlineOpt, NameserverOpt, TimeoutOpt, with_options
 
 if TYPE_CHECKING:
     from audit.engine.runner import RunPlan
@@ -88,55 +70,41 @@ def message(
     nameserver: NameserverOpt = None,
     timeout: TimeoutOpt = None,
     deadline: DeadlineOpt = None,
-    format: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = None,
-    allow_incomplete: AllowIncompleteOpt = False,
-    brand_name: BrandNameOpt = None,
-    brand_logo: BrandLogoOpt = None,
-    brand_color: BrandColorOpt = None,
-    client_name: ClientNameOpt = None,
-    prepared_by: PreparedByOpt = None,
-    appendix: AppendixOpt = False,
-    paper: PaperOpt = None,
-    fixed: FixedOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    **given: Any,
 ) -> None:
     """Analyse real messages (DKIM/ARC, SPF, DMARC alignment, one-click, format) and give
     the per-provider compliance verdict."""
     from audit.cli.common import (
-        check_output_paths,
+        OutputFlags,
         configure_logging,
         execute,
-        parse_fail_on,
-        plan_outputs,
         resolve_nameservers,
         write_outputs,
     )
     from audit.model.inputs import parse_seconds
-    from audit.render.branding import build_branding
     from checks.message.options import parse_receivers
     from checks.message.source import validate_message_files
 
-    configure_logging(verbose, quiet)
-    branding = build_branding(
-        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
-    )
+    flags = OutputFlags(**given)
+    configure_logging(flags.verbose, flags.quiet)
+    branding = flags.branding()
     paths = validate_message_files(files)
     trusted = parse_receivers(trusted_receiver or [])
-    threshold = parse_fail_on(fail_on or "high")
+    threshold = flags.threshold()
     seconds = parse_seconds(DEFAULT_TIMEOUT if timeout is None else timeout, "--timeout")
     whole = parse_seconds(DEFAULT_DEADLINE if deadline is None else deadline, "--deadline")
-    planned = plan_outputs(output or [], format)
-    check_output_paths(planned)
+    planned = flags.outputs()
     nameservers = resolve_nameservers(nameserver or [])
-    plan = message_plan(paths, trusted, nameservers, seconds, whole, threshold, allow_incomplete)
-    result = execute(plan, quiet, planned)
+    plan = message_plan(
+        paths, trusted, nameservers, seconds, whole, threshold, flags.allow_incomplete
+    )
+    result = execute(plan, flags.quiet, planned)
     write_outputs(result, planned, threshold, branding)
     raise typer.Exit(result.summary.exit_code)
 
 
 def register(app: typer.Typer) -> None:
     """Add `message` to the main app (called once from audit/cli/__init__.py)."""
-    app.command("message")(message)
+    from audit.cli.specs import OUTPUT_OPTIONS
+
+    app.command("message")(with_options(message, OUTPUT_OPTIONS))

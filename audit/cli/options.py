@@ -11,27 +11,16 @@ use them.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from audit.cli.specs import (
-    ALLOW_INCOMPLETE,
-    APPENDIX,
-    BRAND_COLOR,
-    BRAND_LOGO,
-    BRAND_NAME,
-    CLIENT_NAME,
     DEADLINE,
-    FAIL_ON,
-    FIXED,
     FORMAT,
-    IP,
     NAMESERVER,
-    OUTPUT,
-    PAPER,
-    PREPARED_BY,
     QUIET,
     TIMEOUT,
     VERBOSE,
@@ -71,28 +60,36 @@ def parameter(spec: OptionSpec) -> inspect.Parameter:
     )
 
 
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def with_options(command: Command, specs: Sequence[OptionSpec]) -> Command:
+    """`command` with `specs` as Typer options after its own parameters, their values
+    passed by name into its `**given` (Typer reads the signature; `audit` is built the same
+    way, audit/cli/typer_app.py)."""
+    signature = inspect.signature(command, eval_str=True)
+    names = {spec.name for spec in specs}  # a second app in one process builds it again
+    own = [
+        p
+        for p in signature.parameters.values()
+        if p.kind is not p.VAR_KEYWORD and p.name not in names
+    ]
+    declared = [parameter(spec) for spec in specs]
+    command.__signature__ = signature.replace(parameters=[*own, *declared])  # type: ignore[attr-defined]
+    command.__annotations__ = {}  # the signature holds the (already evaluated) annotations
+    return command
+
+
 def _blacklist_spec(name: str) -> OptionSpec:
     return next(spec for spec in BlacklistOptions.declarations if spec.name == name)
 
 
-IpOpt = Annotated[list[str] | None, typer_option(IP)]
 NameserverOpt = Annotated[list[str] | None, typer_option(NAMESERVER)]
 TimeoutOpt = Annotated[float | None, typer_option(TIMEOUT)]
 DeadlineOpt = Annotated[float | None, typer_option(DEADLINE)]
 FormatOpt = Annotated[str | None, typer_option(FORMAT)]
-OutputOpt = Annotated[list[str] | None, typer_option(OUTPUT)]
-FailOnOpt = Annotated[str | None, typer_option(FAIL_ON)]
-AllowIncompleteOpt = Annotated[bool, typer_option(ALLOW_INCOMPLETE)]
 QuietOpt = Annotated[bool, typer_option(QUIET)]
 VerboseOpt = Annotated[bool, typer_option(VERBOSE)]
-BrandNameOpt = Annotated[str | None, typer_option(BRAND_NAME)]
-BrandLogoOpt = Annotated[Path | None, typer_option(BRAND_LOGO)]
-ClientNameOpt = Annotated[str | None, typer_option(CLIENT_NAME)]
-PreparedByOpt = Annotated[str | None, typer_option(PREPARED_BY)]
-BrandColorOpt = Annotated[str | None, typer_option(BRAND_COLOR)]
-AppendixOpt = Annotated[bool, typer_option(APPENDIX)]
-FixedOpt = Annotated[list[str] | None, typer_option(FIXED)]
-PaperOpt = Annotated[str | None, typer_option(PAPER)]
 DnsblOpt = Annotated[list[str] | None, typer_option(_blacklist_spec("dnsbl"))]
 ListsOpt = Annotated[str | None, typer_option(_blacklist_spec("lists"))]
 DqsOpt = Annotated[str | None, typer_option(_blacklist_spec("spamhaus_dqs_key"))]

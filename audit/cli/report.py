@@ -11,25 +11,11 @@ bad file or option.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from audit.cli.options import (
-    AppendixOpt,
-    BrandColorOpt,
-    BrandLogoOpt,
-    BrandNameOpt,
-    ClientNameOpt,
-    FailOnOpt,
-    FixedOpt,
-    FormatOpt,
-    OutputOpt,
-    PaperOpt,
-    PreparedByOpt,
-    QuietOpt,
-    VerboseOpt,
-)
+from audit.cli.options import with_options
 from audit.model.errors import InputError
 
 ResultArg = Annotated[
@@ -38,36 +24,18 @@ ResultArg = Annotated[
 ]
 
 
-def report(
-    result_file: ResultArg,
-    format: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = None,
-    brand_name: BrandNameOpt = None,
-    brand_logo: BrandLogoOpt = None,
-    brand_color: BrandColorOpt = None,
-    client_name: ClientNameOpt = None,
-    prepared_by: PreparedByOpt = None,
-    appendix: AppendixOpt = False,
-    paper: PaperOpt = None,
-    fixed: FixedOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-) -> None:
+def report(result_file: ResultArg, **given: Any) -> None:
     """Re-render a saved JSON result as html, pdf, text, junit or json (no network)."""
-    from audit.cli.common import configure_logging, parse_fail_on
-    from audit.render.branding import build_branding
+    from audit.cli.common import OutputFlags, configure_logging
     from audit.render.document.load import load_document
     from audit.render.formats import RenderOptions
-    from audit.render.outputs import check_output_paths, plan_outputs, write_outputs
+    from audit.render.outputs import write_outputs
 
-    configure_logging(verbose, quiet)
-    planned = plan_outputs(output or [], format)
-    check_output_paths(planned)
-    threshold = parse_fail_on(fail_on or "high")  # junit: which findings are failures
-    branding = build_branding(
-        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
-    )
+    flags = OutputFlags(**given)
+    configure_logging(flags.verbose, flags.quiet)
+    planned = flags.outputs()
+    threshold = flags.threshold()  # junit: which findings are failures
+    branding = flags.branding()
     document = load_document(result_file)
     try:
         write_outputs(document, planned, RenderOptions(threshold, branding))
@@ -97,4 +65,8 @@ def _unrenderable(path: Path, exc: Exception) -> InputError:
 
 def register(app: typer.Typer) -> None:
     """Add `report` to the main app (called once from audit/cli.py)."""
-    app.command("report")(report)
+    from audit.cli.specs import ALLOW_INCOMPLETE, OUTPUT_OPTIONS
+
+    # A renderer, not an audit: nothing is incomplete about a re-render.
+    specs = tuple(spec for spec in OUTPUT_OPTIONS if spec is not ALLOW_INCOMPLETE)
+    app.command("report")(with_options(report, specs))

@@ -160,3 +160,21 @@ RUN_OPTIONS_LAST = (
 # --checks and --skip are one comma-separated string on the command line, a list (or a
 # string) in the config file.
 CONFIG_LIST_KEYS = frozenset({"checks", "skip", "domains"})
+# What the single-purpose commands (blacklist, logs, message, report) take after their own
+# options, in --help order; audit/cli/common.py `OutputFlags` holds their values.
+OUTPUT_OPTIONS = (
+    FORMAT,
+    OUTPUT,
+    FAIL_ON,
+    ALLOW_INCOMPLETE,
+    BRAND_NAME,
+    BRAND_LOGO,
+    BRAND_COLOR,
+    CLIENT_NAME,
+    PREPARED_BY,
+    APPENDIX,
+    PAPER,
+    FIXED,
+    QUIET,
+    VERBOSE,
+)

@@ -94,3 +94,29 @@ def test_the_pdf_page_size_follows_paper(capsys, tmp_path, paper, size) -> None:
     # then its print pages have that size (A4 595 x 842 pt, Letter 612 x 792 pt; 96 px = 72 pt)
     page = weasyprint.HTML(string=out.read_text(encoding="utf-8")).render().pages[0]
     assert (round(page.width * 0.75), round(page.height * 0.75)) == size, err
+
+
+def test_output_flags_hold_one_field_per_output_option_in_help_order() -> None:
+    # given the declarations the single-purpose commands append to their own options
+    from audit.cli.common import OutputFlags
+    from audit.cli.specs import OUTPUT_OPTIONS
+
+    # then OutputFlags has a field for each, same name, same order (a missing field would
+    # make `OutputFlags(**given)` raise on the first command line that sets it)
+    assert OutputFlags._fields == tuple(spec.name for spec in OUTPUT_OPTIONS)
+
+
+@pytest.mark.parametrize("command", ["blacklist", "logs", "message", "report"])
+def test_each_command_declares_the_output_options_once(command: str) -> None:
+    # given the Typer command a single-purpose command is built into
+    import typer.main
+
+    from audit.cli.specs import ALLOW_INCOMPLETE, OUTPUT_OPTIONS
+    from audit.cli.typer_app import build_app
+
+    click_command = typer.main.get_command(build_app(command)).commands[command]  # type: ignore[attr-defined]
+    names = [p.name for p in click_command.params]
+    # then every output option is a parameter of it, after its own, in declaration order
+    wanted = [s.name for s in OUTPUT_OPTIONS if command != "report" or s is not ALLOW_INCOMPLETE]
+    assert names[-len(wanted) :] == wanted
+    assert len(names) == len(set(names))

@@ -74,7 +74,10 @@ def typer_kwargs(argv: list[str], monkeypatch) -> dict:
     seen: dict = {}
 
     def capture(*args, **kwargs) -> int:
-        seen.update(inspect.signature(blacklist_command).bind(*args, **kwargs).arguments)
+        arguments = inspect.signature(blacklist_command).bind(*args, **kwargs).arguments
+        given = arguments.pop("given", {})  # the output options, by name
+        seen.update(arguments)
+        seen.update(given)
         return 0
 
     monkeypatch.setattr(blacklist_module, "blacklist_command", capture)

@@ -8,7 +8,7 @@ without it, fast.py). Imports of rich and the catalog happen inside the commands
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,26 +23,15 @@ from audit.cli.blacklist.run import (
     validated_selection,
 )
 from audit.cli.options import (
-    AllowIncompleteOpt,
-    AppendixOpt,
-    BrandColorOpt,
-    BrandLogoOpt,
-    BrandNameOpt,
-    ClientNameOpt,
     DeadlineOpt,
     DnsblOpt,
     DqsOpt,
-    FailOnOpt,
-    FixedOpt,
-    FormatOpt,
     ListsOpt,
     NameserverOpt,
-    OutputOpt,
-    PaperOpt,
-    PreparedByOpt,
     QuietOpt,
     TimeoutOpt,
     VerboseOpt,
+    with_options,
 )
 
 if TYPE_CHECKING:
@@ -70,20 +59,7 @@ def blacklist(
     nameserver: NameserverOpt = None,
     timeout: TimeoutOpt = None,
     deadline: DeadlineOpt = None,
-    format: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = None,
-    allow_incomplete: AllowIncompleteOpt = False,
-    brand_name: BrandNameOpt = None,
-    brand_logo: BrandLogoOpt = None,
-    brand_color: BrandColorOpt = None,
-    client_name: ClientNameOpt = None,
-    prepared_by: PreparedByOpt = None,
-    appendix: AppendixOpt = False,
-    paper: PaperOpt = None,
-    fixed: FixedOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    **given: Any,
 ) -> None:
     """Check IPs, CIDR ranges and domains against the blocklist catalog."""
     raise typer.Exit(
@@ -96,20 +72,7 @@ def blacklist(
             nameserver,
             timeout,
             deadline,
-            format,
-            output,
-            fail_on,
-            allow_incomplete,
-            brand_name,
-            brand_logo,
-            brand_color,
-            client_name,
-            prepared_by,
-            appendix,
-            paper,
-            fixed,
-            quiet,
-            verbose,
+            **given,
         )
     )
 
@@ -207,5 +170,7 @@ def _print_lists(selection: Selection, results: list | None) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add `blacklist` and `lists` to the main app (called once from audit/cli/typer_app.py)."""
-    app.command("blacklist")(blacklist)
+    from audit.cli.specs import OUTPUT_OPTIONS
+
+    app.command("blacklist")(with_options(blacklist, OUTPUT_OPTIONS))
     app.command("lists")(lists_command)

@@ -66,12 +66,7 @@ def blacklist_params() -> tuple[Param, ...]:
     def of(spec: OptionSpec) -> Param:
         return Param(spec.name, spec.flags, kinds[spec.kind], spec.envvar)
 
-    run_wide = (
-        specs.NAMESERVER, specs.TIMEOUT, specs.DEADLINE, specs.FORMAT, specs.OUTPUT,
-        specs.FAIL_ON, specs.ALLOW_INCOMPLETE, specs.BRAND_NAME, specs.BRAND_LOGO,
-        specs.BRAND_COLOR, specs.CLIENT_NAME, specs.PREPARED_BY, specs.APPENDIX, specs.PAPER,
-        specs.FIXED, specs.QUIET, specs.VERBOSE,
-    )  # fmt: skip
+    run_wide = (specs.NAMESERVER, specs.TIMEOUT, specs.DEADLINE, *specs.OUTPUT_OPTIONS)
     return (
         Param("max_targets", ("--max-targets",), Kind.COUNT),
         *(of(own[name]) for name in ("dnsbl", "lists", "spamhaus_dqs_key")),

@@ -9,11 +9,10 @@ catalog happen inside the functions; reports and exit codes come from the shared
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
     from audit.engine.runner import RunPlan
     from audit.knowledge.dnsbl.selection import Selection
@@ -213,41 +212,26 @@ def blacklist_command(
     nameserver: list[str] | None = None,
     timeout: float | None = None,
     deadline: float | None = None,
-    format: str | None = None,
-    output: list[str] | None = None,
-    fail_on: str | None = None,
-    allow_incomplete: bool = False,
-    brand_name: str | None = None,
-    brand_logo: Path | None = None,
-    brand_color: str | None = None,
-    client_name: str | None = None,
-    prepared_by: str | None = None,
-    appendix: bool = False,
-    paper: str | None = None,
-    fixed: list[str] | None = None,
-    quiet: bool = False,
-    verbose: bool = False,
+    **given: Any,
 ) -> int:
     """`blacklist`'s work, its exit code returned. The parameters are the command's, as
-    Typer parses them (command.py) or the fast parse does (fast.py)."""
-    from audit.cli.common import check_output_paths, configure_logging, plan_outputs, write_outputs
-    from audit.render.branding import build_branding
+    Typer parses them (command.py) or the fast parse does (fast.py); `given` holds the
+    report and exit options (audit/cli/common.py OutputFlags)."""
+    from audit.cli.common import OutputFlags, configure_logging, write_outputs
     from audit.render.outputs import report_seconds_per_result as report_cost
 
-    configure_logging(verbose, quiet)
-    branding = build_branding(
-        brand_name, brand_logo, client_name, prepared_by, brand_color, appendix, fixed or (), paper
-    )
+    flags = OutputFlags(**given)
+    configure_logging(flags.verbose, flags.quiet)
+    branding = flags.branding()
     run = _build_run(
         targets, max_targets, lists, dnsbl, spamhaus_dqs_key, nameserver,
-        timeout, deadline, fail_on, allow_incomplete,
+        timeout, deadline, flags.fail_on, flags.allow_incomplete,
     )  # fmt: skip
-    planned = plan_outputs(output or [], format)
-    check_output_paths(planned)
+    planned = flags.outputs()
     run = run._replace(
         report_seconds_per_result=report_cost(planned), report_modules=report_modules(planned)
     )
-    result = _execute(run, quiet)
+    result = _execute(run, flags.quiet)
     if any(on_terminal(o) for o in planned):
         _print_text(result)
     others = [o for o in planned if not on_terminal(o)]
