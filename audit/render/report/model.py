@@ -30,6 +30,7 @@ from audit.render.report.compliance import (
 )
 from audit.render.report.delisting.playbook import (
     LISTING_CODES,
+    SELF_SERVICE_ADVICE,
     Playbook,
     build_playbooks,
     listing_row,
@@ -211,6 +212,7 @@ class ReportView:
     ip_subsections: tuple[Subsection, ...]  # relay's servers probed, blacklist's matrix
     volume_chart: VolumeChart | None
     playbooks: tuple[Playbook, ...]
+    self_service_advice: str | None  # once, when a playbook's route is a self-service form
     rejection_playbooks: tuple[RejectionPlaybook, ...]
     unknowns: tuple[UnknownView, ...]
     unknowns_more: int
@@ -331,6 +333,8 @@ def build_report(
     chapter = requirements_chapter(document)
     providers = chapter.providers if chapter else ()
     delisting = verdict(document)
+    playbooks = build_playbooks(document, branding.fixed)
+    self_service = any(r.requestable and not r.letter for p in playbooks for r in p.routes)
     return ReportView(
         branding=branding,
         subject=_subject(document, views),
@@ -355,7 +359,8 @@ def build_report(
             dataclasses.replace(s, table=cap(s.table, MAX_TABLE_ROWS)) for s in main_subsections
         ),
         volume_chart=volume_chart(document),
-        playbooks=build_playbooks(document, branding.fixed),
+        playbooks=playbooks,
+        self_service_advice=SELF_SERVICE_ADVICE if self_service else None,
         rejection_playbooks=build_rejection_playbooks(document, date, branding.fixed),
         unknowns=unknowns[:MAX_UNKNOWNS],
         unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
