@@ -29,8 +29,8 @@ GRADE_METHOD = (
     "determined, “–” when it was not checked."
 )
 LISTING_SUMMARY = (
-    "Fix the causes in the action plan first, then follow each operator's playbook below: "
-    "it has the removal route, the expected expiry and a request letter."
+    "Fix the causes in the action plan first, then follow each operator's playbook "
+    "(removal route, expected expiry, request letter)."
 )
 MAX_SUBJECTS = 12
 # A detailed finding shows its first steps; the rest are in the annex and the JSON (the
