@@ -128,3 +128,40 @@ def test_the_self_service_advice_is_said_once_for_every_playbook():
     page = render_html(document).replace("&#39;", "'")
     assert page.count(SELF_SERVICE_ADVICE) == 1
     assert all(SELF_SERVICE_ADVICE not in p.advice for p in view.playbooks)
+
+
+def test_requirements_met_by_every_provider_are_one_line_under_the_matrix():
+    # given the demo's result, some of whose requirements every provider with the rule sees met
+    document = full_document()
+    view = build_report(document, ReportBranding())
+    assert view.compliance is not None
+    met = view.compliance.met_everywhere
+    assert "DMARC record published (p=none suffices)" in met
+    # when rendered, then the matrix tabulates the others, and one line names these
+    page = render_html(document)
+    chapter = page.split('id="compliance"', 1)[1].split("</section>", 1)[0]
+    table = chapter.split('<table class="data compliance">', 1)[1].split("</table>", 1)[0]
+    assert len(view.compliance.gaps.rows) + len(met) == len(view.compliance.matrix.rows)
+    assert all(f"<td>{name}" not in table for name in met)
+    assert "by every provider that has the rule: " + " · ".join(met) in html.unescape(chapter)
+
+
+def test_a_fully_determined_audit_says_so_in_the_methodology_facts():
+    # given the demo's result, where every check ran and nothing ended unknown
+    view = build_report(full_document(), ReportBranding())
+    assert view.unknowns == ()
+    # then the methodology says it in its "Not checked" line, not in a section of its own
+    facts = {fact.label: fact.value for fact in view.methodology}
+    assert facts["Not checked"] == (
+        "nothing: every check ran, and everything it checked could be determined"
+    )
+    assert 'id="unknowns"' in render_html(full_document())  # the anchor stays
+    assert '<h3 id="unknowns">' not in render_html(full_document())
+
+
+def test_the_tool_is_named_once_on_the_cover_or_in_the_methodology():
+    document = full_document()
+    unbranded = {f.label for f in build_report(document, ReportBranding()).methodology}
+    branded = build_report(document, ReportBranding(brand_name="Acme")).methodology
+    assert "Tool" not in unbranded  # the cover names it
+    assert "Tool" in {f.label for f in branded}  # a branded cover does not

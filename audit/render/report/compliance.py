@@ -16,7 +16,7 @@ anything. Pure functions of the document.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit.model.document import ResultDocument, RuleVerdictDocument
 from audit.model.view import Cell, DataTable
@@ -69,6 +69,18 @@ class RequirementsChapter:
     providers: tuple[ProviderRequirements, ...]
     matrix: DataTable  # requirement x provider
     reasons: DataTable  # the not-met and unknown rules: requirement, providers, why
+
+    @property
+    def gaps(self) -> DataTable:
+        """The matrix's rows not met or unknown somewhere: what the report tabulates."""
+        rows = tuple(row for row in self.matrix.rows if row[0].note)
+        return replace(self.matrix, rows=rows)
+
+    @property
+    def met_everywhere(self) -> tuple[str, ...]:
+        """The requirements met by every provider that has them: said in one line under
+        the table (six one-line rows of green cells in the demo)."""
+        return tuple(row[0].text for row in self.matrix.rows if not row[0].note)
 
 
 def _state(rule: RuleVerdictDocument) -> Cell:
