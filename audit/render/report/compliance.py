@@ -2,9 +2,11 @@
 verdict, from the document's `compliance` list.
 
 One compact matrix, requirement x provider (met / not met / unknown, "—" where that
-provider has no such rule), then the reasons of the rules not met or unknown, each said
-once with the providers it concerns: four providers' tables repeated the same DKIM,
-PTR and format reasons up to four times and took three PDF pages (issue 12).
+provider has no such rule), the reasons of the rules not met or unknown under each
+requirement, each said once (with the providers it concerns when they differ): four
+providers' tables repeated the same DKIM, PTR and format reasons up to four times and
+took three PDF pages (issue 12), and a list of reasons after the matrix repeated every
+requirement's name. `reasons` keeps that list as data (requirement, providers, why).
 
 A provider rejecting for its requirements (Gmail 5.7.26, Microsoft 5.7.515) is not a
 blocklist listing: the verdict names the rules to fix before asking that provider for
@@ -14,7 +16,7 @@ anything. Pure functions of the document.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit.model.document import ResultDocument, RuleVerdictDocument
 from audit.model.view import Cell, DataTable
@@ -68,6 +70,18 @@ class RequirementsChapter:
     matrix: DataTable  # requirement x provider
     reasons: DataTable  # the not-met and unknown rules: requirement, providers, why
 
+    @property
+    def gaps(self) -> DataTable:
+        """The matrix's rows not met or unknown somewhere: what the report tabulates."""
+        rows = tuple(row for row in self.matrix.rows if row[0].note)
+        return replace(self.matrix, rows=rows)
+
+    @property
+    def met_everywhere(self) -> tuple[str, ...]:
+        """The requirements met by every provider that has them: said in one line under
+        the table (six one-line rows of green cells in the demo)."""
+        return tuple(row[0].text for row in self.matrix.rows if not row[0].note)
+
 
 def _state(rule: RuleVerdictDocument) -> Cell:
     cell = STATES.get(rule["state"], Cell("unknown", "unknown"))
@@ -96,12 +110,30 @@ def _label(key: str, by_provider: Mapping[str, RuleVerdictDocument]) -> str:
     return ROW_LABELS.get(key) or next(iter(by_provider.values()))["title"]
 
 
+def _why(by_provider: Mapping[str, RuleVerdictDocument], names: Sequence[str]) -> str:
+    """The reasons of a requirement's "not met" and "unknown" cells, each said once, for
+    the matrix row: the providers are named only when their reasons differ."""
+    said: dict[str, list[str]] = {}
+    for provider in names:
+        rule = by_provider.get(provider)
+        if rule is not None and rule["state"] != "met":
+            said.setdefault(_reason(rule["reason"]), []).append(provider)
+    if len(said) == 1:
+        return f"Why: {next(iter(said))}"
+    return " · ".join(
+        f"{', '.join(PROVIDERS[p] for p in providers)}: {reason}"
+        for reason, providers in said.items()
+    )
+
+
 def _matrix(
     rows: Mapping[str, Mapping[str, RuleVerdictDocument]], names: Sequence[str]
 ) -> DataTable:
+    """Requirement x provider; under each requirement not met or unknown, why (the
+    reasons in the matrix, not a list after it that repeats each requirement)."""
     body = tuple(
         (
-            Cell(_label(key, by_provider)),
+            Cell(_label(key, by_provider), note=_why(by_provider, names)),
             *(_state(by_provider[p]) if p in by_provider else ABSENT for p in names),
         )
         for key, by_provider in rows.items()

@@ -19,7 +19,7 @@ from audit.model.view import Cell, DataTable
 from audit.render.report.delisting.playbook import LISTING_CODES, PLAYBOOKS_ANCHOR, listing_row
 from audit.render.report.evidence import EvidenceView, evidence_view, shorten
 from audit.render.report.view import check_label
-from audit.render.report.wording import client_text, plural
+from audit.render.report.wording import address_runs, client_text, plural
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 GRADE_BY_SEVERITY = {"critical": "F", "high": "D", "medium": "C", "low": "B", "info": "B"}
@@ -29,10 +29,13 @@ GRADE_METHOD = (
     "determined, “–” when it was not checked."
 )
 LISTING_SUMMARY = (
-    "Fix the causes in the action plan first, then follow each operator's playbook below: "
-    "it has the removal route, the expected expiry and a request letter."
+    "Fix the causes in the action plan first, then follow each operator's playbook "
+    "(removal route, expected expiry, request letter)."
 )
 MAX_SUBJECTS = 12
+# A detailed finding shows its first steps; the rest are in the annex and the JSON (the
+# relay's and the compromised account's five or six steps cost a third of a page each).
+MAX_STEPS = 3
 MAX_DETAIL_ROWS = 8
 # A finding's detail is a short quoted excerpt in the report: the relay probe's lists
 # every address trick (1,000+ characters), which its evidence table already shows.
@@ -51,6 +54,8 @@ class FindingGroup:
     severities: tuple[str, ...]  # each member's, for the per-area counts
     subjects: tuple[str, ...]
     more_subjects: int
+    subject_runs: tuple[str, ...]  # all the subjects, consecutive addresses as one run
+    more_runs: int
     detail: str
     details: DataTable | None  # subject -> detail, when they differ
     why: str
@@ -62,6 +67,15 @@ class FindingGroup:
     playbook_anchor: str | None
     blocks_delisting: bool
     compact: bool  # one table row: minor, or a symptom (a listing, receivers' blocks)
+
+    @property
+    def main_steps(self) -> tuple[str, ...]:
+        """The steps the main report shows (the annex and the JSON have them all)."""
+        return self.steps[:MAX_STEPS]
+
+    @property
+    def more_steps(self) -> tuple[str, ...]:
+        return self.steps[MAX_STEPS:]
 
 
 @dataclass(frozen=True)
@@ -169,6 +183,7 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
     first = members[0]
     many = len(members) > 1
     subjects = tuple(dict.fromkeys(m["subject"] for m in members))
+    runs = address_runs(subjects)
     noun = _noun(subjects)
     remediation: Mapping[str, Any] = first.get("remediation") or {}
     entry = catalog().get(first["code"])
@@ -189,6 +204,8 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
         severities=tuple(m["severity"] for m in members),
         subjects=subjects[:MAX_SUBJECTS],
         more_subjects=max(0, len(subjects) - MAX_SUBJECTS),
+        subject_runs=runs[:MAX_SUBJECTS],
+        more_runs=max(0, len(runs) - MAX_SUBJECTS),
         detail=detail,
         details=details,
         why=entry.why if entry else "",

@@ -30,6 +30,7 @@ from audit.render.report.compliance import (
 )
 from audit.render.report.delisting.playbook import (
     LISTING_CODES,
+    SELF_SERVICE_ADVICE,
     Playbook,
     build_playbooks,
     listing_row,
@@ -178,6 +179,13 @@ MANY_ROWS = 20
 MAX_SUMMARY_LISTINGS_MANY = 4
 MAX_TABLE_ROWS = 10
 MAX_UNKNOWNS = 12
+# With nothing undetermined, the methodology says so in a line, not a chapter section.
+ALL_DETERMINED = Fact(
+    "Could not be determined", "nothing: everything the audit checked could be determined"
+)
+ALL_CHECKED_AND_DETERMINED = Fact(
+    "Not checked", "nothing: every check ran, and everything it checked could be determined"
+)
 SEVERITY_LEGEND = (
     ("critical", "Mail is being blocked now, or the server can be abused; fix first."),
     ("high", "Causes rejections or blocks delisting; fix before requesting delisting."),
@@ -211,6 +219,7 @@ class ReportView:
     ip_subsections: tuple[Subsection, ...]  # relay's servers probed, blacklist's matrix
     volume_chart: VolumeChart | None
     playbooks: tuple[Playbook, ...]
+    self_service_advice: str | None  # once, when a playbook's route is a self-service form
     rejection_playbooks: tuple[RejectionPlaybook, ...]
     unknowns: tuple[UnknownView, ...]
     unknowns_more: int
@@ -276,27 +285,37 @@ def _vantage(document: ResultDocument) -> str | None:
     return "from outside the server's networks"
 
 
-def _methodology(document: ResultDocument, date: str) -> tuple[Fact, ...]:
+def _methodology(
+    document: ResultDocument, date: str, determined: bool, tool_on_cover: bool
+) -> tuple[Fact, ...]:
+    """The methodology's facts; `determined`: nothing ended unknown (said in the "Not
+    checked" line when every check ran, else in a line of its own); the tool and its
+    version only when the cover does not name them."""
     resolver = document["resolver"]
     ran = [check_label(c["id"]) for c in document["checks"] if c["status"] != "skipped"]
     skipped = [check_label(c["id"]) for c in document["checks"] if c["status"] == "skipped"]
     skipped += [check_label(c) for c in document["summary"]["delisting"].get("unchecked", [])]
+    not_checked = ", ".join(dict.fromkeys(skipped))
     facts = [
-        Fact("Audit date", date),
+        Fact("Audit date", f"{date} (the run took {document['duration_s']:.1f} seconds)"),
         Fact("Checked", ", ".join(ran) or "nothing"),
-        Fact("Not checked", ", ".join(dict.fromkeys(skipped)) or "nothing: every check ran"),
+        Fact("Not checked", not_checked or "nothing: every check ran"),
         Fact("Sending IPs", f"{len(document['target']['ips'])} (from MX, SPF, mail logs or given)"),
         Fact(
             "Resolver",
             ("a public resolver" if resolver["public"] else "the auditor's own resolver")
             + f" ({', '.join(resolver['nameservers']) or 'none'})",
         ),
-        Fact("Duration", f"{document['duration_s']:.1f} seconds"),
-        Fact("Tool", f"{document['tool']['name']} {document['tool']['version']}"),
     ]
+    if not tool_on_cover:
+        facts.append(Fact("Tool", f"{document['tool']['name']} {document['tool']['version']}"))
     vantage = _vantage(document)
     if vantage:
-        facts.insert(5, Fact("Relay probe", "run " + vantage))
+        facts.insert(5, Fact("Relay probe", "run " + vantage))  # after the resolver
+    if determined and not not_checked:
+        facts[2] = ALL_CHECKED_AND_DETERMINED
+    elif determined:
+        facts.append(ALL_DETERMINED)
     return tuple(facts)
 
 
@@ -331,6 +350,8 @@ def build_report(
     chapter = requirements_chapter(document)
     providers = chapter.providers if chapter else ()
     delisting = verdict(document)
+    playbooks = build_playbooks(document, branding.fixed)
+    self_service = any(r.requestable and not r.letter for p in playbooks for r in p.routes)
     return ReportView(
         branding=branding,
         subject=_subject(document, views),
@@ -355,14 +376,15 @@ def build_report(
             dataclasses.replace(s, table=cap(s.table, MAX_TABLE_ROWS)) for s in main_subsections
         ),
         volume_chart=volume_chart(document),
-        playbooks=build_playbooks(document, branding.fixed),
+        playbooks=playbooks,
+        self_service_advice=SELF_SERVICE_ADVICE if self_service else None,
         rejection_playbooks=build_rejection_playbooks(document, date, branding.fixed),
         unknowns=unknowns[:MAX_UNKNOWNS],
         unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
         compliance=chapter,
         requirements_advice=REQUIREMENTS_ADVICE,
         public_resolver_warning=_public_warning(document),
-        methodology=_methodology(document, date),
+        methodology=_methodology(document, date, not unknowns, branding.show_tool),
         severity_legend=SEVERITY_LEGEND,
         appendix=appendix,
         annex_tables=_annex_tables(full_ip_table, main_subsections) + matrix,

@@ -46,16 +46,17 @@ CATEGORY_LABELS = {
 NO_REQUEST_METHODS = frozenset({"automatic", "none"})
 # A self-service form asks for the address only: no letter to write.
 LETTER_METHODS = frozenset({"manual", "provider-only"})
+# Said once per playbook; the policy list's own steps follow it (they were repeated in
+# it word for word: smarthost, static IP with FCrDNS, then the self-service form).
 POLICY_ADVICE = (
     "This is a policy listing: it says this address should not send mail direct to MX, "
-    "not that it sent spam. Do not request delisting just to send direct: relay outbound "
-    "mail through your ISP's or mail provider's smarthost (authenticated submission). "
-    "Only a static IP running a real mail server, with a non-generic PTR that resolves "
-    "back to it (FCrDNS) and a matching HELO name, should use the self-service removal."
+    "not that it sent spam. Unless it is a real mail server (the steps below), relay "
+    "outbound mail through your ISP's or mail provider's smarthost."
 )
+# Said once, in the chapter's lead, not in every self-service playbook (ZEN, SpamRATS).
 SELF_SERVICE_ADVICE = (
-    "Removal is a self-service form that asks only for the address: use it once the "
-    "causes are fixed (the action plan), not before; no letter is needed."
+    "A self-service form asks only for the address: no letter is needed; use it once the "
+    "causes are fixed, not before."
 )
 WAIT_ADVICE = (
     "No request is needed: this listing expires on its own once the cause has stopped. "
@@ -301,8 +302,6 @@ def _advice(routes: Sequence[ListRoute]) -> tuple[str, ...]:
         advice.append(POLICY_ADVICE)
     if any(not r.requestable and r.category != CATEGORY_LABELS["policy"] for r in routes):
         advice.append(WAIT_ADVICE)
-    if any(r.requestable and not r.letter for r in routes):
-        advice.append(SELF_SERVICE_ADVICE)
     return tuple(advice)
 
 
