@@ -45,6 +45,8 @@ TWO_DIGITS = re.compile(r"\d\D*\d")
 DIGIT = re.compile(r"\d")
 RUN = re.compile(r"[\w.:/+=-]+")  # a word MASKED's second branch takes whole, if it has a digit
 MIN_IPV4_CHARS = len("1.2.3.4")
+# an enum member read from its class costs a descriptor call (Python 3.11), per rejection
+SENT, DEFERRED = DeliveryStatus.SENT, DeliveryStatus.DEFERRED
 TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
 
 
@@ -149,11 +151,7 @@ class RejectionKind(NamedTuple):
 
 def is_remote_rejection(event: DeliveryEvent) -> bool:
     """A remote server refused (5xx) or deferred (4xx) with an SMTP reply."""
-    return (
-        event.remote
-        and event.status is not DeliveryStatus.SENT
-        and SMTP_CODE.search(event.reply) is not None
-    )
+    return event.remote and event.status is not SENT and SMTP_CODE.search(event.reply) is not None
 
 
 def rejection_reply(event: DeliveryEvent, reply: str | None = None) -> RejectionReply:
@@ -269,7 +267,7 @@ class RejectionClassifier:
 
     def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
         host = event.relay_host if event.relay_host not in (None, "none") else None
-        deferred = event.status is DeliveryStatus.DEFERRED
+        deferred = event.status is DEFERRED
         reply: RejectionReply | None = None
         if host is None:  # the reply may name it ("host X said:"): read it as explain does
             reply = rejection_reply(event)  # as logged: a host name with digits is masked
