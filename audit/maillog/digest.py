@@ -161,7 +161,7 @@ class Digest:
         # every event of one stamp, so an identity test saves a datetime.replace per event
         self._stamp: datetime | None = None
         self._last_at: datetime | None = None
-        self._hour: datetime | None = None
+        self._hour = datetime.min  # the hour of `_stamp` (read only once that is set)
 
     def add(self, event: Event) -> None:
         at = event.at
@@ -189,7 +189,7 @@ class Digest:
         return account
 
     def _hour_of(self, at: datetime) -> datetime:
-        if at is not self._stamp or self._hour is None:
+        if at is not self._stamp:
             self._stamp, self._hour = at, _hour_of(at)
         return self._hour
 
@@ -199,57 +199,62 @@ class Digest:
             table.popitem(last=False)
 
     def _submission(self, event: SubmissionEvent) -> None:
-        repeated = event.message_id in self.seen
+        # one unpacking for the fields (an attribute each costs more, millions of times)
+        at, message_id, account_name, client_ip, _, recipients, local = event
+        seen = self.seen
+        repeated = message_id in seen
         # A repeated id is another recipient of the same message (Mailgun logs one
         # `accepted` per recipient): recipients add up, the message counts once.
-        self._remember(self.seen, event.message_id, event.account or "")
+        self._remember(seen, message_id, account_name or "")
         totals = self.totals
         totals["messages"] = totals.get("messages", 0) + (0 if repeated else 1)
-        totals["recipients"] = totals.get("recipients", 0) + event.recipients
-        if event.account is None:
-            if not event.local and _is_external(event.client_ip) and event.client_ip:
-                self._remember(self.unauthenticated, event.message_id, event.client_ip)
+        totals["recipients"] = totals.get("recipients", 0) + recipients
+        if account_name is None:
+            if not local and _is_external(client_ip) and client_ip:
+                self._remember(self.unauthenticated, message_id, client_ip)
             return
-        account = self._account(event.account)
-        _add(account.client_ips, event.client_ip)
+        account = self.accounts.get(account_name) or self._account(account_name)
+        _add(account.client_ips, client_ip)
         if not repeated:
             account.messages += 1
-        account.recipients += event.recipients
-        if event.at is not None:
-            key = self._hour_of(event.at)
+        account.recipients += recipients
+        if at is not None:
+            key = self._hour if at is self._stamp else self._hour_of(at)
             hour = account.hours.get(key)
             if hour is None:
                 hour = account.hours[key] = _Hour()
             hour.messages += 0 if repeated else 1
-            hour.recipients += event.recipients
-            _add(hour.client_ips, event.client_ip)
+            hour.recipients += recipients
+            _add(hour.client_ips, client_ip)
 
     def _delivery(self, event: DeliveryEvent) -> None:
-        status, totals = event.status, self.totals
+        at, message_id, recipient, status, remote, _, _, _, local_ip, forwarded, by, tls = event
+        totals = self.totals
         key = STATUS_KEYS[status]
         totals[key] = totals.get(key, 0) + 1
-        domain = recipient_domain(event.recipient)
-        if event.local_ip:
-            self.sending_ips.get(event.local_ip).n += 1
-        if not event.remote:
+        domain = recipient_domain(recipient)
+        if local_ip:
+            self.sending_ips.get(local_ip).n += 1
+        if not remote:
             if domain and len(self.local_domains) < MAX_SET:
                 self.local_domains.add(domain)  # mail delivered here: a local domain
-        elif not event.forwarded and event.message_id in self.unauthenticated:
+        elif not forwarded and message_id in self.unauthenticated:
             self._maybe_relayed(event, domain)
-        if event.tls is not None and status is SENT:
+        if status is not SENT:
+            if is_remote_rejection(event):
+                tally = self.rejections.get(self.classifier.classify(event))
+                tally.count += 1
+                if not tally.sample:
+                    tally.sample = sample_reply(event)
+        elif tls is not None:
             self._tls(event)
-        if status is not SENT and is_remote_rejection(event):
-            tally = self.rejections.get(self.classifier.classify(event))
-            tally.count += 1
-            if not tally.sample:
-                tally.sample = sample_reply(event)
-        account_name = event.account or self.seen.get(event.message_id)
+        account_name = by or self.seen.get(message_id)
         if not account_name:
             return
-        account = self._account(account_name)
+        account = self.accounts.get(account_name) or self._account(account_name)
         account.outcomes[status] += 1
-        if event.at is not None and event.remote:
-            hour = account.hours.get(self._hour_of(event.at))
+        if at is not None and remote:
+            hour = account.hours.get(self._hour if at is self._stamp else self._hour_of(at))
             if hour is not None:
                 _add(hour.domains, domain)
 
