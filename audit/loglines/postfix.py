@@ -193,6 +193,7 @@ class PostfixParser:
         events = malformed = others = handed = 0
         stamps, match_program, queued = self.stamps, PROGRAM_QUEUED.match, self._queued
         foreign, match_to, delivery = self.foreign, TO.match, self._delivery
+        match_from, find_client, submitted = QMGR_FROM.match, CLIENT.search, self._submitted
         last_stamp, last_at = "\n", None  # no line starts with a newline
         for line in lines:
             # The previous line's stamp (a prefix test), else one dict lookup, stands for
@@ -234,6 +235,15 @@ class PostfixParser:
             body = line[program.end() :]
             if body == "removed":  # qmgr's end of a message: every message has one line
                 self.queue.pop(qid, None)
+            # qmgr's `from=` and smtpd's `client=`: what `_queued` does for them, without
+            # its dispatch and its list (half the lines of a log)
+            elif service == "qmgr" and body.startswith("from=<") and (sent := match_from(body)):
+                submission = submitted(at, qid, sent)
+                if submission is not None:
+                    events += 1
+                    add(submission)
+            elif service == "smtpd" and body.startswith("client=") and (cl := find_client(body)):
+                self._client(qid, body, cl)
             elif service in QUEUE_STATE_SERVICES:
                 for event in queued(at, service, qid, body, pid):
                     events += 1
@@ -299,21 +309,11 @@ class PostfixParser:
                 sent = QMGR_FROM.match(body)
                 if sent is None:  # not a submission: maybe the message expired
                     return self._expired(at, qid, body) if EXPIRED.search(body) else []
-                state = self.queue.get(qid) or self._remember(qid, _Queued())
-                if state.submitted:
-                    return []
-                state.submitted = True
-                return [
-                    SubmissionEvent(
-                        at, qid, state.account, state.client_ip, sent["sender"] or None,
-                        int(sent["nrcpt"]), state.local,
-                    )
-                ]  # fmt: skip
+                submission = self._submitted(at, qid, sent)
+                return [] if submission is None else [submission]
         elif service == "smtpd":
             if "client=" in body and (client := CLIENT.search(body)):
-                user = SASL_USER.search(body)
-                ip = client["ip"]
-                self._remember(qid, _Queued(ip, user["user"] if user else None, _is_local_ip(ip)))
+                self._client(qid, body, client)
                 return []
             # a refused client: `NOQUEUE: reject: RCPT ...`, `warning: host[ip]: SASL ...`
             attempt = postfix_attempt(at, body)
@@ -326,13 +326,36 @@ class PostfixParser:
             return [] if delivered is None else [delivered]
         return []
 
+    def _submitted(self, at: datetime | None, qid: str, sent: re.Match[str]) -> Event | None:
+        """qmgr's `from=<s>, size=N, nrcpt=N`: the message's submission, on its first line."""
+        state = self.queue.get(qid) or self._remember(qid, _Queued())
+        if state.submitted:
+            return None
+        state.submitted = True
+        sender, recipients = sent.group("sender", "nrcpt")
+        return SubmissionEvent(
+            at, qid, state.account, state.client_ip, sender or None, int(recipients), state.local
+        )
+
+    def _client(self, qid: str, body: str, client: re.Match[str]) -> None:
+        """smtpd's `client=host[ip], sasl_username=user`: who submitted the message."""
+        user = SASL_USER.search(body)
+        ip = client["ip"]
+        self._remember(qid, _Queued(ip, user["user"] if user else None, _is_local_ip(ip)))
+
     def _delivery(
         self, at: datetime | None, service: str, qid: str, rcpt: str, body: str, pid: str | None
     ) -> DeliveryEvent | None:
-        delivery = read_delivery(body)
-        if delivery is None or delivery.status not in OUTCOMES:
-            return None  # no outcome yet, or an address probe
-        status, reply, relay_host, relay_ip = delivery
+        # `read_delivery`, without its tuple (a third of the lines)
+        found = _found(STATUS, body, "status=")
+        if found is None:
+            return None
+        outcome = OUTCOMES.get(found["status"])
+        if outcome is None:
+            return None  # an address probe
+        reply = found["reply"] or ""
+        to = _found(RELAY, body, ", relay=")
+        relay_host, relay_ip = (None, None) if to is None else to.group("host", "ip")
         state = self.queue.get(qid)
         remote = service in REMOTE_SERVICES and not _to_content_filter(relay_ip)
         tls = None
@@ -342,7 +365,7 @@ class PostfixParser:
             tls = relay is not None and relay == f"{relay_host}[{relay_ip}]"
         # positional: a NamedTuple built from keywords costs a third more, millions of times
         return DeliveryEvent(
-            at, qid, rcpt, OUTCOMES[status], remote, relay_host, relay_ip, reply, None,
+            at, qid, rcpt, outcome, remote, relay_host, relay_ip, reply, None,
             ", orig_to=<" in body and ORIG_TO.search(body) is not None,
             state.account if state else None, tls,
         )  # fmt: skip

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,6 +47,8 @@ MAX_SENDING_IPS = 1000
 MAX_CACHED_IP_CHARS = 64  # longer "addresses" are checked, never remembered
 OTHER_ACCOUNTS = "(other accounts)"
 STATUS_KEYS = {status: status.value for status in DeliveryStatus}  # faster than .value
+# an enum member read from its class costs a descriptor call (Python 3.11): millions of times
+SENT = DeliveryStatus.SENT
 # The mailbox providers whose sender requirements the compliance verdict answers (their
 # ids in audit/knowledge/requirements/), by the provider serving the relay host
 # (audit/knowledge/providers/): deliveries to their MX hosts, Workspace domains included.
@@ -121,7 +123,10 @@ class _Count:
 class _Account:
     hours: dict[datetime, _Hour] = field(default_factory=dict)
     client_ips: set[str] = field(default_factory=set)
-    outcomes: Counter[DeliveryStatus] = field(default_factory=Counter)
+    # a dict, not a Counter: a Counter's `+=` costs three times a dict's
+    outcomes: dict[DeliveryStatus, int] = field(
+        default_factory=lambda: dict.fromkeys(DeliveryStatus, 0)
+    )
     messages: int = 0
     recipients: int = 0
 
@@ -147,7 +152,7 @@ class Digest:
         self.sending_ips: TopTable[str, _Count] = TopTable(
             "sending IPs", MAX_SENDING_IPS, _Count, lambda c: c.n
         )
-        self.totals: Counter[str] = Counter()
+        self.totals: dict[str, int] = {}  # a key from its first count on (0 included)
         self.tls: dict[str, list[int]] = {}  # provider -> [over TLS, in clear text]
         self.attempts = AttemptTally()
         self.first: datetime | None = None
@@ -156,7 +161,7 @@ class Digest:
         # every event of one stamp, so an identity test saves a datetime.replace per event
         self._stamp: datetime | None = None
         self._last_at: datetime | None = None
-        self._hour: datetime | None = None
+        self._hour = datetime.min  # the hour of `_stamp` (read only once that is set)
 
     def add(self, event: Event) -> None:
         at = event.at
@@ -184,7 +189,7 @@ class Digest:
         return account
 
     def _hour_of(self, at: datetime) -> datetime:
-        if at is not self._stamp or self._hour is None:
+        if at is not self._stamp:
             self._stamp, self._hour = at, _hour_of(at)
         return self._hour
 
@@ -194,54 +199,62 @@ class Digest:
             table.popitem(last=False)
 
     def _submission(self, event: SubmissionEvent) -> None:
-        repeated = event.message_id in self.seen
+        # one unpacking for the fields (an attribute each costs more, millions of times)
+        at, message_id, account_name, client_ip, _, recipients, local = event
+        seen = self.seen
+        repeated = message_id in seen
         # A repeated id is another recipient of the same message (Mailgun logs one
         # `accepted` per recipient): recipients add up, the message counts once.
-        self._remember(self.seen, event.message_id, event.account or "")
-        self.totals["messages"] += 0 if repeated else 1
-        self.totals["recipients"] += event.recipients
-        if event.account is None:
-            if not event.local and _is_external(event.client_ip) and event.client_ip:
-                self._remember(self.unauthenticated, event.message_id, event.client_ip)
+        self._remember(seen, message_id, account_name or "")
+        totals = self.totals
+        totals["messages"] = totals.get("messages", 0) + (0 if repeated else 1)
+        totals["recipients"] = totals.get("recipients", 0) + recipients
+        if account_name is None:
+            if not local and _is_external(client_ip) and client_ip:
+                self._remember(self.unauthenticated, message_id, client_ip)
             return
-        account = self._account(event.account)
-        _add(account.client_ips, event.client_ip)
+        account = self.accounts.get(account_name) or self._account(account_name)
+        _add(account.client_ips, client_ip)
         if not repeated:
             account.messages += 1
-        account.recipients += event.recipients
-        if event.at is not None:
-            key = self._hour_of(event.at)
+        account.recipients += recipients
+        if at is not None:
+            key = self._hour if at is self._stamp else self._hour_of(at)
             hour = account.hours.get(key)
             if hour is None:
                 hour = account.hours[key] = _Hour()
             hour.messages += 0 if repeated else 1
-            hour.recipients += event.recipients
-            _add(hour.client_ips, event.client_ip)
+            hour.recipients += recipients
+            _add(hour.client_ips, client_ip)
 
     def _delivery(self, event: DeliveryEvent) -> None:
-        self.totals[STATUS_KEYS[event.status]] += 1
-        domain = recipient_domain(event.recipient)
-        if event.local_ip:
-            self.sending_ips.get(event.local_ip).n += 1
-        if not event.remote:
+        at, message_id, recipient, status, remote, _, _, _, local_ip, forwarded, by, tls = event
+        totals = self.totals
+        key = STATUS_KEYS[status]
+        totals[key] = totals.get(key, 0) + 1
+        domain = recipient_domain(recipient)
+        if local_ip:
+            self.sending_ips.get(local_ip).n += 1
+        if not remote:
             if domain and len(self.local_domains) < MAX_SET:
                 self.local_domains.add(domain)  # mail delivered here: a local domain
-        elif not event.forwarded and event.message_id in self.unauthenticated:
+        elif not forwarded and message_id in self.unauthenticated:
             self._maybe_relayed(event, domain)
-        if event.tls is not None and event.status is DeliveryStatus.SENT:
+        if status is not SENT:
+            if is_remote_rejection(event):
+                tally = self.rejections.get(self.classifier.classify(event))
+                tally.count += 1
+                if not tally.sample:
+                    tally.sample = sample_reply(event)
+        elif tls is not None:
             self._tls(event)
-        if event.status is not DeliveryStatus.SENT and is_remote_rejection(event):
-            tally = self.rejections.get(self.classifier.classify(event))
-            tally.count += 1
-            if not tally.sample:
-                tally.sample = sample_reply(event)
-        account_name = event.account or self.seen.get(event.message_id)
+        account_name = by or self.seen.get(message_id)
         if not account_name:
             return
-        account = self._account(account_name)
-        account.outcomes[event.status] += 1
-        if event.at is not None and event.remote:
-            hour = account.hours.get(self._hour_of(event.at))
+        account = self.accounts.get(account_name) or self._account(account_name)
+        account.outcomes[status] += 1
+        if at is not None and remote:
+            hour = account.hours.get(self._hour if at is self._stamp else self._hour_of(at))
             if hour is not None:
                 _add(hour.domains, domain)
 

@@ -43,13 +43,20 @@ MASKED = re.compile(r"<[^<>@\s]{0,256}@[^<>\s]{0,256}>|(?<![\w.:/+=-])[\w.:/+=-]
 IPV4 = re.compile(r"\[?\d{1,3}(?:\.\d{1,3}){3}\]?(?::\d+)?")
 TWO_DIGITS = re.compile(r"\d\D*\d")
 DIGIT = re.compile(r"\d")
+RUN = re.compile(r"[\w.:/+=-]+")  # a word MASKED's second branch takes whole, if it has a digit
 MIN_IPV4_CHARS = len("1.2.3.4")
+# an enum member read from its class costs a descriptor call (Python 3.11), per rejection
+SENT, DEFERRED = DeliveryStatus.SENT, DeliveryStatus.DEFERRED
 TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
 
 
 def _mask(match: re.Match[str]) -> str:
     """The constant standing for one run (same shape: "[IP] blocked using" still reads)."""
-    run = match.group()
+    return _mask_run(match.group())
+
+
+def _mask_run(run: str) -> str:
+    """`_mask` of the run's text."""
     if run[0] == "<":
         return "<x@x.invalid>"
     if run.isdigit():  # the rules below, for digits only (no dot, no colon)
@@ -70,6 +77,23 @@ MAX_CACHED_WORD_CHARS = 64  # longer words are masked, never remembered
 _words: dict[str, str] = {}  # word -> masked word (a pure function: codes repeat)
 
 
+def _masked_word(word: str) -> str:
+    """One word of a reply with its per-message details masked (see `normalised_reply`)."""
+    if word.isalpha() or ("@" not in word and DIGIT.search(word) is None):
+        return word
+    masked = _words.get(word)
+    if masked is None:
+        # a word of run characters only is one run (MASKED's lookbehind holds at its
+        # start, the run takes it all): its mask without the regex's substitution
+        masked = _mask_run(word) if RUN.fullmatch(word) else MASKED.sub(_mask, word)
+        # a long word the mask changed is a token: unique, not worth remembering
+        if len(word) <= MAX_CACHED_WORD_CHARS and (masked == word or len(word) < TOKEN_CHARS):
+            if len(_words) >= MAX_WORDS:
+                _words.clear()
+            _words[word] = masked
+    return masked
+
+
 def normalised_reply(reply: str) -> str:
     """`reply` with its per-message details masked. Word by word: no run MASKED matches
     spans a space, and a word of letters only, or without a digit and an "@", holds none
@@ -79,14 +103,7 @@ def normalised_reply(reply: str) -> str:
     for index, word in enumerate(words):
         if word.isalpha() or ("@" not in word and DIGIT.search(word) is None):
             continue
-        masked = _words.get(word)
-        if masked is None:
-            masked = MASKED.sub(_mask, word)
-            # a long word the mask changed is a token: unique, not worth remembering
-            if len(word) <= MAX_CACHED_WORD_CHARS and (masked == word or len(word) < TOKEN_CHARS):
-                if len(_words) >= MAX_WORDS:
-                    _words.clear()
-                _words[word] = masked
+        masked = _masked_word(word)
         if masked != word:
             words[index], changed = masked, True
     return " ".join(words) if changed else reply
@@ -134,11 +151,7 @@ class RejectionKind(NamedTuple):
 
 def is_remote_rejection(event: DeliveryEvent) -> bool:
     """A remote server refused (5xx) or deferred (4xx) with an SMTP reply."""
-    return (
-        event.remote
-        and event.status is not DeliveryStatus.SENT
-        and SMTP_CODE.search(event.reply) is not None
-    )
+    return event.remote and event.status is not SENT and SMTP_CODE.search(event.reply) is not None
 
 
 def rejection_reply(event: DeliveryEvent, reply: str | None = None) -> RejectionReply:
@@ -159,22 +172,37 @@ class HostIndex:
     """Which provider serves a relay host, by its name's suffixes: a few dict lookups per
     host instead of every provider's every suffix (`Provider.serves_host`), with the same
     answer: the first provider, in the data's order, one of whose suffixes the name is or
-    ends with."""
+    ends with. The name is read from its last label on, and no further than a tail no
+    suffix ends with (a host of no provider costs a lookup or two: 100k distinct hosts)."""
 
     def __init__(self, knowledge: BounceKnowledge) -> None:
         self.suffixes: dict[str, tuple[int, str]] = {}
         for index, provider in enumerate(knowledge.providers):
             for suffix in provider.hosts:
                 self.suffixes.setdefault(suffix.lower().rstrip("."), (index, provider.id))
+        # every suffix's label tails ("com", "google.com" of "l.google.com"): a name's tail
+        # that is none of them is the end of every longer tail of that name too
+        self.tails = {
+            ".".join(labels[start:])
+            for labels in (suffix.split(".") for suffix in self.suffixes)
+            for start in range(len(labels))
+        }
 
     def serving(self, host: str) -> str | None:
         name = host.lower().rstrip(".")
         found: tuple[int, str] | None = None
+        end = len(name)
         while name:
-            entry = self.suffixes.get(name)
+            dot = name.rfind(".", 0, end)
+            tail = name[dot + 1 :]
+            if tail not in self.tails:
+                break
+            entry = self.suffixes.get(tail)
             if entry is not None and (found is None or entry < found):
                 found = entry
-            name = name.partition(".")[2]
+            if dot < 0:
+                break
+            end = dot
         return found[1] if found else None
 
 
@@ -230,14 +258,19 @@ class RejectionClassifier:
                 if len(self._normalised) >= MAX_CLASSIFIED:
                     self._normalised.clear()
                 self._normalised[head] = masked
-        return masked + normalised_reply(reply[split:])
+        # the tail's first word holds the reply's last digit, the words after it none: only
+        # an "@" there is masked (an address in <...>)
+        word, space, rest = reply[split:].partition(" ")
+        if "@" in rest:
+            return masked + normalised_reply(reply[split:])
+        return masked + _masked_word(word) + space + rest
 
     def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
         host = event.relay_host if event.relay_host not in (None, "none") else None
-        deferred = event.status is DeliveryStatus.DEFERRED
+        deferred = event.status is DEFERRED
         reply: RejectionReply | None = None
         if host is None:  # the reply may name it ("host X said:"): read it as explain does
-            reply = rejection_reply(event, normalised)
+            reply = rejection_reply(event)  # as logged: a host name with digits is masked
             host = reply.remote_host
         serving = self.provider_serving(host) if host else None
         # The verdict reads the reply's words (the host prefix taken off: the same for the
@@ -247,16 +280,13 @@ class RejectionClassifier:
         if found is None:
             if len(self._verdicts) >= MAX_CLASSIFIED:
                 self._verdicts.clear()
-            found = self._verdicts[key] = self._verdict(reply or rejection_reply(event, normalised))
-        reason, provider, blocklist, code, enhanced = found
+            # the words as logged are classified (as explain reads them), not their mask:
+            # a detail the mask takes away (a host name with digits, "IP=", a code run into
+            # an address) cannot change the verdict of the reply that is read
+            found = self._verdicts[key] = self._verdict(reply or rejection_reply(event))
+        # positional: a NamedTuple built from keywords costs more, once per rejection
         return RejectionKind(
-            reason=reason,
-            provider=provider,
-            blocklist=blocklist,
-            code=code,
-            enhanced=enhanced,
-            host=event.relay_host if event.relay_host != "none" else None,
-            temporary=deferred,
+            *found, event.relay_host if event.relay_host != "none" else None, deferred
         )
 
     def _verdict(self, reply: RejectionReply) -> _Verdict:
