@@ -7,32 +7,20 @@ Each case runs in its own process so the RSS is that case's alone. Printed, neve
 from __future__ import annotations
 
 import json
-import re
 import resource
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("demo", "one-ip", "fifty-ips")
 
 
-def page_count(pdf: bytes) -> int:
-    """Page objects, in the file and in its (compressed) object streams."""
-    texts = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            texts.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return sum(len(re.findall(rb"/Type\s*/Page(?![s\w])", text)) for text in texts)
-
-
 def run_case(name: str) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from support.big_report import full_document, scaled_document, single_ip_document
+    from support.pdf_pages import page_count
 
     from audit.render.branding import ReportBranding
     from audit.render.pdf import render_pdf

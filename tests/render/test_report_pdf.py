@@ -6,6 +6,7 @@ import re
 import zlib
 
 import pytest
+from support.pdf_pages import page_count
 from support.report_fixtures import demo_document
 
 from audit.render.branding import ReportBranding
@@ -13,17 +14,6 @@ from audit.render.html import render_html
 from audit.render.pdf import DataOnlyFetcher, html_to_pdf
 
 pytestmark = pytest.mark.slow
-
-
-def page_count(pdf: bytes) -> int:
-    """Page objects, looked for in the file and in its (compressed) object streams."""
-    texts = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            texts.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return sum(len(re.findall(rb"/Type\s*/Page(?![s\w])", text)) for text in texts)
 
 
 def test_the_demo_report_renders_to_a_multipage_pdf_without_fetching():
