@@ -68,16 +68,28 @@ class TopTable(Generic[K, V]):
         return Capped(self.name, self.limit, self.folded_keys, self.folded_weight)
 
     def _fold(self) -> None:
-        weight = self.weight
-        ranked = sorted(self.items.items(), key=lambda item: weight(item[1]))
-        coarse_of = self.coarse
-        for key, value in ranked[: len(ranked) // 2]:
-            del self.items[key]
-            coarse = coarse_of(key) if coarse_of is not None else None
-            if coarse is not None and coarse != key and self.merge is not None:
+        items, weight = self.items, self.weight
+        keys, values = list(items), list(items.values())
+        weights = list(map(weight, values))
+        # the positions by weight (stable: ties in insertion order), sorted in C: a key
+        # function per item would cost a Python call each, `limit` of them per fold
+        lighter = sorted(range(len(keys)), key=weights.__getitem__)[: len(keys) // 2]
+        coarse_of, merge = self.coarse, self.merge
+        if coarse_of is None or merge is None:
+            for index in lighter:
+                del items[keys[index]]
+            self.folded_keys += len(lighter)
+            self.folded_weight += sum(weights[index] for index in lighter)
+            return
+        for index in lighter:
+            key, value = keys[index], values[index]
+            del items[key]
+            coarse = coarse_of(key)
+            if coarse is not None and coarse != key:
                 self._merge_into(coarse, value)
                 continue
             self.folded_keys += 1
+            # weighed now: a coarse key merged into earlier in this fold weighs more
             self.folded_weight += weight(value)
 
     def _merge_into(self, coarse: K, value: V) -> None:

@@ -30,6 +30,7 @@ from audit.loglines.records import DeliveryEvent, DeliveryStatus
 
 # Any 4xx/5xx reply code: what makes a failed delivery a remote *rejection* (RFC 5321 §4.2).
 SMTP_CODE = re.compile(r"(?<![\w.@/:-])(?P<code>[45]\d\d)(?=[ -]|$)")
+SAID = "] said: "  # the end of Postfix's `host relay[ip] said: ` before a remote reply
 MAX_SAMPLE_CHARS = 300
 MAX_CLASSIFIED = 4096  # classified replies remembered at once (a cache, not state)
 MAX_REMEMBERED_REPLY_CHARS = 1024  # longer replies and heads are never remembered
@@ -48,6 +49,13 @@ MIN_IPV4_CHARS = len("1.2.3.4")
 # an enum member read from its class costs a descriptor call (Python 3.11), per rejection
 SENT, DEFERRED = DeliveryStatus.SENT, DeliveryStatus.DEFERRED
 TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
+# A word `_masked_word` masks to "x0" (a token): one run of TOKEN_CHARS or more, at most
+# one ":", two digits, a letter or "_" (so no IPv4 address): Gmail's per-message token
+# `d2e1a72fcca58-7b0f0f1a2c3si1234567a3.42`, told in one match instead of `_mask_run`'s
+# tests one by one (a new token in every reply: never remembered)
+TOKEN_WORD = re.compile(
+    r"(?=[^:]*+(?::[^:]*+)?+\Z)(?=.*?[A-Za-z_])(?=\D*\d\D*\d)[\w.:/+=-]{12,}+\Z"
+)
 
 
 def _mask(match: re.Match[str]) -> str:
@@ -151,7 +159,16 @@ class RejectionKind(NamedTuple):
 
 def is_remote_rejection(event: DeliveryEvent) -> bool:
     """A remote server refused (5xx) or deferred (4xx) with an SMTP reply."""
-    return event.remote and event.status is not SENT and SMTP_CODE.search(event.reply) is not None
+    if not event.remote or event.status is SENT:
+        return False
+    reply = event.reply
+    # Postfix's `host relay[ip] said: 550 ...`: the code right after the prefix, matched
+    # there (its lookbehind still reads the space before it) instead of searched from the
+    # start, where the relay's name and address hold digits the search tries one by one
+    said = reply.find(SAID)
+    if said >= 0 and SMTP_CODE.match(reply, said + len(SAID)) is not None:
+        return True
+    return SMTP_CODE.search(reply) is not None
 
 
 def rejection_reply(event: DeliveryEvent, reply: str | None = None) -> RejectionReply:
@@ -263,6 +280,8 @@ class RejectionClassifier:
         word, space, rest = reply[split:].partition(" ")
         if "@" in rest:
             return masked + normalised_reply(reply[split:])
+        if TOKEN_WORD.match(word) is not None:
+            return masked + "x0" + space + rest
         return masked + _masked_word(word) + space + rest
 
     def _kind(self, event: DeliveryEvent, normalised: str) -> RejectionKind:
@@ -313,5 +332,6 @@ class RejectionClassifier:
         return self._knowledge, self._catalog
 
 
-def sample_reply(event: DeliveryEvent) -> str:
-    return " ".join(event.reply.split())[:MAX_SAMPLE_CHARS]
+def sample_reply(reply: str) -> str:
+    """A reply as the report quotes it: its whitespace runs one space, its length bounded."""
+    return " ".join(reply.split())[:MAX_SAMPLE_CHARS]
