@@ -7,7 +7,6 @@ name a list) and the report (playbooks). Facts come from the catalog (audit/know
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TypedDict
 
 from audit.knowledge.dnsbl.catalog import CodeMeaning, Delisting, DnsblList
@@ -41,7 +40,7 @@ def _combined(meanings: Sequence[CodeMeaning]) -> Delisting:
     )[1]
     steps = tuple(dict.fromkeys(step for _, route in routed for step in route.steps))
     expiry = ". ".join(f"{name}: {route.expiry}" for name, route in routed if route.expiry)
-    return replace(strictest, steps=steps, expiry=expiry or strictest.expiry)
+    return strictest._replace(steps=steps, expiry=expiry or strictest.expiry)
 
 
 def remediation_for(entry: DnsblList, meanings: Sequence[CodeMeaning]) -> Remediation | None:
