@@ -168,6 +168,8 @@ def _unknown_from_no_nameservers(exc: dns.resolver.NoNameservers) -> tuple[Unkno
 
 @dataclass
 class DnsStats:
+    """A run's DNS counters: queries sent, answers from the cache, unknown outcomes."""
+
     queries: int = 0
     cache_hits: int = 0
     unknown: int = 0

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from audit.model import UnknownReason
-from audit.model.document import LookupDocument, LookupStatusLabel
 
 if TYPE_CHECKING:
     import dns.message
     import dns.name
     import dns.rdata
+
+    from audit.model.document import LookupDocument, LookupStatusLabel
 
 # Hostile-input bounds: a TXT answer is data from whoever controls the zone. An answer
 # beyond a bound is unknown(answer_too_large), never silently cut: a cut RRset can hide
@@ -114,7 +115,7 @@ class Lookup:
         evidence: LookupDocument = {
             "name": self.name,
             "type": self.rdtype,
-            "status": cast(LookupStatusLabel, self.status.value),
+            "status": cast("LookupStatusLabel", self.status.value),
             "records": list(self.records),
         }
         if self.ttl is not None:

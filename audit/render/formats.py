@@ -16,12 +16,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from audit.model import Severity
-from audit.model.document import ResultDocument
 from audit.model.errors import InputError
 from audit.render.branding import ReportBranding
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from audit.model.document import ResultDocument
 
 
 class RenderOptions(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
@@ -31,8 +32,9 @@ class RenderOptions(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass'
     branding: ReportBranding = ReportBranding()  # immutable: one default is shared safely
 
 
-Renderer = Callable[[ResultDocument, RenderOptions], str | bytes]
-ConsoleRenderer = Callable[[ResultDocument, "Console"], None]
+# The document's type is for type checking alone (audit.model.document loads no TypedDicts)
+Renderer = Callable[["ResultDocument", RenderOptions], str | bytes]
+ConsoleRenderer = Callable[["ResultDocument", "Console"], None]
 
 
 class OutputFormat(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
