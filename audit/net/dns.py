@@ -15,7 +15,6 @@ on the first query this client resolves itself: `blacklist`'s multiplexed client
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
 import logging
 import os
@@ -217,8 +216,7 @@ class DnsClient:
             return text
 
         canonical = hide(lookup.canonical_name) if lookup.canonical_name else None
-        return dataclasses.replace(
-            lookup,
+        return lookup._replace(
             name=hide(lookup.name),
             detail=hide(lookup.detail),
             canonical_name=canonical,

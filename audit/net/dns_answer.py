@@ -24,7 +24,6 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from audit.model import UnknownReason
@@ -88,8 +87,7 @@ class LookupStatus(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     """The outcome of one query. `records` hold rdata as text (TXT: decoded, joined)."""
 
     name: str

@@ -39,11 +39,11 @@ def plain(value: Any) -> Any:
     """Evidence to JSON-safe values with sorted mapping keys."""
     if isinstance(value, Mapping):
         return {str(k): plain(value[k]) for k in sorted(value, key=str)}
+    if hasattr(value, "to_evidence"):  # before tuples: a record may be a NamedTuple (Lookup)
+        return plain(value.to_evidence())
     if isinstance(value, list | tuple | set | frozenset):
         items = [plain(v) for v in value]
         return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    if hasattr(value, "to_evidence"):
-        return plain(value.to_evidence())
     if hasattr(value, "value") and not isinstance(value, int | float | str | bool):
         return value.value
     if value is None or isinstance(value, bool | int | float | str):
