@@ -9,7 +9,7 @@ run-wide options are read here by name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from audit.cli.common import (
@@ -140,13 +140,13 @@ def build_plan(flags: Mapping[str, Any]) -> AuditPlan:
     from checks.compliance import evaluate
 
     plans = [
-        RunPlan(replace(run, domain=domain), checks, check_options, conclude=evaluate)
+        RunPlan(run._replace(domain=domain), checks, check_options, conclude=evaluate)
         for domain in domains
     ]
     # A run that queries no DNS (--checks volume --ip ...) needs no nameserver.
     if any(plan.needs_dns for plan in plans):
         nameservers = resolve_nameservers(raw["nameserver"])
-        plans = [replace(p, run=replace(p.run, nameservers=nameservers)) for p in plans]
+        plans = [p._replace(run=p.run._replace(nameservers=nameservers)) for p in plans]
     outputs = list(raw["output"])
     if len(plans) > 1 and any("{domain}" not in o and o != "-" for o in outputs):
         raise InputError("several domains: put {domain} in each -o path, e.g. out/{domain}.json")

@@ -9,7 +9,6 @@ registry in audit/render/formats.py); the commands call them through these names
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -145,7 +144,7 @@ def execute(plan: RunPlan, quiet: bool, outputs: Sequence[Output] = ()) -> Audit
     from audit.engine.runner import run_audit
     from audit.render.outputs import warm_imports
 
-    plan = dataclasses.replace(plan, warm_imports=(*plan.warm_imports, *warm_imports(outputs)))
+    plan = plan._replace(warm_imports=(*plan.warm_imports, *warm_imports(outputs)))
 
     show_progress = sys.stderr.isatty() and not quiet
     if not show_progress:

@@ -44,11 +44,14 @@ class Fact(Generic[T]):
         return f"Fact({self.name})"
 
 
-@dataclass
 class FactStore:
-    """The facts of one run: one task per fact, shared by every caller."""
+    """The facts of one run: one task per fact, shared by every caller.
 
-    _tasks: dict[Fact[Any], asyncio.Future[Any]] = field(default_factory=dict)
+    A plain class: nothing compares or prints a store, and a dataclass costs ~0.7 ms to
+    define at every start (`blacklist IP`, bench/bench_startup.py)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[Fact[Any], asyncio.Future[Any]] = {}
 
     async def get(self, fact: Fact[T], ctx: AuditContext) -> T:
         task = self._tasks.get(fact)

@@ -1,7 +1,9 @@
 """The audit's data model: severities, check ids, findings, outcomes and the result.
 
 Everything a renderer or the exit-code logic needs lives here, as plain frozen
-dataclasses. Checks produce `CheckResult`s; the runner assembles one `AuditResult`.
+dataclasses, each with a docstring (dataclass() builds a missing one from
+inspect.signature: ~0.2 ms per class at every start). Checks produce `CheckResult`s;
+the runner assembles one `AuditResult`.
 Nothing here prints, exits or touches the network.
 """
 
@@ -13,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from audit.model.remediation import Remediation
-
 if TYPE_CHECKING:
+    # a Finding's remediation is attached only when the run found something
     from audit.model.compliance import Compliance  # built only by the compliance verdict
     from audit.model.rejection import Classification  # built only for --bounce and explain
+    from audit.model.remediation import Remediation
 
 
 class Severity(enum.IntEnum):
@@ -151,6 +153,8 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class SendingIp:
+    """One IP address the domain sends from, and where the audit learnt it."""
+
     ip: str
     source: IpSource
     detail: str = ""  # e.g. the MX host or SPF mechanism it came from
@@ -158,6 +162,8 @@ class SendingIp:
 
 @dataclass(frozen=True)
 class Target:
+    """What was audited: the domain (if any), its sending IPs, command-specific extras."""
+
     domain: str | None
     ips: tuple[SendingIp, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -165,6 +171,8 @@ class Target:
 
 @dataclass(frozen=True)
 class ResolverInfo:
+    """The nameservers the run asked, and whether they are public resolvers."""
+
     nameservers: tuple[str, ...]
     public: bool
     public_names: tuple[str, ...] = ()
@@ -178,6 +186,8 @@ class SummaryStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Summary:
+    """The verdict: status, exit code, worst severity, counts and delisting readiness."""
+
     status: SummaryStatus
     exit_code: int
     worst_severity: Severity | None

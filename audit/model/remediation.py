@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Remediation:
+    """What to do: a summary, the steps in order, links, and the provider it concerns."""
+
     summary: str
     steps: tuple[str, ...] = ()
     links: tuple[str, ...] = ()

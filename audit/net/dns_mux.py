@@ -22,7 +22,7 @@ import os
 import socket
 import struct
 import time
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from audit.model import UnknownReason
 from audit.net.dns import DnsClient, Lookup
@@ -126,11 +126,10 @@ def _record(data: bytes, owner: bytes, rtype: int, ttl: int, start: int, end: in
     return Record(owner, rtype, ttl, "")  # judged by its type alone
 
 
-@dataclass
-class Reply:
+class Reply(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     rcode: int
     truncated: bool
-    records: list[Record] = field(default_factory=list)
+    records: list[Record]  # appended to while parsed (no default: it would be shared)
 
 
 def parse_reply(data: bytes, query_id: int, qname_wire: bytes, qtype: int) -> Reply:
@@ -146,7 +145,7 @@ def parse_reply(data: bytes, query_id: int, qname_wire: bytes, qtype: int) -> Re
             raise WireError("question mismatch")
         if question != (qtype, CLASS_IN):
             raise WireError("question type mismatch")
-        reply = Reply(flags & 0x000F, bool(flags & FLAG_TC))
+        reply = Reply(flags & 0x000F, bool(flags & FLAG_TC), [])
         offset = end + 4
         for _ in range(ancount):
             owner, offset = _read_name(data, offset)

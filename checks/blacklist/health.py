@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from audit.knowledge.dnsbl.selection import SelectedList
 from audit.model import UnknownReason
@@ -32,8 +32,7 @@ class Health(enum.StrEnum):
     UNTESTED = "test_points_unanswered"
 
 
-@dataclass(frozen=True)
-class ListHealth:
+class ListHealth(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     health: Health
     detail: str = ""
     positive_passed: bool = False

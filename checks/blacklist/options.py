@@ -48,6 +48,8 @@ def _dqs_key(raw: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class BlacklistOptions:
+    """The blacklist check's options: the catalog selection, extra zones, the DQS key."""
+
     lists: str = "default"  # "default", "all", or a catalog file path
     custom_dnsbls: tuple[str, ...] = ()  # ZONE[:ip|domain]
     spamhaus_dqs_key: str | None = field(default=None, repr=False)

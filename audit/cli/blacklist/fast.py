@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 COMMAND = "blacklist"
 # click.FLOAT and click.IntRange(min=1) accept more spellings (" 3", "1e3", "inf"); the
-# plain ones are parsed here and the others left to them.
-_DECIMAL = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?")
-_COUNT = re.compile(r"[1-9][0-9]{0,8}")
+# plain ones are parsed here and the others left to them: a decimal is [0-9]{1,9} with an
+# optional .[0-9]{1,9}, a count [1-9][0-9]{0,8} (tested with str methods: compiling the two
+# regular expressions was ~1 ms of every `blacklist` start).
+MAX_DIGITS = 9
 GC_YOUNG_THRESHOLD = 50_000  # see _defer_collections
 
 
@@ -74,12 +74,22 @@ def blacklist_params() -> tuple[Param, ...]:
     )
 
 
+def _digits(text: str) -> bool:
+    """[0-9]{1,9}: ASCII digits only (str.isdigit alone admits "²" and other scripts')."""
+    return 0 < len(text) <= MAX_DIGITS and text.isascii() and text.isdigit()
+
+
+def _decimal(text: str) -> bool:
+    whole, dot, fraction = text.partition(".")
+    return _digits(whole) and (not dot or _digits(fraction))
+
+
 def _value(param: Param, text: str) -> Any:
     """The typed value of one option, or None when Typer is to judge `text`."""
     if param.kind is Kind.NUMBER:
-        return float(text) if _DECIMAL.fullmatch(text) else None
+        return float(text) if _decimal(text) else None
     if param.kind is Kind.COUNT:
-        return int(text) if _COUNT.fullmatch(text) else None
+        return int(text) if _digits(text) and text[0] != "0" else None
     if param.kind in (Kind.TEXT, Kind.LIST):
         return text if text and (text == "-" or not text.startswith("-")) else None
     return None

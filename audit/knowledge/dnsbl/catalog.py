@@ -48,6 +48,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Catalog:
+    """Every known list, ids and zones unique (checked when built)."""
+
     lists: tuple[DnsblList, ...]
 
     def __post_init__(self) -> None:

@@ -7,11 +7,12 @@ name a list) and the report (playbooks). Facts come from the catalog (audit/know
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from audit.knowledge.dnsbl.catalog import CodeMeaning, Delisting, DnsblList
-from audit.model import Remediation
+
+if TYPE_CHECKING:
+    from audit.model import Remediation
 
 # A reviewed request outranks a form, which outranks waiting: with two sub-lists, the
 # stricter route is the one that gets the address removed.
@@ -41,13 +42,15 @@ def _combined(meanings: Sequence[CodeMeaning]) -> Delisting:
     )[1]
     steps = tuple(dict.fromkeys(step for _, route in routed for step in route.steps))
     expiry = ". ".join(f"{name}: {route.expiry}" for name, route in routed if route.expiry)
-    return replace(strictest, steps=steps, expiry=expiry or strictest.expiry)
+    return strictest._replace(steps=steps, expiry=expiry or strictest.expiry)
 
 
 def remediation_for(entry: DnsblList, meanings: Sequence[CodeMeaning]) -> Remediation | None:
     route = _route(entry, meanings)
     if route is None:
         return None
+    from audit.model import Remediation  # loaded for a listing only (start-up of a clean run)
+
     steps = list(route.steps)
     if route.expiry:
         steps.append(f"Expected expiry: {route.expiry}.")

@@ -10,24 +10,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from audit.model import AuditResult, CheckResult, Finding, Remediation, Unknown
-from audit.model.document import (
-    CheckDocument,
-    CheckStatusLabel,
-    ClassificationDocument,
-    FindingDocument,
-    RemediationDocument,
-    ResultDocument,
-    RuleVerdictDocument,
-    SeverityLabel,
-    SummaryDocument,
-    SummaryStatusLabel,
-    TargetDocument,
-    UnknownDocument,
-)
+from audit.model import Unknown
 
-if TYPE_CHECKING:  # only a result with a compliance verdict holds them
-    from audit.model.compliance import RuleVerdict
+# The document types are for type checking alone (TypedDicts: a document is a plain dict);
+# audit.model.document and the remediation model load only where something needs them.
+if TYPE_CHECKING:
+    from audit.model import AuditResult, CheckResult, Finding, Remediation
+    from audit.model.compliance import RuleVerdict  # only a result with a verdict holds them
+    from audit.model.document import (
+        CheckDocument,
+        CheckStatusLabel,
+        ClassificationDocument,
+        FindingDocument,
+        RemediationDocument,
+        ResultDocument,
+        RuleVerdictDocument,
+        SeverityLabel,
+        SummaryDocument,
+        SummaryStatusLabel,
+        TargetDocument,
+        UnknownDocument,
+    )
 
 SCHEMA_VERSION = "1"
 
@@ -36,11 +39,11 @@ def plain(value: Any) -> Any:
     """Evidence to JSON-safe values with sorted mapping keys."""
     if isinstance(value, Mapping):
         return {str(k): plain(value[k]) for k in sorted(value, key=str)}
+    if hasattr(value, "to_evidence"):  # before tuples: a record may be a NamedTuple (Lookup)
+        return plain(value.to_evidence())
     if isinstance(value, list | tuple | set | frozenset):
         items = [plain(v) for v in value]
         return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    if hasattr(value, "to_evidence"):
-        return plain(value.to_evidence())
     if hasattr(value, "value") and not isinstance(value, int | float | str | bool):
         return value.value
     if value is None or isinstance(value, bool | int | float | str):
@@ -66,7 +69,7 @@ def _unknown(unknown: Unknown) -> UnknownDocument:
 def _check(check: CheckResult) -> CheckDocument:
     return {
         "id": check.check.value,
-        "status": cast(CheckStatusLabel, check.status.value),
+        "status": cast("CheckStatusLabel", check.status.value),
         "duration_s": check.duration_s,
         "detail": check.detail,
         "evidence": plain(check.evidence),
@@ -78,7 +81,7 @@ def _finding(finding: Finding) -> FindingDocument:
     return {
         "check": finding.check.value,
         "code": finding.code,
-        "severity": cast(SeverityLabel, finding.severity.label),
+        "severity": cast("SeverityLabel", finding.severity.label),
         "subject": finding.subject,
         "title": finding.title,
         "detail": finding.detail,
@@ -96,16 +99,16 @@ def _target(result: AuditResult) -> TargetDocument:
         ],
     }
     target.update(plain(result.target.extra))  # e.g. `domains` of a multi-domain blacklist
-    return cast(TargetDocument, target)
+    return cast("TargetDocument", target)
 
 
 def _summary(result: AuditResult) -> SummaryDocument:
     summary = result.summary
     worst = summary.worst_severity
     return {
-        "status": cast(SummaryStatusLabel, summary.status.value),
+        "status": cast("SummaryStatusLabel", summary.status.value),
         "exit_code": summary.exit_code,
-        "worst_severity": cast(SeverityLabel, worst.label) if worst is not None else None,
+        "worst_severity": cast("SeverityLabel", worst.label) if worst is not None else None,
         "counts": dict(summary.counts),
         "delisting": {
             "ready": summary.delisting_ready,
@@ -161,6 +164,6 @@ def build_document(result: AuditResult) -> ResultDocument:
         from audit.bounce.explain import classification_document  # only for --bounce runs
 
         document["rejections"] = [
-            cast(ClassificationDocument, classification_document(c)) for c in result.rejections
+            cast("ClassificationDocument", classification_document(c)) for c in result.rejections
         ]
     return document
