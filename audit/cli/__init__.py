@@ -5,14 +5,15 @@ naming where to report it and exits 4. Nothing else in the package calls sys.exi
 
 The Typer app is built in audit/cli/typer_app.py, for the one command a run invokes. A
 plain `blacklist` command line is parsed without Typer (audit/cli/blacklist/fast.py:
-importing Typer and building the command is ~40 ms of a ~0.2 s process); any other line
-goes through the app.
+importing Typer and building the command is ~40 ms of a ~0.2 s process), and so is
+`explain TEXT` alone (audit/cli/explain.py `plain_call`); any other line goes through the app.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from audit import IMPORTED_AT
@@ -69,13 +70,44 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(args: list[str], own_process: bool) -> Any:
-    """The command's exit code: through the fast parse when it applies, else Typer."""
+    """The command's exit code: through a fast parse when one applies, else Typer."""
     code = None
-    if args[:1] == ["blacklist"]:  # the only command with a fast parse (so far)
+    if args[:1] == ["blacklist"]:
         from audit.cli.blacklist.fast import run_fast
 
         code = run_fast(args, own_process)
+    elif args[:1] == ["explain"]:
+        from audit.cli.explain import plain_call
+
+        call = plain_call(args)
+        code = None if call is None else as_typer_would(call)
     return _run_typer(args) if code is None else code
+
+
+def as_typer_would(call: Callable[[], int]) -> int:
+    """Run a command parsed without Typer, ending as Typer's `_main` (typer/core.py) ends
+    it: a KeyboardInterrupt with 130 and no message, an EOFError as an abort (a blank
+    line, then "interrupted"), a closed stdout (EPIPE) with exit 1 and nothing more said."""
+    try:
+        return call()
+    except KeyboardInterrupt:
+        return 130
+    except EOFError:
+        import typer
+
+        typer.echo(err=True)
+        typer.echo("mailhygiene: interrupted", err=True)
+        return 130
+    except OSError as exc:
+        import errno
+
+        if exc.errno != errno.EPIPE:
+            raise
+        from typer._click.utils import PacifyFlushWrapper
+
+        sys.stdout = PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
+        sys.stderr = PacifyFlushWrapper(sys.stderr)  # type: ignore[assignment]
+        sys.exit(1)
 
 
 def _run_typer(args: list[str]) -> Any:

@@ -9,39 +9,16 @@ no rejection listed as unclassified, with the reason), 2 on bad input (unreadabl
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import typer
+
     from audit.bounce.input import InputText
 
 EXPLAIN_FORMATS = ("text", "json")
-
-TextArg = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="TEXT", help="Rejection text; else --file, else stdin.", show_default=False
-    ),
-]
-FileOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--file", "-f", metavar="FILE",
-        help="A bounce (.eml, DSN, mbox), log excerpt or directory (repeatable; '-' = stdin).",
-    ),
-]  # fmt: skip
-ExplainFormatOpt = Annotated[
-    str | None, typer.Option("--format", metavar="FORMAT", help="text or json.")
-]
-ExplainOutputOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--output", "-o", metavar="PATH", help="Write there ('-' = stdout; .json → json)."
-    ),
-]
 
 
 def _input_error(message: str) -> Exception:
@@ -105,13 +82,61 @@ def run_explain(text: str | None, files: list[str], fmt: str | None, output: str
     return 0
 
 
+def plain_call(argv: list[str]) -> Callable[[], int] | None:
+    """`explain TEXT` alone, the most common line, as the call Typer would make; None for
+    anything else (options, --help, a TEXT that starts with "-", no TEXT): Typer parses
+    those. Importing Typer and building the command is ~60 ms of such a process."""
+    if len(argv) != 2 or argv[0] != "explain" or argv[1].startswith("-"):
+        return None
+    text = argv[1]
+    return lambda: run_explain(text, [], None, None)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command()
+    """Add `explain` to the main app. Typer is imported here, not with the module, so the
+    plain `explain TEXT` line (plain_call) runs without it; the parameters are declared
+    on the signature, as `audit`'s are (audit/cli/typer_app.py)."""
+    import inspect
+    from typing import Annotated
+
+    import typer
+
+    text_arg = typer.Argument(
+        metavar="TEXT", help="Rejection text; else --file, else stdin.", show_default=False
+    )
+    file_opt = typer.Option(
+        "--file", "-f", metavar="FILE",
+        help="A bounce (.eml, DSN, mbox), log excerpt or directory (repeatable; '-' = stdin).",
+    )  # fmt: skip
+    format_opt = typer.Option("--format", metavar="FORMAT", help="text or json.")
+    output_opt = typer.Option(
+        "--output", "-o", metavar="PATH", help="Write there ('-' = stdout; .json → json)."
+    )
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [
+        inspect.Parameter(
+            "text", keyword, default=None, annotation=Annotated[str | None, text_arg]
+        ),
+        inspect.Parameter(
+            "file", keyword, default=None, annotation=Annotated[list[str] | None, file_opt]
+        ),
+        inspect.Parameter(
+            "format", keyword, default=None, annotation=Annotated[str | None, format_opt]
+        ),
+        inspect.Parameter(
+            "output", keyword, default=None, annotation=Annotated[str | None, output_opt]
+        ),
+    ]
+
     def explain(
-        text: TextArg = None,
-        file: FileOpt = None,
-        format: ExplainFormatOpt = None,
-        output: ExplainOutputOpt = None,
+        text: str | None = None,
+        file: list[str] | None = None,
+        format: str | None = None,
+        output: str | None = None,
     ) -> None:
         """Classify an SMTP rejection or bounce: who blocked, why, what to do."""
         raise typer.Exit(run_explain(text, file or [], format, output))
+
+    explain.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    explain.__annotations__ = {}  # the signature holds the (already evaluated) annotations
+    app.command()(explain)

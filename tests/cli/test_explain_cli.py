@@ -11,6 +11,7 @@ import pytest
 from support.paths import REPO
 
 from audit.cli import main
+from audit.model.errors import InputError
 
 SCHEMA_PATH = REPO / "audit" / "schema" / "explain.schema.json"
 SAMPLES = REPO / "samples"
@@ -171,3 +172,33 @@ def test_an_empty_directory_is_bad_input(tmp_path, capsys):
     # then it is bad input (exit 2), said in one line
     assert code == 2
     assert "nothing to explain" in err
+
+
+PLAIN_TEXTS = [
+    "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+    "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail",
+    "no rejection in here",
+    "",  # empty: exit 2, one line
+    "\x1b[31m<b>hostile</b>\u202e",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_TEXTS)
+def test_explain_text_alone_ends_as_through_typer(text, capsys):
+    # given `explain TEXT`, which runs without Typer (audit/cli/explain.py plain_call)
+    from audit.cli import _run_typer
+
+    # when it runs the plain way and through the Typer app
+    with pytest.raises(SystemExit) as plain:
+        main(["explain", text])
+    plain_out = capsys.readouterr()
+    try:
+        typer_code = _run_typer(["explain", text])
+    except InputError as exc:  # main turns it into the one-line error, as for the plain run
+        typer_code, typer_err = 2, f"mailhygiene: error: {exc}\n"
+    else:
+        typer_err = ""
+    typer_out = capsys.readouterr()
+    # then both give the same exit code and the same output
+    assert (plain.value.code, plain_out.out) == (typer_code, typer_out.out)
+    assert plain_out.err == typer_out.err + typer_err

@@ -163,3 +163,15 @@ def test_blacklist_finding_remediation_from_the_knowledge_cache(dns_server, tmp_
     # then it is the same, and no TOML parser or importlib.resources loaded for it
     assert second["findings"] == first["findings"] != []
     assert [m for m in ("tomllib", "importlib.resources") if m in loaded] == []
+
+
+def test_explain_text_alone_runs_without_typer():
+    # given `explain TEXT` and nothing else (audit/cli/explain.py plain_call)
+    # when it runs, then Typer was not imported
+    loaded = modules_loaded_by(["explain", "550 5.7.1 blocked using zen.spamhaus.org"])
+    assert sorted(m for m in loaded if m == "typer" or m.startswith("typer.")) == []
+
+
+def test_explain_with_an_option_still_goes_through_typer():
+    loaded = modules_loaded_by(["explain", "550 5.7.1 blocked", "--format", "json"])
+    assert "typer" in loaded

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import os
-import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -144,9 +143,9 @@ def _defer_collections() -> None:
 def run_fast(argv: Sequence[str], own_process: bool = False) -> int | None:
     """Run a plain `blacklist` line and return its exit code; None when Typer must parse it.
 
-    What Typer does around a command (typer/core.py `_main`) is done the same here: a
-    KeyboardInterrupt ends it with 130 and no message, an EOFError is an abort (a blank
-    line, then audit/cli/__init__.py's message for it), a closed stdout (EPIPE) exit 1.
+    What Typer does around a command (typer/core.py `_main`) is done the same here
+    (audit/cli/__init__.py `as_typer_would`): a KeyboardInterrupt ends it with 130 and no
+    message, an EOFError is an abort, a closed stdout (EPIPE) exit 1.
     `own_process`: the console script's run, which ends the process (the collector's
     pace is then ours to set; a caller's process keeps its own).
     """
@@ -157,25 +156,7 @@ def run_fast(argv: Sequence[str], own_process: bool = False) -> int | None:
     kwargs = parse(argv, blacklist_params())
     if kwargs is None:
         return None
+    from audit.cli import as_typer_would
     from audit.cli.blacklist.run import blacklist_command
 
-    try:
-        return blacklist_command(**kwargs)
-    except KeyboardInterrupt:
-        return 130
-    except EOFError:
-        import typer
-
-        typer.echo(err=True)
-        typer.echo("mailhygiene: interrupted", err=True)
-        return 130
-    except OSError as exc:
-        import errno
-
-        if exc.errno != errno.EPIPE:
-            raise
-        from typer._click.utils import PacifyFlushWrapper
-
-        sys.stdout = PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
-        sys.stderr = PacifyFlushWrapper(sys.stderr)  # type: ignore[assignment]
-        sys.exit(1)
+    return as_typer_would(lambda: blacklist_command(**kwargs))
