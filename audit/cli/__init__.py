@@ -71,17 +71,16 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(args: list[str], own_process: bool) -> Any:
     """The command's exit code: through a fast parse when one applies, else Typer."""
-    code = None
+    call = None
     if args[:1] == ["blacklist"]:
-        from audit.cli.blacklist.fast import run_fast
+        from audit.cli.blacklist.fast import plain_call
 
-        code = run_fast(args, own_process)
+        call = plain_call(args, own_process)
     elif args[:1] == ["explain"]:
-        from audit.cli.explain import plain_call
+        from audit.cli.explain import plain_call as plain_explain
 
-        call = plain_call(args)
-        code = None if call is None else as_typer_would(call)
-    return _run_typer(args) if code is None else code
+        call = plain_explain(args)
+    return _run_typer(args) if call is None else as_typer_would(call)
 
 
 def as_typer_would(call: Callable[[], int]) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 COMMAND = "blacklist"
@@ -140,15 +140,11 @@ def _defer_collections() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *older)
 
 
-def run_fast(argv: Sequence[str], own_process: bool = False) -> int | None:
-    """Run a plain `blacklist` line and return its exit code; None when Typer must parse it.
-
-    What Typer does around a command (typer/core.py `_main`) is done the same here
-    (audit/cli/__init__.py `as_typer_would`): a KeyboardInterrupt ends it with 130 and no
-    message, an EOFError is an abort, a closed stdout (EPIPE) exit 1.
-    `own_process`: the console script's run, which ends the process (the collector's
-    pace is then ours to set; a caller's process keeps its own).
-    """
+def plain_call(argv: Sequence[str], own_process: bool = False) -> Callable[[], int] | None:
+    """A plain `blacklist` line as the call Typer would make (audit/cli/__init__.py runs it
+    as Typer would, `as_typer_would`); None when Typer must parse it. `own_process`: the
+    console script's run, which ends the process (the collector's pace is then ours to
+    set; a caller's process keeps its own)."""
     if argv[:1] != [COMMAND]:  # before anything is imported: --help and the others
         return None
     if own_process:
@@ -156,7 +152,6 @@ def run_fast(argv: Sequence[str], own_process: bool = False) -> int | None:
     kwargs = parse(argv, blacklist_params())
     if kwargs is None:
         return None
-    from audit.cli import as_typer_would
     from audit.cli.blacklist.run import blacklist_command
 
-    return as_typer_would(lambda: blacklist_command(**kwargs))
+    return lambda: blacklist_command(**kwargs)
