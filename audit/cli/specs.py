@@ -131,50 +131,21 @@ VERBOSE = OptionSpec(
     "verbose", ("--verbose", "-v"), "Debug logging to stderr.", ValueKind.BOOL, config_key=False
 )
 
+# What the single-purpose commands (blacklist, logs, message, report) take after their own
+# options, in --help order (audit/cli/common.py `OutputFlags` holds their values); `audit`
+# takes them too, with --config between the two parts.
+_EXIT_OPTIONS = (FORMAT, OUTPUT, FAIL_ON, ALLOW_INCOMPLETE)
+_REPORT_OPTIONS = (
+    BRAND_NAME, BRAND_LOGO, BRAND_COLOR, CLIENT_NAME, PREPARED_BY, APPENDIX, PAPER, FIXED,
+    QUIET, VERBOSE,
+)  # fmt: skip
+OUTPUT_OPTIONS = (*_EXIT_OPTIONS, *_REPORT_OPTIONS)
 # `audit`'s run-wide options around the checks' own (which follow --ip in --help).
 RUN_OPTIONS_FIRST = (IP,)
 RUN_OPTIONS_LAST = (
-    LOG,
-    BOUNCE,
-    CHECKS,
-    SKIP,
-    NAMESERVER,
-    TIMEOUT,
-    DEADLINE,
-    FORMAT,
-    OUTPUT,
-    FAIL_ON,
-    ALLOW_INCOMPLETE,
-    CONFIG,
-    BRAND_NAME,
-    BRAND_LOGO,
-    BRAND_COLOR,
-    CLIENT_NAME,
-    PREPARED_BY,
-    APPENDIX,
-    PAPER,
-    FIXED,
-    QUIET,
-    VERBOSE,
-)
+    LOG, BOUNCE, CHECKS, SKIP, NAMESERVER, TIMEOUT, DEADLINE,
+    *_EXIT_OPTIONS, CONFIG, *_REPORT_OPTIONS,
+)  # fmt: skip
 # --checks and --skip are one comma-separated string on the command line, a list (or a
 # string) in the config file.
 CONFIG_LIST_KEYS = frozenset({"checks", "skip", "domains"})
-# What the single-purpose commands (blacklist, logs, message, report) take after their own
-# options, in --help order; audit/cli/common.py `OutputFlags` holds their values.
-OUTPUT_OPTIONS = (
-    FORMAT,
-    OUTPUT,
-    FAIL_ON,
-    ALLOW_INCOMPLETE,
-    BRAND_NAME,
-    BRAND_LOGO,
-    BRAND_COLOR,
-    CLIENT_NAME,
-    PREPARED_BY,
-    APPENDIX,
-    PAPER,
-    FIXED,
-    QUIET,
-    VERBOSE,
-)

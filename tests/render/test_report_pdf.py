@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-import zlib
-
 import pytest
-from support.pdf_pages import page_count
+from support.pdf_pages import font_names, page_count
 from support.report_fixtures import demo_document
 
 from audit.render.branding import ReportBranding
@@ -41,18 +38,6 @@ def test_the_fetcher_refuses_network_and_file_urls_but_serves_data_uris(tmp_path
     assert sorted(fetcher.refused) == sorted(
         [secret.as_uri(), "http://192.0.2.9/pixel.png", "file:///etc/hostname"]
     )
-
-
-def font_names(pdf: bytes) -> set[str]:
-    """Embedded font names (subset prefix dropped), in the file and its object streams."""
-    texts = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            texts.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    pattern = rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([\w-]+)"
-    return {name.decode() for text in texts for name in re.findall(pattern, text)}
 
 
 def test_the_demo_pdf_main_report_is_at_most_10_pages_in_the_bundled_fonts_only():
