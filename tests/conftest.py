@@ -126,13 +126,27 @@ def dns_server() -> Iterator[DnsFactory]:
 @pytest.fixture
 def silent_nameserver() -> Iterator[str]:
     """A UDP/TCP port on loopback that never answers: every query times out."""
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", port))
-    tcp.listen(16)
-    yield f"127.0.0.1:{port}"
+    udp, tcp = _udp_and_tcp_on_one_port()
+    yield f"127.0.0.1:{udp.getsockname()[1]}"
     udp.close()
     tcp.close()
+
+
+def _udp_and_tcp_on_one_port(attempts: int = 50) -> tuple[socket.socket, socket.socket]:
+    """A UDP socket and a listening TCP socket on the same free loopback port. The UDP
+    port the kernel picks may be taken for TCP (another test's connection holds it as its
+    local port): then another port is tried."""
+    for _ in range(attempts):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+        except OSError:
+            udp.close()
+            tcp.close()
+            continue
+        tcp.listen(16)
+        return udp, tcp
+    raise RuntimeError(f"no loopback port free for both UDP and TCP in {attempts} tries")

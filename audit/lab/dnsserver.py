@@ -35,6 +35,8 @@ from audit.lab.threaded import ThreadedServer
 
 log = logging.getLogger(__name__)
 
+PORT_ATTEMPTS = 50  # a random port free for TCP but taken for UDP: try another
+
 MAX_CNAME_CHAIN = 8
 CLASSIC_UDP_PAYLOAD = 512  # RFC 1035 §4.2.1, when the query carries no EDNS
 
@@ -239,13 +241,26 @@ class LabDnsServer(ThreadedServer):
 
     async def _open(self) -> None:
         loop = asyncio.get_running_loop()
-        # Bind TCP first on the requested port, then UDP on the same number.
-        tcp = await asyncio.start_server(self._handle_tcp, self.host, self.port)
-        self.port = tcp.sockets[0].getsockname()[1]
-        udp, _ = await loop.create_datagram_endpoint(
-            lambda: _UdpProtocol(self), local_addr=(self.host, self.port)
-        )
-        self._listeners = [udp, tcp]
+        # Bind TCP first on the requested port, then UDP on the same number. A port the
+        # kernel picked for TCP can be taken for UDP (a client's ephemeral port): then
+        # another one is tried; a port that was asked for is not.
+        attempts = PORT_ATTEMPTS if self.port == 0 else 1
+        for attempt in range(1, attempts + 1):
+            tcp = await asyncio.start_server(self._handle_tcp, self.host, self.port)
+            port = tcp.sockets[0].getsockname()[1]
+            try:
+                udp, _ = await loop.create_datagram_endpoint(
+                    lambda: _UdpProtocol(self), local_addr=(self.host, port)
+                )
+            except OSError:
+                tcp.close()
+                await tcp.wait_closed()
+                if attempt == attempts:
+                    raise
+                continue
+            self.port = port
+            self._listeners = [udp, tcp]
+            return
 
     async def _close(self) -> None:
         for listener in self._listeners:
