@@ -89,10 +89,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _master_cf(
-    closed_port: int, open_port: int, default_limits_port: int, low_limit_port: int
-) -> str:
-    """Debian's master.cf without its port-25 listener and without chroot, plus ours."""
+def master_cf(listeners: list[str]) -> str:
+    """Debian's master.cf without its port-25 listener and without chroot, plus `listeners`
+    (master.cf lines of our own smtpd services)."""
     lines = []
     for line in SYSTEM_MASTER_CF.read_text(encoding="utf-8").splitlines():
         fields = line.split()
@@ -101,13 +100,18 @@ def _master_cf(
         elif not (fields[0] == "smtp" and fields[1] == "inet"):
             fields[4] = "n"  # no chroot: the private queue has no chroot jail
             lines.append("  ".join(fields))
-    lines.append(f"127.0.0.1:{closed_port} inet n - n - - smtpd")
-    lines.append(f"127.0.0.1:{open_port} inet n - n - - smtpd {OPEN_RELAY_OPTIONS}")
-    lines.append(
-        f"127.0.0.1:{default_limits_port} inet n - n - - smtpd {DEFAULT_ERROR_LIMIT_OPTIONS}"
-    )
-    lines.append(f"127.0.0.1:{low_limit_port} inet n - n - - smtpd {LOW_ERROR_LIMIT_OPTIONS}")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *listeners]) + "\n"
+
+
+def _relay_listeners(
+    closed_port: int, open_port: int, default_limits_port: int, low_limit_port: int
+) -> list[str]:
+    return [
+        f"127.0.0.1:{closed_port} inet n - n - - smtpd",
+        f"127.0.0.1:{open_port} inet n - n - - smtpd {OPEN_RELAY_OPTIONS}",
+        f"127.0.0.1:{default_limits_port} inet n - n - - smtpd {DEFAULT_ERROR_LIMIT_OPTIONS}",
+        f"127.0.0.1:{low_limit_port} inet n - n - - smtpd {LOW_ERROR_LIMIT_OPTIONS}",
+    ]
 
 
 def _require_postfix() -> str:
@@ -140,7 +144,7 @@ def start_postfix() -> Postfix:
     shutil.chown(config_dir / "data", user="postfix")
     ports = (_free_port(), _free_port(), _free_port(), _free_port())
     (config_dir / "main.cf").write_text(MAIN_CF.format(dir=config_dir, hostname=HOSTNAME))
-    (config_dir / "master.cf").write_text(_master_cf(*ports))
+    (config_dir / "master.cf").write_text(master_cf(_relay_listeners(*ports)))
     instance = Postfix(config_dir, *ports)
     started = subprocess.run(
         [binary, "-c", str(config_dir), "start"], capture_output=True, text=True, timeout=30

@@ -20,10 +20,10 @@ import pytest
 from support.postfix_fixture import (
     HOSTNAME,
     MAIN_CF,
-    SYSTEM_MASTER_CF,
     _free_port,
     _require_postfix,
     _wait_listening,
+    master_cf,
 )
 from support.tlslab import Issued
 
@@ -47,18 +47,6 @@ def _listener(port: int, issued: Issued | None) -> str:
     )
 
 
-def _master_cf(listeners: list[str]) -> str:
-    lines = []
-    for line in SYSTEM_MASTER_CF.read_text(encoding="utf-8").splitlines():
-        fields = line.split()
-        if line[:1] in ("", "#", " ", "\t") or len(fields) < 8:
-            lines.append(line)
-        elif not (fields[0] == "smtp" and fields[1] == "inet"):
-            fields[4] = "n"  # no chroot
-            lines.append("  ".join(fields))
-    return "\n".join([*lines, *listeners]) + "\n"
-
-
 def start_tls_postfix(certificates: Mapping[str, Issued]) -> TlsPostfix:
     binary = _require_postfix()
     config_dir = Path(tempfile.mkdtemp(prefix="mailhygiene-postfix-tls-"))
@@ -69,7 +57,7 @@ def start_tls_postfix(certificates: Mapping[str, Issued]) -> TlsPostfix:
     ports = {label: _free_port() for label in [*certificates, "plain"]}
     listeners = [_listener(ports[label], certificates.get(label)) for label in ports]
     (config_dir / "main.cf").write_text(MAIN_CF.format(dir=config_dir, hostname=HOSTNAME))
-    (config_dir / "master.cf").write_text(_master_cf(listeners))
+    (config_dir / "master.cf").write_text(master_cf(listeners))
     instance = TlsPostfix(config_dir, ports)
     started = subprocess.run(
         [binary, "-c", str(config_dir), "start"], capture_output=True, text=True, timeout=30
