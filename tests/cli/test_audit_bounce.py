@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from support.cli_run import cli
 from support.paths import FIXTURES
 
 import audit
-from audit.cli import main
 from audit.cli.audit_command import build_plan
 
 BOUNCES = FIXTURES / "bounces"
@@ -23,13 +23,6 @@ ZONES = {
     "2.0.192.in-addr.arpa": SOA.format("2.0.192.in-addr.arpa") + "1 IN PTR mail.example.test.\n",
     "example.test": SOA.format("example.test") + "mail IN A 192.0.2.1\n",
 }
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return exited.value.code, captured.out, captured.err
 
 
 def audit_argv(nameserver: str, *extra: str) -> list[str]:

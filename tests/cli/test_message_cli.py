@@ -10,18 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from support import messages as m
+from support.cli_run import cli
 
 import audit
-from audit.cli import main
 
 SCHEMA = json.loads((Path(audit.__file__).parent / "schema" / "result.schema.json").read_text())
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return exited.value.code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from support.cli_run import cli
 from support.tlslab import PolicyServer, Served, TestPki, server_context
-
-from audit.cli import main
 
 SOA = "@ 300 IN SOA ns.sts.test. hostmaster.sts.test. 1 3600 600 86400 300\n"
 ZONES = {
@@ -15,13 +13,6 @@ ZONES = {
     + "@ MX 10 mx\nmx A 192.0.2.1\nmta-sts A 127.0.0.1\n"
     + '_mta-sts TXT "v=STSv1; id=1"\n_smtp._tls TXT "v=TLSRPTv1; rua=mailto:t@sts.test"\n'
 }
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return exited.value.code, captured.out, captured.err
 
 
 def mx_audit(capsys, nameserver: str, *extra: str) -> tuple[int, dict, str]:

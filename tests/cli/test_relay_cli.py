@@ -5,22 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.cli_run import cli
 from support.smtp_fixtures import SmtpFactory
 
-from audit.cli import main
 from audit.lab.smtpscript import SmtpScript
 from audit.model.errors import InputError
 from audit.model.inputs import parse_smtp_host
 
 SOA = "@ 300 IN SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 300\n"
 ZONES = {"example.test": SOA + "@ IN MX 10 mx1.example.test.\nmx1 IN A 127.0.0.1\n"}
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return exited.value.code, captured.out, captured.err
 
 
 def relay_audit(capsys, nameserver: str, *extra: str) -> tuple[int, dict]:

@@ -6,16 +6,10 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from support.cli_run import cli
 from support.report_fixtures import DEMO_RESULT, demo_document, tiny_png
 
 from audit.cli import main
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return exited.value.code, captured.out, captured.err
 
 
 def test_report_re_renders_json_as_html_text_junit_and_json(capsys, tmp_path):

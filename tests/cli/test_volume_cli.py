@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from support.cli_run import cli
 from support.context import check_context
 from support.paths import REPO
 
@@ -18,13 +19,6 @@ from checks.volume.check import VolumeCheck
 
 SAMPLES = REPO / "samples" / "logs"
 SCHEMA = json.loads((Path(audit.__file__).parent / "schema" / "result.schema.json").read_text())
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return exited.value.code, captured.out, captured.err
 
 
 def logs_json(capsys, *argv: str) -> tuple[int, dict]:
