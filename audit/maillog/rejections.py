@@ -223,6 +223,84 @@ class HostIndex:
         return found[1] if found else None
 
 
+class _Template:
+    """One relay's rejection as fixed text and masked words: a reply of the same relay
+    (host and IP) and status that has the same text around words of the same masks is
+    masked to the same reply (`normalised_reply` masks word by word), so it is of the same
+    kind. Read with `str.startswith` at offsets and one mask per variable word, instead of
+    the reply's relay prefix, its copy and its mask (a token in each of 100k bounces).
+
+    Only replies without an "@" are templates: `_event_reply` replaces the recipient echoed
+    back (in `<...>`), which differs per message; without an "@" it changes nothing but the
+    relay prefix, which is the same for the same relay host and IP."""
+
+    __slots__ = ("fixed", "kind", "masks", "prefix", "prefixed")
+
+    def __init__(
+        self,
+        prefix: str,
+        prefixed: bool,
+        fixed: tuple[str, ...],
+        masks: tuple[str, ...],
+        kind: RejectionKind,
+    ) -> None:
+        self.prefix, self.prefixed = prefix, prefixed
+        self.fixed, self.masks, self.kind = fixed, masks, kind
+
+    @classmethod
+    def of(cls, event: DeliveryEvent, kind: RejectionKind) -> _Template | None:
+        """`event`'s reply as a template (with no variable word: the reply itself), or None
+        (an "@" in it, or too long: both told at once, again on each such reply)."""
+        reply = event.reply
+        if "@" in reply or len(reply) > MAX_REMEMBERED_REPLY_CHARS:
+            return None
+        prefix = f"host {event.relay_host}[{event.relay_ip}] said: "
+        prefixed = reply.startswith(prefix)
+        words = reply[len(prefix) if prefixed else 0 :].split(" ")
+        fixed: list[str] = []
+        masks: list[str] = []
+        text: list[str] = []  # the words since the last variable one
+        for word in words:
+            masked = _masked_word(word)
+            if masked == word:
+                text.append(word)
+                continue
+            # the text before a variable word, with the spaces around it (the first
+            # segment has none before it, the word after the previous one has one)
+            fixed.append(" ".join(text) + " " if text else "")
+            masks.append(masked)
+            text = [""]  # the space after this word
+        fixed.append(" ".join(text))
+        return cls(prefix, prefixed, tuple(fixed), tuple(masks), kind)
+
+    def kind_of(self, reply: str) -> RejectionKind | None:
+        """The template's kind if `reply` is of its words, else None."""
+        prefixed = reply.startswith(self.prefix)
+        if prefixed != self.prefixed or "@" in reply:
+            return None
+        at = len(self.prefix) if prefixed else 0
+        fixed = self.fixed
+        for index, mask in enumerate(self.masks):
+            text = fixed[index]
+            if not reply.startswith(text, at):
+                return None
+            at += len(text)
+            end = reply.find(" ", at)
+            if end < 0:
+                end = len(reply)
+            word = reply[at:end]
+            # a token (TOKEN_WORD) masks to "x0", told without the mask's tests one by one
+            if not word or (
+                (mask != "x0" or TOKEN_WORD.match(word) is None) and _masked_word(word) != mask
+            ):
+                return None
+            at = end
+        tail = fixed[-1]
+        if len(reply) - at != len(tail) or not reply.endswith(tail):
+            return None
+        return self.kind
+
+
 class RejectionClassifier:
     """`explain`'s classifier over delivery events, on the reply with its per-message
     details masked. Bounded caches: the kind per (masked reply, relay host, status), the
@@ -240,8 +318,33 @@ class RejectionClassifier:
         self._replies: dict[str, str] = {}  # a reply -> its normalised form
         self._normalised: dict[str, str] = {}  # a reply's head -> its normalised form
         self._verdicts: dict[tuple[str, str | None, bool], _Verdict] = {}
+        # (relay host, relay IP, status) -> the words of its last rejection (None: seen
+        # once): a reply of the same words but its per-message ones is of the same kind
+        self._templates: dict[tuple[str, str | None, DeliveryStatus], _Template | None] = {}
 
     def classify(self, event: DeliveryEvent) -> RejectionKind:
+        host = event.relay_host
+        if host is None or host == "none":  # the host is read from the reply's words
+            return self._classify(event)
+        key = (host, event.relay_ip, event.status)
+        templates = self._templates
+        template = templates.get(key)
+        if template is not None:
+            kind = template.kind_of(event.reply)
+            if kind is not None:
+                return kind
+        kind = self._classify(event)
+        if template is None and key not in templates:
+            # a relay's first rejection: its template only on the second (100k distinct
+            # hosts each seen once cost one dict entry each, not a template)
+            if len(templates) >= MAX_CLASSIFIED:
+                templates.clear()
+            templates[key] = None
+        else:  # the relay's rejections are not of one template's words: this one's
+            templates[key] = _Template.of(event, kind)
+        return kind
+
+    def _classify(self, event: DeliveryEvent) -> RejectionKind:
         verbatim = _event_reply(event)
         reply = self._replies.get(verbatim)
         if reply is None:  # not seen verbatim (with its relay and recipient masked)
