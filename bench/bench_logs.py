@@ -40,6 +40,7 @@ import cProfile
 import functools
 import gzip
 import json
+import os
 import pstats
 import random
 import re
@@ -184,10 +185,29 @@ def postfix_lines(rng: random.Random) -> list[str]:
     return log.lines
 
 
-def timed(argv: list[str] | str, shell: bool = False) -> tuple[float, subprocess.CompletedProcess]:
+def timed(
+    argv: list[str] | str, shell: bool = False, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, shell=shell, check=False)
+    environment = None if env is None else {**os.environ, **env}
+    done = subprocess.run(
+        argv, capture_output=True, text=True, shell=shell, check=False, env=environment
+    )
     return time.perf_counter() - started, done
+
+
+PURE = {"MAILHYGIENE_PURE_PYTHON": "1"}  # our mail-log modules from source (audit/native.py)
+
+
+def compiled() -> str:
+    """Whether our install imports its mail-log modules compiled (hatch_build.py)."""
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-c",
+         "import audit.maillog.digest as d; print(d.__file__)"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    path = done.stdout.strip()
+    return "compiled (mypyc)" if path and not path.endswith(".py") else "pure Python"
 
 
 def median_run(argv: list[str] | str, shell: bool = False):
@@ -200,6 +220,15 @@ def our_document(done: subprocess.CompletedProcess) -> dict | None:
         return json.loads(done.stdout)
     except json.JSONDecodeError:
         return None
+
+
+def comparable(document: dict | None) -> dict | None:
+    """`document` without what differs between two runs of the same input (times)."""
+    if document is None:
+        return None
+    kept = {k: v for k, v in document.items() if k not in ("started_at", "duration_s")}
+    kept["checks"] = [{k: v for k, v in c.items() if k != "duration_s"} for c in kept["checks"]]
+    return kept
 
 
 def our_summary(document: dict) -> str:
@@ -442,10 +471,12 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def peak_rss_run(argv: list[str]) -> tuple[float, int | None, subprocess.CompletedProcess]:
+def peak_rss_run(
+    argv: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int | None, subprocess.CompletedProcess]:
     """Wall time and peak RSS (MB, from /usr/bin/time -v when there is one) of one run."""
     wrapper = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
-    seconds, done = timed(wrapper + argv)
+    seconds, done = timed(wrapper + argv, env=env)
     found = MAX_RSS.search(done.stderr)
     return seconds, int(found.group(1)) // 1024 if found else None, done
 
@@ -527,6 +558,19 @@ def shape_rows(
     ]
     if document is None:
         rows.append((f"[{name}] ours failed", done.stderr.strip()[-200:]))
+    before = children_cpu()
+    pure_s, _, pure_done = peak_rss_run(
+        [MAILHYGIENE, "logs", str(path), "--format", "json", "--fail-on", "never"], PURE
+    )
+    pure_cpu = children_cpu() - before
+    same = document is not None and comparable(document) == comparable(our_document(pure_done))
+    rows.append(
+        (
+            f"[{name}] ours, pure Python",
+            f"{rate(pure_s, count)}, {pure_cpu:.1f} s CPU "
+            f"({'the same result' if same else 'A DIFFERENT RESULT'})",
+        )
+    )
     peer = ensure_tool("pflogsumm", "pflogsumm")
     if peer:
         before = children_cpu()
@@ -538,7 +582,8 @@ def shape_rows(
             (
                 f"[{name}] pflogsumm",
                 f"{rate(peer_s, count)}, {peer_cpu:.1f} s CPU; ratio ours/pflogsumm "
-                f"{peer_s / ours_s:.2f} wall, {peer_cpu / max(ours_cpu, 1e-9):.2f} CPU",
+                f"{peer_s / ours_s:.2f} wall, {peer_cpu / max(ours_cpu, 1e-9):.2f} CPU "
+                f"(pure Python: {peer_cpu / max(pure_cpu, 1e-9):.2f} CPU)",
             )
         )
         if document is not None:
@@ -579,7 +624,7 @@ def main() -> None:
                 rows += shape_rows(workdir, name, make)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print_rows(rows)
+    print_rows([("our mail-log modules", compiled()), *rows])
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
 
 

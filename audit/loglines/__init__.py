@@ -4,3 +4,7 @@ Below both the bounce classifier (`explain` reads a log excerpt's rejections wit
 `loglines.rejected`) and the log digest (`audit.maillog` runs the stateful parsers over
 whole files), so a Postfix or Exim line is parsed in one place.
 """
+
+from audit import native
+
+native.check()  # before audit.loglines.postfix, compiled or not (audit/native.py)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from support.paths import REPO
+
+import hatch_build
 
 LAB_SAMPLES = REPO / "samples" / "lab"
 
@@ -58,6 +61,20 @@ def wheel_names(wheel: Path) -> set[str]:
 )
 def test_wheel_contains(wheel_names, name):
     assert name in wheel_names
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("MAILHYGIENE_REQUIRE_NATIVE") != "1",
+    reason="the machine may have no C compiler; CI requires the compiled modules",
+)
+def test_wheel_carries_the_compiled_mail_log_modules_and_their_manifest(wheel_names):
+    # given a wheel built where a C compiler is (hatch_build.py)
+    # then it holds each compiled module, their shared library and the hashes they are of
+    compiled = {name.split(".")[0] for name in wheel_names if name.endswith(".so")}
+    expected = {module.replace(".", "/") for module in hatch_build.NATIVE_MODULES}
+    assert compiled == {*expected, "mailhygiene__mypyc"}
+    assert "audit/native.json" in wheel_names
 
 
 @pytest.mark.slow
