@@ -7,7 +7,7 @@ source reads a log 1.5-2x faster (README, "Speed"). Nothing else changes: the mo
 Python source, importable and correct without their compiled form.
 
 On `pip install` (wheel and editable), the hook compiles NATIVE_MODULES and writes
-audit/native.json: the SHA-256 of each source compiled. audit/native.py loads the Python
+audit/native.txt: each source's checksum when compiled. audit/native.py loads the Python
 source instead of the compiled modules when any source changed since (an edit after an
 editable install) or when MAILHYGIENE_PURE_PYTHON=1. MAILHYGIENE_NATIVE=0 at install time
 skips compiling; a failed compile (no compiler, no headers) warns and installs pure Python.
@@ -15,8 +15,6 @@ skips compiling; a failed compile (no compiler, no headers) warns and installs p
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import sys
@@ -34,22 +32,25 @@ NATIVE_MODULES = (
     "audit.maillog.rejections",
 )
 GROUP = "mailhygiene"  # the shared library's name: mailhygiene__mypyc.<abi>.so
-MANIFEST = Path("audit") / "native.json"
+MANIFEST = Path("audit") / "native.txt"
 
 
 def source_of(module: str) -> Path:
     return Path(*module.split(".")).with_suffix(".py")
 
 
-def manifest(root: Path) -> dict[str, Any]:
-    """What audit/native.py checks: the group, and each module's source hash."""
-    return {
-        "group": f"{GROUP}__mypyc",
-        "modules": {
-            module: hashlib.sha256((root / source_of(module)).read_bytes()).hexdigest()
-            for module in NATIVE_MODULES
-        },
-    }
+def manifest(root: Path, checked: bool) -> str:
+    """What audit/native.py reads: each module and its source's checksum when compiled
+    (a wheel's: UNCHECKED, its installed files are not compared)."""
+    sys.path.insert(0, str(root))
+    try:
+        from audit.native import UNCHECKED, checksum
+    finally:
+        sys.path.pop(0)
+    return "".join(
+        f"{module} {checksum((root / source_of(module)).read_bytes()) if checked else UNCHECKED}\n"
+        for module in NATIVE_MODULES
+    )
 
 
 def compile_native(root: Path, build_lib: Path) -> list[Path]:
@@ -96,7 +97,7 @@ class CustomBuildHook(BuildHookInterface):
             print(f"mailhygiene: mypyc not used ({type(exc).__name__}: {exc})", file=sys.stderr)
             return
         (build_lib / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
-        (build_lib / MANIFEST).write_text(json.dumps(manifest(root), indent=1) + "\n", "utf-8")
+        (build_lib / MANIFEST).write_text(manifest(root, checked=editable), "utf-8")
         for path in (*built, MANIFEST):
             if editable:  # beside the sources the editable install imports
                 shutil.copy2(build_lib / path, root / path)

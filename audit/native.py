@@ -3,26 +3,64 @@
 An editable install compiles NATIVE_MODULES beside their sources; editing one of them
 afterwards would leave the old compiled module imported in its place (Python prefers an
 extension module to a source file). Before the first of them is imported, `check` compares
-each source with the hash it was compiled from (audit/native.json): if any differs, or
+each source with the checksum it was compiled from (audit/native.txt; a wheel's says
+UNCHECKED: its files are not edited, and are stamped with another time): if any differs, or
 MAILHYGIENE_PURE_PYTHON=1, all of them are imported from their sources (all: compiled
 modules of one group call each other in C, past a source module put in one's place).
+Start-up matters here (`explain` imports the Postfix parser): os and zlib only.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.machinery
-import importlib.util
-import json
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
+import zlib
+from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = ROOT / "audit" / "native.json"
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MANIFEST = os.path.join(ROOT, "audit", "native.txt")
 _checked = False
+
+
+def source_of(module: str) -> str:
+    return os.path.join(ROOT, *module.split(".")) + ".py"
+
+
+def checksum(data: bytes) -> str:
+    """What the manifest says of a source: its CRC-32 and size (an edit changes them)."""
+    return f"{zlib.crc32(data):08x}-{len(data)}"
+
+
+UNCHECKED = "-"  # a wheel's modules: not compared with their sources
+
+
+def read_manifest(path: str) -> dict[str, str] | None:
+    """module -> checksum of its source when compiled; None: no manifest (not compiled)."""
+    try:
+        with open(path, encoding="utf-8") as lines:
+            entries = [line.split() for line in lines if line.strip()]
+    except OSError:
+        return None
+    return {entry[0]: entry[1] for entry in entries if len(entry) == 2}
+
+
+def stale(modules: dict[str, str]) -> bool:
+    """Whether a compiled module's source is not the one it was compiled from."""
+    for module, expected in modules.items():
+        if expected == UNCHECKED:
+            continue
+        try:
+            with open(source_of(module), "rb") as source:
+                if checksum(source.read()) != expected:
+                    return True
+        except OSError:
+            return True
+    return not modules
 
 
 class _SourceFinder:
@@ -33,29 +71,12 @@ class _SourceFinder:
 
     def find_spec(
         self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
+    ) -> ModuleSpec | None:
         if name not in self.modules:
             return None
-        return importlib.util.spec_from_file_location(name, ROOT / _source(name))
+        from importlib.util import spec_from_file_location
 
-
-def _source(module: str) -> Path:
-    return Path(*module.split(".")).with_suffix(".py")
-
-
-def stale(manifest: dict[str, object]) -> bool:
-    """Whether a compiled module's source is not the one it was compiled from."""
-    modules = manifest.get("modules")
-    if not isinstance(modules, dict):
-        return True
-    for module, digest in modules.items():
-        try:
-            source = (ROOT / _source(module)).read_bytes()
-        except OSError:
-            return True
-        if hashlib.sha256(source).hexdigest() != digest:
-            return True
-    return False
+        return spec_from_file_location(name, source_of(name))
 
 
 def check() -> None:
@@ -65,13 +86,8 @@ def check() -> None:
     if _checked:
         return
     _checked = True
-    try:
-        manifest = json.loads(MANIFEST.read_text("utf-8"))
-    except (OSError, ValueError):
-        return  # not compiled: the sources are what is imported anyway
-    if not isinstance(manifest, dict):
-        return
-    modules = manifest.get("modules")
-    names = list(modules) if isinstance(modules, dict) else []
-    if os.environ.get("MAILHYGIENE_PURE_PYTHON") == "1" or stale(manifest):
-        sys.meta_path.insert(0, _SourceFinder(names))
+    modules = read_manifest(MANIFEST)
+    if modules is None:
+        return  # nothing compiled: the sources are what is imported anyway
+    if os.environ.get("MAILHYGIENE_PURE_PYTHON") == "1" or stale(modules):
+        sys.meta_path.insert(0, _SourceFinder(list(modules)))

@@ -5,8 +5,6 @@ compiled them: the speed README states is that of the compiled modules."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -35,66 +33,75 @@ def imported_files(**env: str) -> list[str]:
     return done.stdout.split()
 
 
-def hashes(modules: dict[str, str]) -> dict[str, object]:
-    return {"group": "mailhygiene__mypyc", "modules": modules}
+def source_checksum(module: str) -> str:
+    return native.checksum((REPO / Path(*module.split(".")).with_suffix(".py")).read_bytes())
 
 
-def source_hash(module: str) -> str:
-    path = REPO / Path(*module.split(".")).with_suffix(".py")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def manifest_with(tmp_path: Path, **changed: str) -> Path:
+    """A manifest of the compiled modules' sources as they are, but for `changed`."""
+    path = tmp_path / "native.txt"
+    entries = {m: source_checksum(m) for m in hatch_build.NATIVE_MODULES}
+    entries.update({module.replace("_", "."): value for module, value in changed.items()})
+    path.write_text("".join(f"{m} {c}\n" for m, c in entries.items()), "utf-8")
+    return path
 
 
-def test_the_build_hook_and_the_import_check_name_the_same_modules() -> None:
-    # given the modules the hook compiles
-    # then its manifest hashes exactly those sources, as the check reads them
-    written = hatch_build.manifest(REPO)
-    assert tuple(written["modules"]) == hatch_build.NATIVE_MODULES
-    assert not native.stale(written)
+def test_the_build_hook_and_the_import_check_name_the_same_modules(tmp_path: Path) -> None:
+    # given the manifest the hook writes for an editable install
+    path = tmp_path / "native.txt"
+    path.write_text(hatch_build.manifest(REPO, checked=True), "utf-8")
+    # then it names exactly the modules compiled, with their sources' checksums
+    read = native.read_manifest(str(path))
+    assert read is not None and tuple(read) == hatch_build.NATIVE_MODULES
+    assert not native.stale(read)
 
 
-def test_a_source_changed_since_its_compile_is_stale() -> None:
-    # given a manifest whose hash of one module is not its source's
-    modules = {m: source_hash(m) for m in hatch_build.NATIVE_MODULES}
-    modules["audit.maillog.digest"] = "0" * 64
-    # then the compiled modules are stale; so is a manifest without modules
-    assert native.stale(hashes(modules))
-    assert native.stale({"group": "mailhygiene__mypyc"})
+def test_a_wheel_s_manifest_is_never_stale(tmp_path: Path) -> None:
+    path = tmp_path / "native.txt"
+    path.write_text(hatch_build.manifest(REPO, checked=False), "utf-8")
+    read = native.read_manifest(str(path))
+    assert read is not None and set(read.values()) == {native.UNCHECKED}
+    assert not native.stale(read)
+
+
+def test_a_source_changed_since_its_compile_is_stale(tmp_path: Path) -> None:
+    # given a manifest whose checksum of one module is not its source's
+    read = native.read_manifest(str(manifest_with(tmp_path, audit_maillog_digest="0-0")))
+    # then the compiled modules are stale; so are those of an empty manifest
+    assert read is not None and native.stale(read)
+    assert native.stale({})
+
+
+def checked(monkeypatch: pytest.MonkeyPatch, manifest: Path) -> list[object]:
+    """The import system's finders after `native.check` over `manifest`, in a copy of
+    sys.meta_path the test gets back as it was."""
+    monkeypatch.setattr(native, "MANIFEST", str(manifest))
+    monkeypatch.setattr(native, "_checked", False)
+    monkeypatch.delenv("MAILHYGIENE_PURE_PYTHON", raising=False)
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    native.check()
+    return sys.meta_path
 
 
 def test_a_stale_manifest_imports_every_compiled_module_from_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given a manifest whose hash of one module is not its source's
-    manifest = tmp_path / "native.json"
-    modules = {m: source_hash(m) for m in hatch_build.NATIVE_MODULES}
-    modules["audit.maillog.digest"] = "0" * 64
-    manifest.write_text(json.dumps(hashes(modules)), "utf-8")
-    monkeypatch.setattr(native, "MANIFEST", manifest)
-    monkeypatch.setattr(native, "_checked", False)
-    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    # given a manifest whose checksum of one module is not its source's
+    manifest = manifest_with(tmp_path, audit_maillog_digest="0-0")
     # when the check runs
-    native.check()
+    finder = checked(monkeypatch, manifest)[0]
     # then every module of the group is found as its source, the rest as before
-    finder = sys.meta_path[0]
     for module in hatch_build.NATIVE_MODULES:
-        spec = finder.find_spec(module)
+        spec = finder.find_spec(module)  # type: ignore[attr-defined]
         assert spec is not None and spec.origin is not None and spec.origin.endswith(".py")
-    assert finder.find_spec("audit.maillog.ingest") is None
+    assert finder.find_spec("audit.maillog.ingest") is None  # type: ignore[attr-defined]
 
 
 def test_a_fresh_manifest_leaves_the_import_system_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    manifest = tmp_path / "native.json"
-    modules = {m: source_hash(m) for m in hatch_build.NATIVE_MODULES}
-    manifest.write_text(json.dumps(hashes(modules)), "utf-8")
-    monkeypatch.setattr(native, "MANIFEST", manifest)
-    monkeypatch.setattr(native, "_checked", False)
-    monkeypatch.delenv("MAILHYGIENE_PURE_PYTHON", raising=False)
     before = list(sys.meta_path)
-    monkeypatch.setattr(sys, "meta_path", list(before))
-    native.check()
-    assert sys.meta_path == before
+    assert checked(monkeypatch, manifest_with(tmp_path)) == before
 
 
 def test_pure_python_is_imported_when_asked() -> None:

@@ -74,7 +74,7 @@ def test_wheel_carries_the_compiled_mail_log_modules_and_their_manifest(wheel_na
     compiled = {name.split(".")[0] for name in wheel_names if name.endswith(".so")}
     expected = {module.replace(".", "/") for module in hatch_build.NATIVE_MODULES}
     assert compiled == {*expected, "mailhygiene__mypyc"}
-    assert "audit/native.json" in wheel_names
+    assert "audit/native.txt" in wheel_names
 
 
 @pytest.mark.slow
