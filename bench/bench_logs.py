@@ -247,11 +247,21 @@ def our_summary(document: dict) -> str:
     )
 
 
-GRAND_TOTAL = re.compile(r"^\s*(\d+)\s+(received|delivered|deferred|bounced|rejected)\b", re.M)
+GRAND_TOTAL = re.compile(
+    r"^\s*(\d+)([km]?)\s+(received|delivered|deferred|bounced|rejected)\b", re.M
+)
+# pflogsumm prints a count over 512k in units of 1024 ("956k": adj_int_units, %d)
+UNITS = {"": 1, "k": 1024, "m": 1024 * 1024}
 
 
-def pflogsumm_totals(done: subprocess.CompletedProcess) -> dict[str, int]:
-    return {name: int(n) for n, name in GRAND_TOTAL.findall(done.stdout)[:5]}
+def pflogsumm_totals(done: subprocess.CompletedProcess) -> dict[str, tuple[int, str]]:
+    """name -> (count, unit) as pflogsumm printed it."""
+    return {name: (int(n), unit) for n, unit, name in GRAND_TOTAL.findall(done.stdout)[:5]}
+
+
+def same_count(ours: int, peer: tuple[int, str] | None) -> bool:
+    """Whether pflogsumm's count, in its printed unit, is ours."""
+    return peer is not None and ours // UNITS[peer[1]] == peer[0]
 
 
 def pflogsumm_summary(done: subprocess.CompletedProcess) -> str:
@@ -262,16 +272,17 @@ def pflogsumm_summary(done: subprocess.CompletedProcess) -> str:
     )
 
 
-def totals_row(ours: dict, peer: dict[str, int]) -> str:
+def totals_row(ours: dict, peer: dict[str, tuple[int, str]]) -> str:
     pairs = (
         ("messages", "received"),
         ("sent", "delivered"),
         ("deferred", "deferred"),
         ("bounced", "bounced"),
     )
-    shown = [f"{o} {ours.get(o, 0)}/{peer.get(p)}" for o, p in pairs]
-    same = all(ours.get(o, 0) == peer.get(p) for o, p in pairs)
-    tail = f"; pflogsumm also counts {peer.get('rejected', 0)} local RCPT rejects (NOQUEUE)"
+    shown = [f"{o} {ours.get(o, 0)}/{''.join(map(str, peer.get(p, ('?', ''))))}" for o, p in pairs]
+    same = all(same_count(ours.get(o, 0), peer.get(p)) for o, p in pairs)
+    rejected = "".join(map(str, peer.get("rejected", (0, ""))))
+    tail = f"; pflogsumm also counts {rejected} local RCPT rejects (NOQUEUE)"
     return f"{'agree' if same else 'DIFFER'}: {', '.join(shown)}{tail}"
 
 
