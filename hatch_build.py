@@ -3,12 +3,12 @@
 `mailhygiene logs` reads millions of lines through a few modules (the Postfix line parser,
 the digest and its bounded tables, the rejection classifier). Compiled with mypyc (part of
 mypy: the type hints the code already carries, checked by `make lint`, become C), the same
-source reads a log 1.5-2x faster (README, "Speed"). Nothing else changes: the modules stay
-Python source, importable and correct without their compiled form.
+source reads a log 1.25-1.7x faster (README, "Benchmarks": bench_logs). Nothing else
+changes: the modules stay Python source, importable and correct without their compiled form.
 
 On `pip install` (wheel and editable), the hook compiles NATIVE_MODULES and writes
-audit/native.txt: each source's checksum when compiled. audit/native.py loads the Python
-source instead of the compiled modules when any source changed since (an edit after an
+audit/native.txt: each source's checksum when compiled. audit/native.py imports the Python
+sources instead of the compiled modules when any source changed since (an edit after an
 editable install) or when MAILHYGIENE_PURE_PYTHON=1. MAILHYGIENE_NATIVE=0 at install time
 skips compiling; a failed compile (no compiler, no headers) warns and installs pure Python.
 """
