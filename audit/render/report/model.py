@@ -35,7 +35,7 @@ from audit.render.report.delisting.playbook import (
     build_playbooks,
     listing_row,
 )
-from audit.render.report.delisting.rejections import RejectionPlaybook, build_rejection_playbooks
+from audit.render.report.delisting.rejections import build_rejection_playbooks
 from audit.render.report.groups import (
     GRADE_METHOD,
     Area,
@@ -220,7 +220,7 @@ class ReportView:
     volume_chart: VolumeChart | None
     playbooks: tuple[Playbook, ...]
     self_service_advice: str | None  # once, when a playbook's route is a self-service form
-    rejection_playbooks: tuple[RejectionPlaybook, ...]
+    rejection_playbooks: tuple[Playbook, ...]  # operators of rejections only, no listing
     unknowns: tuple[UnknownView, ...]
     unknowns_more: int
     compliance: RequirementsChapter | None
@@ -351,7 +351,10 @@ def build_report(
     providers = chapter.providers if chapter else ()
     delisting = verdict(document)
     playbooks = build_playbooks(document, branding.fixed)
-    self_service = any(r.requestable and not r.letter for p in playbooks for r in p.routes)
+    rejection_playbooks = build_rejection_playbooks(document, branding.fixed)
+    self_service = any(
+        r.requestable and not r.letter for p in playbooks + rejection_playbooks for r in p.routes
+    )
     return ReportView(
         branding=branding,
         subject=_subject(document, views),
@@ -378,7 +381,7 @@ def build_report(
         volume_chart=volume_chart(document),
         playbooks=playbooks,
         self_service_advice=SELF_SERVICE_ADVICE if self_service else None,
-        rejection_playbooks=build_rejection_playbooks(document, date, branding.fixed),
+        rejection_playbooks=rejection_playbooks,
         unknowns=unknowns[:MAX_UNKNOWNS],
         unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
         compliance=chapter,
