@@ -1,5 +1,5 @@
 """What keeps a large report short: runs of consecutive addresses, one line per
-classified rejection in its operator's playbook, the findings' evidence tables and the rejections' letters in the
+classified rejection in its operator's playbook, the findings' evidence tables in the
 annex, one shared table of the minor findings (issue 12, bounded size)."""
 
 from __future__ import annotations
