@@ -225,3 +225,18 @@ def test_a_plain_svg_logo_is_accepted(tmp_path):
     logo = tmp_path / "logo.svg"
     logo.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(#g)"/></svg>')
     assert build_branding(brand_logo=logo).logo_data_uri.startswith("data:image/svg+xml")
+
+
+def test_a_message_finding_names_its_file_and_the_annex_keeps_the_path():
+    # given the demo's result, whose message findings' subject is the sample's full path
+    document = full_document()
+    path = next(f["subject"] for f in document["findings"] if f["check"] == "message")
+    assert path.endswith("/newsletter.eml") and path.count("/") > 1
+    # when grouped for the report, then each names the file only, in every text shown
+    shown = [g for g in build_groups(document["findings"]) if g.check == "message"]
+    assert shown and all(g.subjects == ("newsletter.eml",) for g in shown)
+    texts = [t for g in shown for t in (g.title, g.detail, g.summary, *g.steps)]
+    assert all(path not in text for text in texts)
+    assert any("newsletter.eml" in text for text in texts)
+    # and the full path stays in the annex (and the JSON result)
+    assert path in render_html(document).split('<section id="appendix"', 1)[1]

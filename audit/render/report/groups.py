@@ -8,9 +8,10 @@ method stated in the report (`GRADE_METHOD`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from audit.knowledge.actions import actions
 from audit.knowledge.remediation import catalog
@@ -227,10 +228,34 @@ def _compact(finding: FindingDocument) -> bool:
     return finding["severity"] not in ("critical", "high") or bool(step and step.symptom)
 
 
+def shown_finding(finding: FindingDocument) -> FindingDocument:
+    """A message finding as the report names it: its file by the file name, in the subject
+    and the texts that repeat it; the full path stays in the evidence, the annex and the
+    JSON result (a lab path took a line of its own in every message finding)."""
+    subject = finding["subject"]
+    if finding["check"] != "message" or not re.search(r"[\\/]", subject):
+        return finding
+    name = re.split(r"[\\/]", subject.rstrip("\\/"))[-1] or subject
+
+    def short(text: str) -> str:
+        return text.replace(subject, name)
+
+    shown: dict[str, Any] = {**finding, "subject": name}
+    shown["title"], shown["detail"] = short(finding["title"]), short(finding["detail"])
+    remediation = finding.get("remediation")
+    if remediation:
+        shown["remediation"] = {
+            **remediation,
+            "summary": short(remediation["summary"]),
+            "steps": [short(step) for step in remediation["steps"]],
+        }
+    return cast("FindingDocument", shown)
+
+
 def build_groups(findings: Sequence[FindingDocument]) -> tuple[FindingGroup, ...]:
     """Groups in the document's order (severity, then code), each at its first member."""
     members: dict[tuple[str, ...], list[tuple[str, FindingDocument]]] = {}
-    for index, finding in enumerate(findings):
+    for index, finding in enumerate(map(shown_finding, findings)):
         members.setdefault(group_key(finding), []).append((finding_anchor(index, finding), finding))
     groups = [
         build_group([f for _, f in pairs], [a for a, _ in pairs]) for pairs in members.values()
