@@ -147,10 +147,27 @@ def test_the_annex_is_left_out_on_request_and_kept_by_default():
 
 
 def test_main_report_tables_are_capped_with_a_count_of_the_rest():
-    view = build_report(scaled_document(), ReportBranding())
+    # given the 50-IP result with every log-found address's row made different (its own
+    # log detail), so no run of alike addresses shortens the table
+    document = scaled_document()
+    for n, ip in enumerate(document["target"]["ips"]):
+        ip["detail"] = f"mail log line {n}"
+    view = build_report(document, ReportBranding())
     assert len(view.ip_table.rows) == 8
     assert "And 47 more" in view.ip_table.caption
     assert view.listing_count > len(view.listings.rows)
+
+
+def test_consecutive_sending_ips_alike_in_every_column_are_one_row():
+    # given the 50-IP result: 198.51.100.101 - .150 found in the log, listed alike
+    view = build_report(scaled_document(), ReportBranding())
+    # then the main report's table has them as one row with their number, under the cap,
+    # and the annex lists all 55 addresses
+    block = [r for r in view.ip_table.rows if r[0].text == "198.51.100.101 – 198.51.100.150"]
+    assert len(block) == 1 and block[0][0].note == "50 addresses, each as shown"
+    assert len(view.ip_table.rows) == 6 and "more" not in view.ip_table.caption
+    annex = next(s for s in view.annex_tables if s.title == "Sending IPs")
+    assert len(annex.table.rows) == 55
 
 
 def test_every_area_has_a_grade_from_its_worst_finding():

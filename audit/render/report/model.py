@@ -43,7 +43,7 @@ from audit.render.report.groups import (
     build_groups,
     finding_anchor,
 )
-from audit.render.report.layout import ip_subsections, ip_table
+from audit.render.report.layout import alike_runs, ip_subsections, ip_table
 from audit.render.report.plan import PlanStep, build_plan, top_causes
 from audit.render.report.sections import check_views
 from audit.render.report.view import SEVERITIES, check_label, display_date, reason_label
@@ -320,11 +320,11 @@ def _methodology(
 
 
 def _annex_tables(
-    full_ip_table: DataTable, subsections: Sequence[Subsection]
+    full_ip_table: DataTable, main_ip_table: DataTable, subsections: Sequence[Subsection]
 ) -> tuple[Subsection, ...]:
-    tables = (
-        [Subsection("Sending IPs", full_ip_table)] if len(full_ip_table.rows) > MAX_IP_ROWS else []
-    )
+    """The tables the main report shortens (runs of alike addresses, caps), in full."""
+    shortened = len(main_ip_table.rows) < len(full_ip_table.rows)
+    tables = [Subsection("Sending IPs", full_ip_table)] if shortened else []
     tables += [s for s in subsections if len(s.table.rows) > MAX_TABLE_ROWS]
     return tuple(tables)
 
@@ -342,6 +342,7 @@ def build_report(
     listings, listed_ips, listed_lists = _listings(document["findings"])
     unknowns = _unknowns(document)
     full_ip_table = ip_table(document, views)
+    main_ip_table = cap(alike_runs(full_ip_table), MAX_IP_ROWS)
     subsections = ip_subsections(views)
     # The blocklist matrix goes to the annex: the summary's listings table names every
     # listing, and the matrix grows with IPs x lists.
@@ -374,7 +375,7 @@ def build_report(
         listed_lists=listed_lists,
         plan=plan,
         top_causes=top_causes(plan),
-        ip_table=cap(full_ip_table, MAX_IP_ROWS),
+        ip_table=main_ip_table,
         ip_subsections=tuple(
             dataclasses.replace(s, table=cap(s.table, MAX_TABLE_ROWS)) for s in main_subsections
         ),
@@ -390,7 +391,7 @@ def build_report(
         methodology=_methodology(document, date, not unknowns, branding.show_tool),
         severity_legend=SEVERITY_LEGEND,
         appendix=appendix,
-        annex_tables=_annex_tables(full_ip_table, main_subsections) + matrix,
+        annex_tables=_annex_tables(full_ip_table, main_ip_table, main_subsections) + matrix,
         run=run_section(document),
         evidence=evidence_sections(views),
         dns=dns_table(document),

@@ -85,6 +85,12 @@ def address_runs(ips: Sequence[str]) -> tuple[str, ...]:
     return tuple(shown)
 
 
+def run_size(run: str) -> int:
+    """How many addresses a "first – last" run of `address_runs` holds."""
+    first, last = run.split(" – ")
+    return int(ipaddress.ip_address(last)) - int(ipaddress.ip_address(first)) + 1
+
+
 def _follows(previous: str, ip: str) -> bool:
     """Whether `ip` is the address right after `previous` (same family)."""
     try:

@@ -17,7 +17,6 @@ form still gets no letter, whatever triggered it; the playbook says so in one li
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from audit.knowledge.actions import actions
 from audit.model.view import Cell, DataTable
 from audit.render.report.delisting.seen import RejectionSeen, letter_lines, rejections_seen
-from audit.render.report.wording import address_runs
+from audit.render.report.wording import address_runs, run_size
 
 LISTING_CODES = frozenset(
     {
@@ -225,14 +224,9 @@ def _letter_entries(listed: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     entries = []
     for (zone, listed_with), subjects in alike.items():
         for run in address_runs(subjects):
-            count = f" ({_run_size(run)} addresses)" if " – " in run else ""
+            count = f" ({run_size(run)} addresses)" if " – " in run else ""
             entries.append(f"{run}{count} on {zone}{listed_with}")
     return tuple(entries)
-
-
-def _run_size(run: str) -> int:
-    first, last = run.split(" – ")
-    return int(ipaddress.ip_address(last)) - int(ipaddress.ip_address(first)) + 1
 
 
 def request_text(
