@@ -29,10 +29,8 @@ GRADE_METHOD = (
     "findings only, C medium, D high, F critical; “?” when the area could not be "
     "determined, “–” when it was not checked."
 )
-LISTING_SUMMARY = (
-    "Fix the causes in the action plan first, then follow each operator's playbook "
-    "(removal route, expected expiry, request letter)."
-)
+# The route, the expiry and the letter are in the playbooks: the row says where to go.
+LISTING_SUMMARY = "Fix the causes in the action plan first, then follow each operator's playbook."
 MAX_SUBJECTS = 12
 # A detailed finding shows its first steps; the rest are in the annex and the JSON (the
 # relay's and the compromised account's five or six steps cost a third of a page each).

@@ -97,6 +97,40 @@ class ListRoute:
 
 
 @dataclass(frozen=True)
+class RemovalLine:
+    """A playbook's "Removal" line: one per list and route; a list's sub-lists with the
+    same route (ZEN's XBL and PBL forms) share it, each expiry named by its category."""
+
+    label: str
+    method: str
+    url: str | None
+    expiry: str
+    fee: str
+
+
+def removal_lines(routes: Sequence[ListRoute]) -> tuple[RemovalLine, ...]:
+    alike: dict[tuple[str, str, str | None], list[ListRoute]] = {}
+    for route in routes:
+        alike.setdefault((route.list_name, route.method, route.url), []).append(route)
+    lists = {route.list_name for route in routes}
+    lines = []
+    for (name, method, url), same in alike.items():
+        label = "Removal" if len(alike) == 1 else f"Removal from {name}"
+        if len(lists) < len(alike):  # this list has more than one route: say which
+            label += f" ({', '.join(r.category for r in same)})"
+        expiries = dict.fromkeys(r.expiry for r in same)
+        expiry = (
+            next(iter(expiries))
+            if len(expiries) == 1
+            else "; ".join(f"{r.category.lower()}: {r.expiry}" for r in same)
+        )
+        fees = [f for f in dict.fromkeys(r.fee for r in same) if f]
+        fee = "; ".join(f for f in fees if not any(o != f and o.startswith(f) for o in fees))
+        lines.append(RemovalLine(label, method, url, expiry, fee))
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
 class Playbook:
     anchor: str
     operator: str
@@ -113,6 +147,10 @@ class Playbook:
     rejections_more: int = 0
     summary: str | None = None  # what the rejections' provider says to do, in a line
     note: str | None = None  # FORM_NOTE, when rejections came without a letter
+
+    @property
+    def removal(self) -> tuple[RemovalLine, ...]:
+        return removal_lines(self.routes)
 
 
 def playbook_anchor(finding: Mapping[str, Any]) -> str:
