@@ -37,6 +37,7 @@ from audit.render.report.delisting.seen import (
     letter_lines,
     rejections_seen,
     short_name,
+    times,
 )
 
 MAX_LETTER_REJECTIONS = 5
@@ -128,15 +129,16 @@ def rejection_request_text(
     who = routed[0].list_name or short_name(routed[0].operator)
     sender = f" for {domain}" if domain else ""
     shown = ", ".join(ips[:3]) + (f" and {len(ips) - 3} more" if len(ips) > 3 else "")
-    lines = [
-        f"Subject: Delisting / mitigation request for {shown} ({who})",
-        "",
-        "Hello,",
-        "",
-        f"Mail from {shown}{sender} is being rejected by {who}:",
-        "",
-    ]
-    lines += letter_lines(routed, MAX_LETTER_REJECTIONS)
+    lines = [f"Subject: Delisting / mitigation request for {shown} ({who})", "", "Hello,", ""]
+    if len(routed) == 1:  # one rejection: said in the sentence, not a list of one
+        only = routed[0]
+        lines.append(
+            f"Mail from {shown}{sender} is being rejected by {who} ({times(only.count)}) "
+            f"with: “{only.quote}”"
+        )
+    else:
+        lines += [f"Mail from {shown}{sender} is being rejected by {who}:", ""]
+        lines += letter_lines(routed, MAX_LETTER_REJECTIONS)
     lines += ["", "We found what caused the block and fixed it:", ""]
     lines += [f"- {sentence}" for sentence in fixes] or [f"- {CAUSE_PLACEHOLDER}"]
     lines += ["", "Please remove the block or restore normal delivery.", ""]
