@@ -39,6 +39,8 @@ MAX_DETAIL_ROWS = 8
 # A finding's detail is a short quoted excerpt in the report: the relay probe's lists
 # every address trick (1,000+ characters), which its evidence table already shows.
 MAX_DETAIL = 320
+# A one-row finding's detail is the note under its title: two lines of its cell at most.
+MAX_ROW_DETAIL = 160
 
 
 @dataclass(frozen=True)
@@ -141,16 +143,19 @@ def _title(members: Sequence[FindingDocument]) -> str:
     return client_text(first["title"]) + f" (and {len(members) - 1} similar)"
 
 
-def excerpt(text: str, limit: int = MAX_DETAIL) -> str:
-    """At most `limit` characters, cut at a word, the rest pointed to (JSON, annex)."""
+def excerpt(text: str, limit: int = MAX_DETAIL, pointer: bool = True) -> str:
+    """At most `limit` characters, cut at a word, the rest pointed to (JSON, annex);
+    without `pointer`, only marked "…" (the Other findings table says it once)."""
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(")
-    return f"{cut} … (the full text is in the JSON result)"
+    return f"{cut} … (the full text is in the JSON result)" if pointer else f"{cut} …"
 
 
-def _details(members: Sequence[FindingDocument]) -> tuple[str, DataTable | None]:
-    texts = [excerpt(client_text(m["detail"])) for m in members]
+def _details(
+    members: Sequence[FindingDocument], limit: int = MAX_DETAIL
+) -> tuple[str, DataTable | None]:
+    texts = [excerpt(client_text(m["detail"]), limit, limit == MAX_DETAIL) for m in members]
     if len(set(texts)) <= 1:
         return (texts[0] if texts else ""), None
     # The same sentence about each subject: say it once.
@@ -187,7 +192,9 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
     remediation: Mapping[str, Any] = first.get("remediation") or {}
     entry = catalog().get(first["code"])
     listing = first["code"] in LISTING_CODES
-    detail, details = _details(members) if not listing else ("", None)
+    compact = _compact(first)
+    limit = MAX_ROW_DETAIL if compact else MAX_DETAIL
+    detail, details = _details(members, limit) if not listing else ("", None)
 
     def fix(text: str) -> str:
         return client_text(_for_many(text, first["subject"], noun) if many else text, False)
@@ -216,7 +223,7 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
         listings=_listings(members) if listing else None,
         playbook_anchor=PLAYBOOKS_ANCHOR if listing else None,
         blocks_delisting=bool(entry and entry.blocks_delisting),
-        compact=_compact(first),
+        compact=compact,
     )
 
 

@@ -279,8 +279,8 @@ def _vantage(document: ResultDocument) -> str | None:
             dict.fromkeys(str(v.get("reason", "")) for v in vantages if v.get("internal"))
         )
         return (
-            f"from inside the server's own networks ({reasons}): a relay finding may be a "
-            "false alarm and must be confirmed from outside"
+            f"from inside the server's own networks ({reasons}): confirm a relay finding "
+            "from outside"
         )
     return "from outside the server's networks"
 
