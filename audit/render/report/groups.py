@@ -38,7 +38,7 @@ MAX_STEPS = 3
 MAX_DETAIL_ROWS = 8
 # A finding's detail is a short quoted excerpt in the report: the relay probe's lists
 # every address trick (1,000+ characters), which its evidence table already shows.
-MAX_DETAIL = 320
+MAX_DETAIL = 240
 # A one-row finding's detail is the note under its title: two lines of its cell at most.
 MAX_ROW_DETAIL = 160
 

@@ -69,6 +69,6 @@ def alike_runs(table: DataTable) -> DataTable:
             if run in by_ip:
                 rows.append(by_ip[run])
             else:
-                note = f"{run_size(run)} addresses, each as shown"
+                note = f"{run_size(run)} addresses"
                 rows.append((Cell(run, mono=True, note=note), *tail))
     return DataTable(table.headers, tuple(rows), table.caption, table.css_class)

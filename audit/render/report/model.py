@@ -279,8 +279,7 @@ def _vantage(document: ResultDocument) -> str | None:
             dict.fromkeys(str(v.get("reason", "")) for v in vantages if v.get("internal"))
         )
         return (
-            f"from inside the server's own networks ({reasons}): confirm a relay finding "
-            "from outside"
+            f"from inside the server's networks ({reasons}); confirm a relay finding from outside"
         )
     return "from outside the server's networks"
 

@@ -36,7 +36,7 @@ LISTING_CODES = frozenset(
 )
 PLAYBOOKS_ANCHOR = "playbooks"
 METHOD_LABELS = {
-    "automatic": "Expires automatically",
+    "automatic": "Expires automatically: no request needed",
     "manual": "Removal request, reviewed by the operator",
     "self-service": "Self-service removal form",
     "none": "No removal procedure: expires on its own",
@@ -64,14 +64,11 @@ SELF_SERVICE_ADVICE = (
     "causes are fixed, not before."
 )
 WAIT_ADVICE = (
-    "No request is needed: this listing expires on its own once the cause has stopped. "
-    "Fix the cause, then wait; asking for early removal does not help."
+    "No request is needed: it expires on its own once the cause has stopped; asking for "
+    "early removal does not help."
 )
 # Said in a self-service playbook that folds in rejections: the bounces do not call for one.
-FORM_NOTE = (
-    "No letter: the bounces above cite this operator's list, and the same self-service form "
-    "removes their addresses."
-)
+FORM_NOTE = "No letter: the same form removes the addresses the bounces above name."
 CONTACT_PLACEHOLDER = "[Your name], [role], [contact e-mail address], [phone]"
 CAUSE_PLACEHOLDER = "[Describe what caused the listing and what you changed to stop it]"
 MAX_ROWS = 6
@@ -353,13 +350,21 @@ def _named_list(targets: Sequence[str]) -> str:
     return f"{len(targets)}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
+def _without_advised(steps: Sequence[str], advice: Sequence[str]) -> tuple[str, ...]:
+    """The steps without the one the policy advice says in its own words (a PBL's "Do not
+    request delisting just to send direct: relay ... smarthost")."""
+    if POLICY_ADVICE not in advice:
+        return tuple(steps)
+    return tuple(s for s in steps if not s.startswith("Do not request delisting just to send"))
+
+
 def _advice(routes: Sequence[ListRoute]) -> tuple[str, ...]:
-    advice = []
+    """The policy advice for a policy listing. A list that expires on its own says so in
+    its removal line ("Expires automatically: no request needed") and its steps ("Wait:
+    ..."): the wait advice is for rejections (rejections.py), whose steps do not."""
     if any(r.category == CATEGORY_LABELS["policy"] for r in routes):
-        advice.append(POLICY_ADVICE)
-    if any(not r.requestable and r.category != CATEGORY_LABELS["policy"] for r in routes):
-        advice.append(WAIT_ADVICE)
-    return tuple(advice)
+        return (POLICY_ADVICE,)
+    return ()
 
 
 def build_playbook(
@@ -394,7 +399,7 @@ def build_playbook(
         listing_anchors=tuple(playbook_anchor(f) for f in listed),
         listings=_listings_table(listed),
         routes=routes,
-        steps=steps,
+        steps=_without_advised(steps, _advice(routes)),
         include=_include(requestable) if requestable else (),
         advice=_advice(routes),
         request_text=(

@@ -130,19 +130,23 @@ def rejection_request_text(
     sender = f" for {domain}" if domain else ""
     shown = ", ".join(ips[:3]) + (f" and {len(ips) - 3} more" if len(ips) > 3 else "")
     lines = [f"Subject: Delisting / mitigation request for {shown} ({who})", "", "Hello,", ""]
+    # The request first, as the listing letter says it ("Please remove ..."), then the
+    # rejections it is about and what was fixed.
     if len(routed) == 1:  # one rejection: said in the sentence, not a list of one
         only = routed[0]
         lines.append(
             f"Mail from {shown}{sender} is being rejected by {who} ({times(only.count)}) "
-            f"with: “{only.quote}”"
+            f"with: “{only.quote}” Please remove the block or restore normal delivery."
         )
     else:
-        lines += [f"Mail from {shown}{sender} is being rejected by {who}:", ""]
-        lines += letter_lines(routed, MAX_LETTER_REJECTIONS)
+        lines.append(
+            f"Mail from {shown}{sender} is being rejected by {who}; please remove the "
+            "block or restore normal delivery:"
+        )
+        lines += ["", *letter_lines(routed, MAX_LETTER_REJECTIONS)]
     lines += ["", "We found what caused the block and fixed it:", ""]
     lines += [f"- {sentence}" for sentence in fixes] or [f"- {CAUSE_PLACEHOLDER}"]
-    lines += ["", "Please remove the block or restore normal delivery.", ""]
-    lines += ["Thank you,", CONTACT_PLACEHOLDER]
+    lines += ["", "Thank you,", CONTACT_PLACEHOLDER]
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-QUOTE_CHARS = 160
+QUOTE_CHARS = 200
 REASON_LABELS = {
     "blocked": "blocked",
     "bad_reputation": "bad reputation",
