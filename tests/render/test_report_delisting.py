@@ -97,3 +97,28 @@ def test_every_playbook_has_a_distinct_operator_and_at_most_one_letter():
     assert all((p.request_text or "").count("Subject:") <= 1 for p in playbooks)
     rejected = {s.anchor for p in playbooks for s in p.rejections}
     assert rejected == {f"rejection-{n}" for n in range(1, 4)}  # 4 bounces, 3 distinct
+
+
+def test_a_lists_sub_lists_with_one_route_share_one_removal_line():
+    # given the demo: Spamhaus ZEN lists one address on XBL (abuse) and one on PBL (policy),
+    # both removed with the same self-service form
+    view = build_report(full_document(), ReportBranding())
+    spamhaus = next(p for p in view.playbooks if p.operator == "The Spamhaus Project")
+    assert len(spamhaus.routes) == 2
+    # then the playbook has one removal line naming each sub-list's expiry by its category
+    (line,) = spamhaus.removal
+    assert line.label == "Removal" and line.method == "Self-service removal form"
+    assert line.expiry.startswith("abuse (spam source): ") and "; policy (address space): " in (
+        line.expiry
+    )
+    assert line.fee == "free (Spamhaus never charges)"
+
+
+def test_a_policy_step_the_advice_says_is_not_repeated():
+    from audit.render.report.delisting.playbook import POLICY_ADVICE
+
+    view = build_report(full_document(), ReportBranding())
+    spamhaus = next(p for p in view.playbooks if p.operator == "The Spamhaus Project")
+    assert POLICY_ADVICE in spamhaus.advice
+    assert not any(s.startswith("Do not request delisting just to send") for s in spamhaus.steps)
+    assert any("PBL self-service form" in s for s in spamhaus.steps)
