@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import zlib
 
-
 # A stream's bytes are its dictionary's /Length: compressed data may itself end in CR or LF,
 # which a pattern up to "endstream" would drop (a 50-IP report's object stream did: its
 # pages were counted as 0).
