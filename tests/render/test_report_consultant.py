@@ -53,7 +53,7 @@ def enum_values(value: object) -> set[str]:
 def test_no_plural_s_cli_flags_or_raw_enum_values_reach_the_client(sample_html):
     document, page = sample_html
     text = client_visible(page)
-    assert "(s)" not in text
+    assert "(s)" not in text and "(es)" not in text
     assert not re.search(r"(?<![\w-])--[a-z][a-z-]+", text)
     leaked = {v for v in enum_values(document) if re.search(rf"\b{v}\b", text)}
     assert leaked == set()
@@ -180,6 +180,13 @@ def test_client_text_fixes_plurals_flags_and_enums():
     assert client_text("1 target(s) against 18 list(s)") == "1 target against 18 lists"
     assert client_text("no --log given") == "no mail log was given"
     assert client_text("outcome accepted_at_rcpt") == "outcome accepted at RCPT"
+
+
+def test_client_text_fixes_es_plurals_too():
+    # the MX check's detail: "STARTTLS with 1 of 1 address(es)"
+    assert client_text("STARTTLS with 1 of 3 address(es)") == "STARTTLS with 1 of 3 addresses"
+    assert client_text("1 address(es) probed") == "1 address probed"
+    assert "(es)" not in client_text("the address(es) probed")
 
 
 def test_host_names_break_only_after_dots_and_ips_never():
