@@ -1,5 +1,6 @@
-"""Report rendering: HTML+PDF time, page count and peak RSS for the demo's result and a
-50-IP / 200-finding result (tests/support/big_report.py), side by side.
+"""Report rendering: HTML+PDF time (wall and CPU), page count (A4, and Letter) and peak RSS
+for the demo's result, a 1-IP result and a 50-IP / 200-finding result
+(tests/support/big_report.py), side by side. Time and RSS are the A4 render's.
 
 Each case runs in its own process so the RSS is that case's alone. Printed, never asserted.
 """
@@ -26,10 +27,11 @@ def run_case(name: str) -> None:
     from audit.render.pdf import render_pdf
 
     document = {"demo": full_document, "one-ip": single_ip_document}.get(name, scaled_document)()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     pdf = render_pdf(document, ReportBranding())
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    letter = render_pdf(document, ReportBranding(paper="letter"))
     findings = len(document["findings"])
     print(
         json.dumps(
@@ -37,9 +39,11 @@ def run_case(name: str) -> None:
                 "case": name,
                 "findings": findings,
                 "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
                 "rss_mb": rss_mb,
                 "bytes": len(pdf),
                 "pages": page_count(pdf),
+                "letter_pages": page_count(letter),
             }
         )
     )
@@ -50,8 +54,8 @@ def main() -> int:
         run_case(sys.argv[1])
         return 0
     print(
-        f"{'result':<10} {'findings':>8} {'pages':>6} {'render s':>9} {'peak RSS MB':>12}"
-        f" {'PDF KB':>8}"
+        f"{'result':<10} {'findings':>8} {'pages':>6} {'Letter':>6} {'render s':>9}"
+        f" {'CPU s':>6} {'peak RSS MB':>12} {'PDF KB':>8}"
     )
     for name in CASES:
         out = subprocess.run(
@@ -59,8 +63,9 @@ def main() -> int:
         ).stdout
         row = json.loads(out.strip().splitlines()[-1])
         print(
-            f"{row['case']:<10} {row['findings']:>8} {row['pages']:>6} {row['seconds']:>9.1f} "
-            f"{row['rss_mb']:>12.0f} {row['bytes'] / 1024:>8.0f}"
+            f"{row['case']:<10} {row['findings']:>8} {row['pages']:>6} {row['letter_pages']:>6}"
+            f" {row['seconds']:>9.1f} {row['cpu_seconds']:>6.1f} {row['rss_mb']:>12.0f}"
+            f" {row['bytes'] / 1024:>8.0f}"
         )
     print(
         "(before issue 12, same machine: demo 40 pages 12.4 s 148 MB;"

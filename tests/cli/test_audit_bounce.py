@@ -139,7 +139,7 @@ def test_a_bounce_file_gone_by_run_time_is_a_run_level_unknown(tmp_path):
 
 def test_identical_rejections_share_one_playbook_entry():
     # given the same rejection seen twice and another one
-    from audit.render.report.delisting.rejections import group_rejections
+    from audit.render.report.delisting.seen import group_rejections
 
     same = {"provider": "yahoo", "blocklist": None, "reason": "rate_limited"}
     same |= {"sending_ip": "192.0.2.1", "temporary": True, "input": "421 ..."}

@@ -53,7 +53,7 @@ def enum_values(value: object) -> set[str]:
 def test_no_plural_s_cli_flags_or_raw_enum_values_reach_the_client(sample_html):
     document, page = sample_html
     text = client_visible(page)
-    assert "(s)" not in text
+    assert "(s)" not in text and "(es)" not in text
     assert not re.search(r"(?<![\w-])--[a-z][a-z-]+", text)
     leaked = {v for v in enum_values(document) if re.search(rf"\b{v}\b", text)}
     assert leaked == set()
@@ -147,10 +147,27 @@ def test_the_annex_is_left_out_on_request_and_kept_by_default():
 
 
 def test_main_report_tables_are_capped_with_a_count_of_the_rest():
-    view = build_report(scaled_document(), ReportBranding())
+    # given the 50-IP result with every log-found address's row made different (its own
+    # log detail), so no run of alike addresses shortens the table
+    document = scaled_document()
+    for n, ip in enumerate(document["target"]["ips"]):
+        ip["detail"] = f"mail log line {n}"
+    view = build_report(document, ReportBranding())
     assert len(view.ip_table.rows) == 8
     assert "And 47 more" in view.ip_table.caption
     assert view.listing_count > len(view.listings.rows)
+
+
+def test_consecutive_sending_ips_alike_in_every_column_are_one_row():
+    # given the 50-IP result: 198.51.100.101 - .150 found in the log, listed alike
+    view = build_report(scaled_document(), ReportBranding())
+    # then the main report's table has them as one row with their number, under the cap,
+    # and the annex lists all 55 addresses
+    block = [r for r in view.ip_table.rows if r[0].text == "198.51.100.101 – 198.51.100.150"]
+    assert len(block) == 1 and block[0][0].note == "50 addresses"
+    assert len(view.ip_table.rows) == 6 and "more" not in view.ip_table.caption
+    annex = next(s for s in view.annex_tables if s.title == "Sending IPs")
+    assert len(annex.table.rows) == 55
 
 
 def test_every_area_has_a_grade_from_its_worst_finding():
@@ -163,6 +180,13 @@ def test_client_text_fixes_plurals_flags_and_enums():
     assert client_text("1 target(s) against 18 list(s)") == "1 target against 18 lists"
     assert client_text("no --log given") == "no mail log was given"
     assert client_text("outcome accepted_at_rcpt") == "outcome accepted at RCPT"
+
+
+def test_client_text_fixes_es_plurals_too():
+    # the MX check's detail: "STARTTLS with 1 of 1 address(es)"
+    assert client_text("STARTTLS with 1 of 3 address(es)") == "STARTTLS with 1 of 3 addresses"
+    assert client_text("1 address(es) probed") == "1 address probed"
+    assert "(es)" not in client_text("the address(es) probed")
 
 
 def test_host_names_break_only_after_dots_and_ips_never():
@@ -225,3 +249,18 @@ def test_a_plain_svg_logo_is_accepted(tmp_path):
     logo = tmp_path / "logo.svg"
     logo.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(#g)"/></svg>')
     assert build_branding(brand_logo=logo).logo_data_uri.startswith("data:image/svg+xml")
+
+
+def test_a_message_finding_names_its_file_and_the_annex_keeps_the_path():
+    # given the demo's result, whose message findings' subject is the sample's full path
+    document = full_document()
+    path = next(f["subject"] for f in document["findings"] if f["check"] == "message")
+    assert path.endswith("/newsletter.eml") and path.count("/") > 1
+    # when grouped for the report, then each names the file only, in every text shown
+    shown = [g for g in build_groups(document["findings"]) if g.check == "message"]
+    assert shown and all(g.subjects == ("newsletter.eml",) for g in shown)
+    texts = [t for g in shown for t in (g.title, g.detail, g.summary, *g.steps)]
+    assert all(path not in text for text in texts)
+    assert any("newsletter.eml" in text for text in texts)
+    # and the full path stays in the annex (and the JSON result)
+    assert path in render_html(document).split('<section id="appendix"', 1)[1]

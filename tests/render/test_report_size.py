@@ -1,5 +1,5 @@
 """What keeps a large report short: runs of consecutive addresses, one line per
-classified rejection, the findings' evidence tables and the rejections' letters in the
+classified rejection in its operator's playbook, the findings' evidence tables in the
 annex, one shared table of the minor findings (issue 12, bounded size)."""
 
 from __future__ import annotations
@@ -44,18 +44,30 @@ def test_a_letter_names_every_address_of_a_listed_block():
     assert "attach the full list" not in letter
 
 
-def test_each_classified_rejection_is_one_row_and_its_letter_stays_in_the_deliverable():
-    # given the demo's result, when the HTML report is rendered
+def articles(page: str) -> dict[str, str]:
+    """The playbooks' articles by their id."""
+    chapter = page.split('<section id="playbooks"', 1)[1].split("</section>", 1)[0]
+    parts = chapter.split('<article class="playbook" id="')[1:]
+    return {part.split('"', 1)[0]: part.split("</article>", 1)[0] for part in parts}
+
+
+def test_each_classified_rejection_is_one_line_of_its_operators_playbook():
+    # given the demo's result: an Outlook S3150 bounce (Microsoft has no listing) and a
+    # bounce citing zen.spamhaus.org beside the Spamhaus ZEN listings
     main, annex = main_and_annex(render_html(full_document()))
-    # then each rejection is one row in the playbooks, and its steps and request letter
-    # follow them in the main report (SPEC: a pre-filled request for every classified
-    # rejection), not in the opt-in raw-evidence annex
-    assert '<tr id="rejection-1">' in main and '<tr id="rejection-2">' in main
-    playbooks, details = main.split('id="rejection-details"', 1)
-    assert "Subject: Delisting / mitigation request" not in playbooks
-    assert 'id="rejection-1-detail"' in details
-    assert "Subject: Delisting / mitigation request" in details
-    assert 'id="rejection-1-detail"' not in annex
+    playbooks = articles(main)
+    # then each rejection is one line in its operator's playbook: the Spamhaus one in the
+    # listing playbook (a self-service form: no letter, said in one line), the Outlook one
+    # in Microsoft's own, whose letter stays in the main report (SPEC: a pre-filled request
+    # for every classified rejection), not in the opt-in raw-evidence annex
+    spamhaus = playbooks["delist-the-spamhaus-project"]
+    assert 'id="rejection-2"' in spamhaus and "blocked using zen.spamhaus.org" in spamhaus
+    assert "<pre" not in spamhaus and "No letter:" in spamhaus
+    microsoft = next(a for key, a in playbooks.items() if key.startswith("delist-microsoft"))
+    assert 'id="rejection-1"' in microsoft
+    assert "Subject: Delisting / mitigation request for 198.51.100.7" in microsoft
+    assert main.count("Subject: Delisting / mitigation request") == 1
+    assert 'id="rejection-1"' not in annex
 
 
 def test_a_findings_evidence_tables_are_in_the_annex_with_a_pointer():

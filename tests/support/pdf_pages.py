@@ -6,11 +6,17 @@ from __future__ import annotations
 import re
 import zlib
 
+# A stream's bytes are its dictionary's /Length: compressed data may itself end in CR or LF,
+# which a pattern up to "endstream" would drop (a 50-IP report's object stream did: its
+# pages were counted as 0).
+_STREAM = re.compile(rb"/Length (\d+)(?:\s*/[^>]*)?>>\s*stream\r?\n")
+
 
 def pdf_texts(pdf: bytes) -> list[bytes]:
-    """The file itself, then each object stream that inflates."""
+    """The file itself, then each stream that inflates."""
     texts = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+    for match in _STREAM.finditer(pdf):
+        stream = pdf[match.end() : match.end() + int(match.group(1))]
         try:
             texts.append(zlib.decompress(stream))
         except zlib.error:

@@ -20,7 +20,11 @@ COLOURS = ("#0f766e", "#2563eb", "#9333ea", "#ea580c", "#0891b2", "#65a30d")
 BURST_COLOUR = "#dc2626"
 WIDTH, PLOT_HEIGHT = 720, 240
 LEFT, RIGHT, TOP, AXIS_BELOW = 56, 16, 14, 40
+# The legend is a column beside the plot, not rows under it: the chart fills the width
+# of the page at the height the plot needs (under it, the legend made a 720 x 366 chart
+# that a 48 mm print height drew at half the page's width).
 LEGEND_ROW = 18
+LEGEND_WIDTH = 250
 HOUR = timedelta(hours=1)
 TICK_STEPS = (1, 2, 3, 6, 12, 24, 48, 168)  # hours between x-axis labels
 MAX_X_TICKS = 12
@@ -127,10 +131,9 @@ def _series(svg: ET.Element, frame: _Frame, points: list[tuple[datetime, int]], 
 
 
 def _legend(svg: ET.Element, entries: list[tuple[str, str]], top: float) -> None:
-    column = (WIDTH - LEFT - RIGHT) / 2
+    x = WIDTH + 4
     for index, (colour, label) in enumerate(entries):
-        x = LEFT + column * (index % 2)
-        y = top + LEGEND_ROW * (index // 2)
+        y = top + LEGEND_ROW * index
         _el(svg, "rect", x=_num(x), y=_num(y), width=12, height=8, fill=colour)
         _el(svg, "text", label, x=_num(x + 18), y=_num(y + 8), font_size=10, fill="#334155")
 
@@ -159,18 +162,19 @@ def volume_chart_svg(evidence: Mapping[str, Any], bursts: set[datetime]) -> str 
     peak = max(m for points in series.values() for _, m in points)
     top, step = nice_ceiling(max(peak, 1))
     frame = _Frame(first, last, top)
-    legend_top = TOP + PLOT_HEIGHT + AXIS_BELOW
+    legend_top = TOP + 8
     entries = [(COLOURS[i], _short(a)) for i, a in enumerate(accounts)]
     flagged = sorted(h for h in bursts if first <= h <= last)
     if flagged:
         entries.append((BURST_COLOUR, "burst hour flagged by the volume check"))
-    height = legend_top + LEGEND_ROW * -(-len(entries) // 2)
+    height = max(TOP + PLOT_HEIGHT + AXIS_BELOW, legend_top + LEGEND_ROW * len(entries))
+    width = WIDTH + LEGEND_WIDTH
     svg = ET.Element(
         "svg",
         {
             "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": str(WIDTH),
+            "viewBox": f"0 0 {width} {height}",
+            "width": str(width),
             "height": str(height),
             "role": "img",
             # The PDF's bundled font first (audit/render/pdf.py), then the browser's.

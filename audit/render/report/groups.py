@@ -8,9 +8,10 @@ method stated in the report (`GRADE_METHOD`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from audit.knowledge.actions import actions
 from audit.knowledge.remediation import catalog
@@ -28,10 +29,8 @@ GRADE_METHOD = (
     "findings only, C medium, D high, F critical; “?” when the area could not be "
     "determined, “–” when it was not checked."
 )
-LISTING_SUMMARY = (
-    "Fix the causes in the action plan first, then follow each operator's playbook "
-    "(removal route, expected expiry, request letter)."
-)
+# The route, the expiry and the letter are in the playbooks: the row says where to go.
+LISTING_SUMMARY = "Fix the causes in the action plan first, then follow each operator's playbook."
 MAX_SUBJECTS = 12
 # A detailed finding shows its first steps; the rest are in the annex and the JSON (the
 # relay's and the compromised account's five or six steps cost a third of a page each).
@@ -39,7 +38,9 @@ MAX_STEPS = 3
 MAX_DETAIL_ROWS = 8
 # A finding's detail is a short quoted excerpt in the report: the relay probe's lists
 # every address trick (1,000+ characters), which its evidence table already shows.
-MAX_DETAIL = 320
+MAX_DETAIL = 240
+# A one-row finding's detail is the note under its title: two lines of its cell at most.
+MAX_ROW_DETAIL = 160
 
 
 @dataclass(frozen=True)
@@ -142,16 +143,19 @@ def _title(members: Sequence[FindingDocument]) -> str:
     return client_text(first["title"]) + f" (and {len(members) - 1} similar)"
 
 
-def excerpt(text: str, limit: int = MAX_DETAIL) -> str:
-    """At most `limit` characters, cut at a word, the rest pointed to (JSON, annex)."""
+def excerpt(text: str, limit: int = MAX_DETAIL, pointer: bool = True) -> str:
+    """At most `limit` characters, cut at a word, the rest pointed to (JSON, annex);
+    without `pointer`, only marked "…" (the Other findings table says it once)."""
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(")
-    return f"{cut} … (the full text is in the JSON result)"
+    return f"{cut} … (the full text is in the JSON result)" if pointer else f"{cut} …"
 
 
-def _details(members: Sequence[FindingDocument]) -> tuple[str, DataTable | None]:
-    texts = [excerpt(client_text(m["detail"])) for m in members]
+def _details(
+    members: Sequence[FindingDocument], limit: int = MAX_DETAIL
+) -> tuple[str, DataTable | None]:
+    texts = [excerpt(client_text(m["detail"]), limit, limit == MAX_DETAIL) for m in members]
     if len(set(texts)) <= 1:
         return (texts[0] if texts else ""), None
     # The same sentence about each subject: say it once.
@@ -188,7 +192,9 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
     remediation: Mapping[str, Any] = first.get("remediation") or {}
     entry = catalog().get(first["code"])
     listing = first["code"] in LISTING_CODES
-    detail, details = _details(members) if not listing else ("", None)
+    compact = _compact(first)
+    limit = MAX_ROW_DETAIL if compact else MAX_DETAIL
+    detail, details = _details(members, limit) if not listing else ("", None)
 
     def fix(text: str) -> str:
         return client_text(_for_many(text, first["subject"], noun) if many else text, False)
@@ -217,7 +223,7 @@ def build_group(members: Sequence[FindingDocument], anchors: Sequence[str]) -> F
         listings=_listings(members) if listing else None,
         playbook_anchor=PLAYBOOKS_ANCHOR if listing else None,
         blocks_delisting=bool(entry and entry.blocks_delisting),
-        compact=_compact(first),
+        compact=compact,
     )
 
 
@@ -227,10 +233,34 @@ def _compact(finding: FindingDocument) -> bool:
     return finding["severity"] not in ("critical", "high") or bool(step and step.symptom)
 
 
+def shown_finding(finding: FindingDocument) -> FindingDocument:
+    """A message finding as the report names it: its file by the file name, in the subject
+    and the texts that repeat it; the full path stays in the evidence, the annex and the
+    JSON result (a lab path took a line of its own in every message finding)."""
+    subject = finding["subject"]
+    if finding["check"] != "message" or not re.search(r"[\\/]", subject):
+        return finding
+    name = re.split(r"[\\/]", subject.rstrip("\\/"))[-1] or subject
+
+    def short(text: str) -> str:
+        return text.replace(subject, name)
+
+    shown: dict[str, Any] = {**finding, "subject": name}
+    shown["title"], shown["detail"] = short(finding["title"]), short(finding["detail"])
+    remediation = finding.get("remediation")
+    if remediation:
+        shown["remediation"] = {
+            **remediation,
+            "summary": short(remediation["summary"]),
+            "steps": [short(step) for step in remediation["steps"]],
+        }
+    return cast("FindingDocument", shown)
+
+
 def build_groups(findings: Sequence[FindingDocument]) -> tuple[FindingGroup, ...]:
     """Groups in the document's order (severity, then code), each at its first member."""
     members: dict[tuple[str, ...], list[tuple[str, FindingDocument]]] = {}
-    for index, finding in enumerate(findings):
+    for index, finding in enumerate(map(shown_finding, findings)):
         members.setdefault(group_key(finding), []).append((finding_anchor(index, finding), finding))
     groups = [
         build_group([f for _, f in pairs], [a for a, _ in pairs]) for pairs in members.values()

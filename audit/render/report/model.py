@@ -35,7 +35,7 @@ from audit.render.report.delisting.playbook import (
     build_playbooks,
     listing_row,
 )
-from audit.render.report.delisting.rejections import RejectionPlaybook, build_rejection_playbooks
+from audit.render.report.delisting.rejections import build_rejection_playbooks
 from audit.render.report.groups import (
     GRADE_METHOD,
     Area,
@@ -43,7 +43,7 @@ from audit.render.report.groups import (
     build_groups,
     finding_anchor,
 )
-from audit.render.report.layout import ip_subsections, ip_table
+from audit.render.report.layout import alike_runs, ip_subsections, ip_table
 from audit.render.report.plan import PlanStep, build_plan, top_causes
 from audit.render.report.sections import check_views
 from audit.render.report.view import SEVERITIES, check_label, display_date, reason_label
@@ -220,7 +220,7 @@ class ReportView:
     volume_chart: VolumeChart | None
     playbooks: tuple[Playbook, ...]
     self_service_advice: str | None  # once, when a playbook's route is a self-service form
-    rejection_playbooks: tuple[RejectionPlaybook, ...]
+    rejection_playbooks: tuple[Playbook, ...]  # operators of rejections only, no listing
     unknowns: tuple[UnknownView, ...]
     unknowns_more: int
     compliance: RequirementsChapter | None
@@ -279,8 +279,7 @@ def _vantage(document: ResultDocument) -> str | None:
             dict.fromkeys(str(v.get("reason", "")) for v in vantages if v.get("internal"))
         )
         return (
-            f"from inside the server's own networks ({reasons}): a relay finding may be a "
-            "false alarm and must be confirmed from outside"
+            f"from inside the server's networks ({reasons}); confirm a relay finding from outside"
         )
     return "from outside the server's networks"
 
@@ -320,11 +319,11 @@ def _methodology(
 
 
 def _annex_tables(
-    full_ip_table: DataTable, subsections: Sequence[Subsection]
+    full_ip_table: DataTable, main_ip_table: DataTable, subsections: Sequence[Subsection]
 ) -> tuple[Subsection, ...]:
-    tables = (
-        [Subsection("Sending IPs", full_ip_table)] if len(full_ip_table.rows) > MAX_IP_ROWS else []
-    )
+    """The tables the main report shortens (runs of alike addresses, caps), in full."""
+    shortened = len(main_ip_table.rows) < len(full_ip_table.rows)
+    tables = [Subsection("Sending IPs", full_ip_table)] if shortened else []
     tables += [s for s in subsections if len(s.table.rows) > MAX_TABLE_ROWS]
     return tuple(tables)
 
@@ -342,6 +341,7 @@ def build_report(
     listings, listed_ips, listed_lists = _listings(document["findings"])
     unknowns = _unknowns(document)
     full_ip_table = ip_table(document, views)
+    main_ip_table = cap(alike_runs(full_ip_table), MAX_IP_ROWS)
     subsections = ip_subsections(views)
     # The blocklist matrix goes to the annex: the summary's listings table names every
     # listing, and the matrix grows with IPs x lists.
@@ -351,7 +351,10 @@ def build_report(
     providers = chapter.providers if chapter else ()
     delisting = verdict(document)
     playbooks = build_playbooks(document, branding.fixed)
-    self_service = any(r.requestable and not r.letter for p in playbooks for r in p.routes)
+    rejection_playbooks = build_rejection_playbooks(document, branding.fixed)
+    self_service = any(
+        r.requestable and not r.letter for p in playbooks + rejection_playbooks for r in p.routes
+    )
     return ReportView(
         branding=branding,
         subject=_subject(document, views),
@@ -371,14 +374,14 @@ def build_report(
         listed_lists=listed_lists,
         plan=plan,
         top_causes=top_causes(plan),
-        ip_table=cap(full_ip_table, MAX_IP_ROWS),
+        ip_table=main_ip_table,
         ip_subsections=tuple(
             dataclasses.replace(s, table=cap(s.table, MAX_TABLE_ROWS)) for s in main_subsections
         ),
         volume_chart=volume_chart(document),
         playbooks=playbooks,
         self_service_advice=SELF_SERVICE_ADVICE if self_service else None,
-        rejection_playbooks=build_rejection_playbooks(document, date, branding.fixed),
+        rejection_playbooks=rejection_playbooks,
         unknowns=unknowns[:MAX_UNKNOWNS],
         unknowns_more=max(0, len(unknowns) - MAX_UNKNOWNS),
         compliance=chapter,
@@ -387,7 +390,7 @@ def build_report(
         methodology=_methodology(document, date, not unknowns, branding.show_tool),
         severity_legend=SEVERITY_LEGEND,
         appendix=appendix,
-        annex_tables=_annex_tables(full_ip_table, main_subsections) + matrix,
+        annex_tables=_annex_tables(full_ip_table, main_ip_table, main_subsections) + matrix,
         run=run_section(document),
         evidence=evidence_sections(views),
         dns=dns_table(document),

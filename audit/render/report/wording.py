@@ -13,9 +13,9 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-# A number, then a noun with "(s)": plural unless the number is one.
-_COUNTED = re.compile(r"\b(\d+)(\s+(?:\w+\s+)?)(\w+?)\(s\)")
-_PLURAL = re.compile(r"(\w+?)\(s\)")
+# A number, then a noun with "(s)" or "(es)": plural unless the number is one.
+_COUNTED = re.compile(r"\b(\d+)(\s+(?:\w+\s+)?)(\w+?)\((e?s)\)")
+_PLURAL = re.compile(r"(\w+?)\((e?s)\)")
 _FLAG_PHRASES = (
     ("with `mailhygiene blacklist`", "with a blocklist lookup"),
     ("no --log given", "no mail log was given"),
@@ -39,8 +39,8 @@ ENUM_WORDS = {
 
 
 def _counted(match: re.Match[str]) -> str:
-    number, middle, noun = match.groups()
-    return f"{number}{middle}{noun}" + ("" if number == "1" else "s")
+    number, middle, noun, ending = match.groups()
+    return f"{number}{middle}{noun}" + ("" if number == "1" else ending)
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -58,7 +58,7 @@ def client_text(text: str, enums: bool = True) -> str:
     values. Remediation steps keep snake_case: there it names a setting to change
     (Postfix `smtpd_relay_restrictions`)."""
     text = _COUNTED.sub(_counted, text)
-    text = _PLURAL.sub(r"\1s", text)
+    text = _PLURAL.sub(r"\1\2", text)
     for phrase, replacement in _FLAG_PHRASES:
         text = text.replace(phrase, replacement)
     text = _FLAG.sub(lambda m: "the " + m.group(1).replace("-", " ") + " setting", text)
@@ -83,6 +83,12 @@ def address_runs(ips: Sequence[str]) -> tuple[str, ...]:
     for run in runs:
         shown += [f"{run[0]} – {run[-1]}"] if len(run) >= 3 else run
     return tuple(shown)
+
+
+def run_size(run: str) -> int:
+    """How many addresses a "first – last" run of `address_runs` holds."""
+    first, last = run.split(" – ")
+    return int(ipaddress.ip_address(last)) - int(ipaddress.ip_address(first)) + 1
 
 
 def _follows(previous: str, ip: str) -> bool:

@@ -8,18 +8,23 @@ such an IP should not send direct to MX. The letter says what was listed and, in
 tense, only the fixes the user confirmed (`--fixed CODE`) that matter to a blocklist
 (audit/knowledge/actions/actions.toml `[letters]`); otherwise a placeholder to fill in.
 It never names the audit's probe addresses: only the listed addresses and the domain.
+
+A classified rejection (`--bounce`) citing one of the operator's lists, or from the same
+provider, is folded in (seen.py): one playbook and one letter per operator, listing the
+listed addresses and the rejections seen (count, the receiver's words). A self-service
+form still gets no letter, whatever triggered it; the playbook says so in one line.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from audit.knowledge.actions import actions
 from audit.model.view import Cell, DataTable
-from audit.render.report.wording import address_runs
+from audit.render.report.delisting.seen import RejectionSeen, letter_lines, rejections_seen
+from audit.render.report.wording import address_runs, run_size
 
 LISTING_CODES = frozenset(
     {
@@ -31,7 +36,7 @@ LISTING_CODES = frozenset(
 )
 PLAYBOOKS_ANCHOR = "playbooks"
 METHOD_LABELS = {
-    "automatic": "Expires automatically",
+    "automatic": "Expires automatically: no request needed",
     "manual": "Removal request, reviewed by the operator",
     "self-service": "Self-service removal form",
     "none": "No removal procedure: expires on its own",
@@ -59,14 +64,18 @@ SELF_SERVICE_ADVICE = (
     "causes are fixed, not before."
 )
 WAIT_ADVICE = (
-    "No request is needed: this listing expires on its own once the cause has stopped. "
-    "Fix the cause, then wait; asking for early removal does not help."
+    "No request is needed: it expires on its own once the cause has stopped; asking for "
+    "early removal does not help."
 )
+# Said in a self-service playbook that folds in rejections: the bounces do not call for one.
+FORM_NOTE = "No letter: the same form removes the addresses the bounces above name."
 CONTACT_PLACEHOLDER = "[Your name], [role], [contact e-mail address], [phone]"
 CAUSE_PLACEHOLDER = "[Describe what caused the listing and what you changed to stop it]"
 MAX_ROWS = 6
 MAX_LETTER_LINES = 5
 MAX_NAMED = 3
+MAX_REJECTION_ROWS = 4
+MAX_LETTER_REJECTIONS = 3
 # Checks whose findings are about the cause of abuse wherever they were found.
 DOMAIN_WIDE_CAUSES = frozenset({"volume", "relay"})
 
@@ -85,10 +94,44 @@ class ListRoute:
 
 
 @dataclass(frozen=True)
+class RemovalLine:
+    """A playbook's "Removal" line: one per list and route; a list's sub-lists with the
+    same route (ZEN's XBL and PBL forms) share it, each expiry named by its category."""
+
+    label: str
+    method: str
+    url: str | None
+    expiry: str
+    fee: str
+
+
+def removal_lines(routes: Sequence[ListRoute]) -> tuple[RemovalLine, ...]:
+    alike: dict[tuple[str, str, str | None], list[ListRoute]] = {}
+    for route in routes:
+        alike.setdefault((route.list_name, route.method, route.url), []).append(route)
+    lists = {route.list_name for route in routes}
+    lines = []
+    for (name, method, url), same in alike.items():
+        label = "Removal" if len(alike) == 1 else f"Removal from {name}"
+        if len(lists) < len(alike):  # this list has more than one route: say which
+            label += f" ({', '.join(r.category for r in same)})"
+        expiries = dict.fromkeys(r.expiry for r in same)
+        expiry = (
+            next(iter(expiries))
+            if len(expiries) == 1
+            else "; ".join(f"{r.category.lower()}: {r.expiry}" for r in same)
+        )
+        fees = [f for f in dict.fromkeys(r.fee for r in same) if f]
+        fee = "; ".join(f for f in fees if not any(o != f and o.startswith(f) for o in fees))
+        lines.append(RemovalLine(label, method, url, expiry, fee))
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
 class Playbook:
     anchor: str
     operator: str
-    severity: str
+    severity: str | None  # the most severe listing's; None: rejections only
     targets: tuple[str, ...]
     listing_anchors: tuple[str, ...]  # one per listing finding (links from elsewhere)
     listings: DataTable
@@ -97,6 +140,14 @@ class Playbook:
     include: tuple[str, ...]
     advice: tuple[str, ...]
     request_text: str | None
+    rejections: tuple[RejectionSeen, ...] = ()  # the first MAX_REJECTION_ROWS shown
+    rejections_more: int = 0
+    summary: str | None = None  # what the rejections' provider says to do, in a line
+    note: str | None = None  # FORM_NOTE, when rejections came without a letter
+
+    @property
+    def removal(self) -> tuple[RemovalLine, ...]:
+        return removal_lines(self.routes)
 
 
 def playbook_anchor(finding: Mapping[str, Any]) -> str:
@@ -208,21 +259,21 @@ def _letter_entries(listed: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     entries = []
     for (zone, listed_with), subjects in alike.items():
         for run in address_runs(subjects):
-            count = f" ({_run_size(run)} addresses)" if " – " in run else ""
+            count = f" ({run_size(run)} addresses)" if " – " in run else ""
             entries.append(f"{run}{count} on {zone}{listed_with}")
     return tuple(entries)
 
 
-def _run_size(run: str) -> int:
-    first, last = run.split(" – ")
-    return int(ipaddress.ip_address(last)) - int(ipaddress.ip_address(first)) + 1
-
-
 def request_text(
-    listed: Sequence[Mapping[str, Any]], domain: str | None, fixes: Sequence[str]
+    listed: Sequence[Mapping[str, Any]],
+    domain: str | None,
+    fixes: Sequence[str],
+    rejected: Sequence[RejectionSeen] = (),
 ) -> str:
-    """One letter for an operator: what was listed where, what caused it, what was done."""
+    """One letter for an operator: what was listed where, the rejections citing its lists,
+    what caused it, what was done."""
     targets = list(dict.fromkeys(f["subject"] for f in listed))
+    targets += [s.sending_ip for s in rejected if s.sending_ip and s.sending_ip not in targets]
     lists = list(dict.fromkeys(_list_name(f.get("evidence", {})) for f in listed))
     domain_listing = all(f["code"] == "BLACKLIST_DOMAIN_LISTED" for f in listed)
     what = "domain" if domain_listing else "IP address" if len(targets) == 1 else "addresses"
@@ -238,6 +289,9 @@ def request_text(
     lines += [f"- {entry}" for entry in entries[:MAX_LETTER_LINES]]
     if len(entries) > MAX_LETTER_LINES:
         lines.append(f"- and {len(entries) - MAX_LETTER_LINES} more: [attach the full list]")
+    if rejected:
+        lines += ["", "Receivers rejected our mail citing your list:", ""]
+        lines += letter_lines(rejected, MAX_LETTER_REJECTIONS)
     sender = f" for {domain}" if domain else ""
     subject = "It sends" if len(targets) == 1 else "They send"
     lines += ["", f"{subject} mail{sender}. We found what caused the listing and fixed it:", ""]
@@ -296,13 +350,21 @@ def _named_list(targets: Sequence[str]) -> str:
     return f"{len(targets)}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
+def _without_advised(steps: Sequence[str], advice: Sequence[str]) -> tuple[str, ...]:
+    """The steps without the one the policy advice says in its own words (a PBL's "Do not
+    request delisting just to send direct: relay ... smarthost")."""
+    if POLICY_ADVICE not in advice:
+        return tuple(steps)
+    return tuple(s for s in steps if not s.startswith("Do not request delisting just to send"))
+
+
 def _advice(routes: Sequence[ListRoute]) -> tuple[str, ...]:
-    advice = []
+    """The policy advice for a policy listing. A list that expires on its own says so in
+    its removal line ("Expires automatically: no request needed") and its steps ("Wait:
+    ..."): the wait advice is for rejections (rejections.py), whose steps do not."""
     if any(r.category == CATEGORY_LABELS["policy"] for r in routes):
-        advice.append(POLICY_ADVICE)
-    if any(not r.requestable and r.category != CATEGORY_LABELS["policy"] for r in routes):
-        advice.append(WAIT_ADVICE)
-    return tuple(advice)
+        return (POLICY_ADVICE,)
+    return ()
 
 
 def build_playbook(
@@ -310,6 +372,7 @@ def build_playbook(
     listed: Sequence[Mapping[str, Any]],
     document: Mapping[str, Any],
     fixed: Collection[str],
+    rejected: Sequence[RejectionSeen] = (),
 ) -> Playbook:
     routes = tuple(dict.fromkeys(_route(f) for f in listed))
     requestable = [f for f in listed if _route(f).letter]
@@ -319,8 +382,15 @@ def build_playbook(
             s for f in listed for s in _route_steps((f.get("remediation") or {}).get("steps", []))
         )
     )
-    fixes = confirmed_fixes({f["subject"] for f in requestable}, document["findings"], fixed)
+    # A rejection citing the operator's list is answered by the same route, in the letter
+    # when a person reviews requests.
+    asked = [s for s in rejected if s.routed] if requestable else []
+    asked_ips = {s.sending_ip for s in asked if s.sending_ip}
+    fixes = confirmed_fixes(
+        {f["subject"] for f in requestable} | asked_ips, document["findings"], fixed
+    )
     severities = ("critical", "high", "medium", "low", "info")
+    form = any(r.requestable and not r.letter for r in routes)
     return Playbook(
         anchor=f"delist-{_slug(operator)}",
         operator=operator,
@@ -329,26 +399,56 @@ def build_playbook(
         listing_anchors=tuple(playbook_anchor(f) for f in listed),
         listings=_listings_table(listed),
         routes=routes,
-        steps=steps,
+        steps=_without_advised(steps, _advice(routes)),
         include=_include(requestable) if requestable else (),
         advice=_advice(routes),
         request_text=(
-            request_text(requestable, document["target"].get("domain"), fixes)
+            request_text(requestable, document["target"].get("domain"), fixes, asked)
             if requestable
             else None
         ),
+        rejections=tuple(rejected[:MAX_REJECTION_ROWS]),
+        rejections_more=max(0, len(rejected) - MAX_REJECTION_ROWS),
+        note=FORM_NOTE if rejected and form and not requestable else None,
     )
+
+
+def listings_by_operator(document: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """The listing findings per list operator, in the document's order."""
+    by_operator: dict[str, list[Mapping[str, Any]]] = {}
+    for finding in document["findings"]:
+        if finding["code"] in LISTING_CODES:
+            by_operator.setdefault(_operator(finding), []).append(finding)
+    return by_operator
+
+
+def listing_owner(
+    seen: RejectionSeen, by_operator: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> str | None:
+    """The listed operator a rejection belongs to: the operator of the list it cites, or the
+    same provider (a Spamhaus bounce beside a ZEN listing); None when none is listed."""
+    for operator, listed in by_operator.items():
+        zones = {f.get("evidence", {}).get("zone") for f in listed}
+        providers = {(f.get("remediation") or {}).get("provider") for f in listed} - {None}
+        if seen.operator == operator or (seen.zone and seen.zone in zones):
+            return operator
+        if seen.provider and seen.provider in providers:
+            return operator
+    return None
 
 
 def build_playbooks(
     document: Mapping[str, Any], fixed: Collection[str] = ()
 ) -> tuple[Playbook, ...]:
-    """One playbook per list operator, in the order of its most severe listing."""
-    by_operator: dict[str, list[Mapping[str, Any]]] = {}
-    for finding in document["findings"]:
-        if finding["code"] in LISTING_CODES:
-            by_operator.setdefault(_operator(finding), []).append(finding)
+    """One playbook per list operator, in the order of its most severe listing, with the
+    rejections that cite its lists folded in."""
+    by_operator = listings_by_operator(document)
+    folded: dict[str, list[RejectionSeen]] = {}
+    for seen in rejections_seen(document):
+        owner = listing_owner(seen, by_operator)
+        if owner is not None:
+            folded.setdefault(owner, []).append(seen)
     return tuple(
-        build_playbook(operator, listed, document, fixed)
+        build_playbook(operator, listed, document, fixed, folded.get(operator, ()))
         for operator, listed in by_operator.items()
     )
