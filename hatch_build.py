@@ -1,7 +1,7 @@
 """Build hook: the mail-log hot path compiled with mypyc, when a C compiler is there.
 
-`mailhygiene logs` reads millions of lines through a few modules (the Postfix line parser,
-the digest and its bounded tables, the rejection classifier). Compiled with mypyc (part of
+`mailhygiene logs` reads millions of lines through a few modules (the Postfix line parser
+and its records, the digest and its bounded tables, the rejection classifier). Compiled with mypyc (part of
 mypy: the type hints the code already carries, checked by `make lint`, become C), the same
 source reads a log 1.25-1.7x faster (README, "Benchmarks": bench_logs). Nothing else
 changes: the modules stay Python source, importable and correct without their compiled form.
@@ -26,7 +26,11 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 # module names, in the order mypyc is given them (one group: they call each other in C)
 NATIVE_MODULES = (
+    "audit.loglines.attempts",
     "audit.loglines.postfix",
+    "audit.loglines.records",
+    "audit.loglines.timestamps",
+    "audit.maillog.attempts",
     "audit.maillog.bounded",
     "audit.maillog.digest",
     "audit.maillog.rejections",
