@@ -1,10 +1,11 @@
 """Build hook: the mail-log hot path compiled with mypyc, when a C compiler is there.
 
 `mailhygiene logs` reads millions of lines through a few modules (the Postfix line parser
-and its records, the digest and its bounded tables, the rejection classifier). Compiled with mypyc (part of
-mypy: the type hints the code already carries, checked by `make lint`, become C), the same
-source reads a log 1.25-1.7x faster (README, "Benchmarks": bench_logs). Nothing else
-changes: the modules stay Python source, importable and correct without their compiled form.
+and its records, the digest and its bounded tables, the rejection classifier). Compiled
+with mypyc (part of mypy: the type hints the code already carries, checked by `make lint`,
+become C), the same source reads a log 1.25-1.7x faster (README, "Benchmarks":
+bench_logs). Nothing else changes: the modules stay Python source, importable and correct
+without their compiled form.
 
 On `pip install` (wheel and editable), the hook compiles NATIVE_MODULES and writes
 audit/native.txt: each source's checksum when compiled. audit/native.py imports the Python
