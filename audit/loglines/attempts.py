@@ -17,29 +17,30 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Final
 
 from audit.loglines.records import AttemptEvent, AttemptKind
 
-POSTFIX_SASL = re.compile(
+POSTFIX_SASL: Final = re.compile(
     r"^(?:warning: )?[^\[\s]*\[(?P<ip>[^\]\s]+)\](?::\d+)?: SASL [\w-]+ authentication "
     r"failed(?P<rest>.*)$"
 )
-SASL_USERNAME = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
-POSTFIX_REJECT = re.compile(
+SASL_USERNAME: Final = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
+POSTFIX_REJECT: Final = re.compile(
     r"^reject: RCPT from [^\[\s]*\[(?P<ip>[^\]\s]+)\](?::\d+)?: (?P<reply>.*?)"
     r"(?:; from=<[^>]*> to=<(?P<rcpt>[^>]*)>.*)?$"
 )
-EXIM_AUTH = re.compile(
+EXIM_AUTH: Final = re.compile(
     r"authenticator failed for (?:H=)?(?:\S+ )?\[(?P<ip>[0-9A-Fa-f.:]+)\]"
     r"(?::\d+)?.*?: 535(?:.*\(set_id=(?P<user>[^)\s]+)\))?"
 )
-EXIM_REJECT = re.compile(
+EXIM_REJECT: Final = re.compile(
     r"(?:^| )H=(?:\S+ )?\(?[^\[]*?\[(?P<ip>[0-9A-Fa-f.:]+)\].* rejected RCPT "
     r"<?(?P<rcpt>[^>\s:]*)>?: (?P<reply>.*)$"
 )
 # Postfix's words for a recipient that does not exist here (local, virtual, relay tables)
-POSTFIX_UNKNOWN = ("User unknown in ", "Recipient address rejected: User unknown")
-EXIM_UNKNOWN = ("unrouteable address", "unknown user", "no such user")
+POSTFIX_UNKNOWN: Final = ("User unknown in ", "Recipient address rejected: User unknown")
+EXIM_UNKNOWN: Final = ("unrouteable address", "unknown user", "no such user")
 
 
 def _postfix_reject(at: datetime | None, body: str) -> AttemptEvent | None:

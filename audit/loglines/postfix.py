@@ -22,58 +22,58 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from audit.loglines.attempts import postfix_attempt
 from audit.loglines.records import DeliveryEvent, DeliveryStatus, Event, SubmissionEvent
 from audit.loglines.timestamps import SyslogClock, parse_rfc3339
 
-MAX_QUEUE_STATE = 100_000  # queue ids remembered at once (bounded memory)
-MAX_STAMPS = 4096  # parsed timestamps remembered at once
-MAX_CACHED_CHARS = 64  # longer stamps and addresses are parsed, never remembered
+MAX_QUEUE_STATE: Final = 100_000  # queue ids remembered at once (bounded memory)
+MAX_STAMPS: Final = 4096  # parsed timestamps remembered at once
+MAX_CACHED_CHARS: Final = 64  # longer stamps and addresses are parsed, never remembered
 
-CLASSIC = re.compile(
+CLASSIC: Final = re.compile(
     r"^(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d\d:\d\d:\d\d) (?P<rest>.*)$"
 )
-RFC3339 = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) (?P<rest>.*)$")
+RFC3339: Final = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) (?P<rest>.*)$")
 # `host program[pid]: message`, and `qid: ` when the message starts with a queue id; the
 # body is the rest of the line, sliced off after the match (matching it to the end of a
 # long line costs more than the rest). Possessive: a program name, a pid or a queue id
 # ends where its characters do, so backtracking into them could never find another match.
-PROGRAM_QUEUED = re.compile(
+PROGRAM_QUEUED: Final = re.compile(
     r"\S++ (?P<program>[\w./-]++)(?:\[(?P<pid>\d++)\])?+: (?:(?P<qid>[0-9A-Za-z]{5,20}+): )?+"
 )
 # smtp(8) with smtp_tls_loglevel >= 1, once per new connection, before its deliveries
 # (no queue id): `Trusted TLS connection established to host[ip]:25: TLSv1.3 with ...`
 # (Untrusted, Anonymous, Verified, Trusted: how the peer certificate was checked; see
 # postconf(5) smtp_tls_loglevel). The relay `host[ip]` is kept to match the deliveries.
-TLS_ESTABLISHED = " TLS connection established to "
-TLS_PEERS = ("Trusted", "Untrusted", "Anonymous", "Verified")
-MAX_TLS_PROCESSES = 10_000  # smtp processes whose TLS connection is remembered
-CLIENT = re.compile(r"client=(?P<name>[^\[\s,]*)\[(?P<ip>[^\]]+)\]")
-SASL_USER = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
-PICKUP = re.compile(r"^uid=(?P<uid>\d+) from=<(?P<sender>[^>]*)>")
-QMGR_FROM = re.compile(r"^from=<(?P<sender>[^>]*)>, size=\d+, nrcpt=(?P<nrcpt>\d+)")
-TO = re.compile(r"^to=<(?P<rcpt>[^>]*)>")
-ORIG_TO = re.compile(r", orig_to=<[^>]*>")
-RELAY = re.compile(r", relay=(?P<host>[^\[,\s]+)(?:\[(?P<ip>[^\]]*)\](?::\d+)?)?")
+TLS_ESTABLISHED: Final = " TLS connection established to "
+TLS_PEERS: Final = ("Trusted", "Untrusted", "Anonymous", "Verified")
+MAX_TLS_PROCESSES: Final = 10_000  # smtp processes whose TLS connection is remembered
+CLIENT: Final = re.compile(r"client=(?P<name>[^\[\s,]*)\[(?P<ip>[^\]]+)\]")
+SASL_USER: Final = re.compile(r"sasl_username=(?P<user>[^,\s]+)")
+PICKUP: Final = re.compile(r"^uid=(?P<uid>\d+) from=<(?P<sender>[^>]*)>")
+QMGR_FROM: Final = re.compile(r"^from=<(?P<sender>[^>]*)>, size=\d+, nrcpt=(?P<nrcpt>\d+)")
+TO: Final = re.compile(r"^to=<(?P<rcpt>[^>]*)>")
+ORIG_TO: Final = re.compile(r", orig_to=<[^>]*>")
+RELAY: Final = re.compile(r", relay=(?P<host>[^\[,\s]+)(?:\[(?P<ip>[^\]]*)\](?::\d+)?)?")
 # `status=` starts the line or follows a space or comma (the lookbehind comes after the
 # literal so the regex engine can skip to it). `undeliverable` is an address probe's
 # outcome (verify(8)): explain reads it, the digest counts no probe.
-STATUS = re.compile(
+STATUS: Final = re.compile(
     r"status=(?<![^\s,]status=)(?P<status>sent|deferred|bounced|expired|undeliverable)"
     r"(?: \((?P<reply>.*)\))?"
 )
 # qmgr's message-level bounce: maximal_queue_lifetime reached, or `postsuper -e` (Postfix 3.x)
-EXPIRED = re.compile(r", status=(?:force-)?expired, returned to sender")
-DSN = re.compile(r"\bdsn=(?P<dsn>[245]\.\d{1,3}\.\d{1,3})\b")  # RFC 3463 status
+EXPIRED: Final = re.compile(r", status=(?:force-)?expired, returned to sender")
+DSN: Final = re.compile(r"\bdsn=(?P<dsn>[245]\.\d{1,3}\.\d{1,3})\b")  # RFC 3463 status
 # smtpd refusing a client at SMTP time (our server's reject, not a delivery)
-SMTPD_REJECT = re.compile(
+SMTPD_REJECT: Final = re.compile(
     r"\b(?:NOQUEUE|[0-9A-F]{6,}): reject: \S+ from \S+: (.*?)(?:; from=<.*)?$"
 )
-REMOTE_SERVICES = frozenset({"smtp"})
-QUEUE_STATE_SERVICES = frozenset({"smtpd", "pickup", "qmgr"})  # the rest only log to=<
-OUTCOMES = {
+REMOTE_SERVICES: Final = frozenset({"smtp"})
+QUEUE_STATE_SERVICES: Final = frozenset({"smtpd", "pickup", "qmgr"})  # the rest only log to=<
+OUTCOMES: Final = {
     "sent": DeliveryStatus.SENT,
     "deferred": DeliveryStatus.DEFERRED,
     "bounced": DeliveryStatus.BOUNCED,

@@ -15,10 +15,11 @@ Zone-less stamps are kept as logged and treated as UTC; RFC 3339 ones are conver
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Final
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
-TAIL_BYTES = 64 * 1024  # the end of a plain file read for its last stamp
+MONTHS: Final = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
+TAIL_BYTES: Final = 64 * 1024  # the end of a plain file read for its last stamp
 
 
 class SyslogClock:

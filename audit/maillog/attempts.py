@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 from audit.loglines.records import AttemptEvent, AttemptKind
 from audit.maillog.bounded import Capped, TopTable
 from audit.maillog.facts import AttackerFacts, AttackFacts, TargetedAccountFacts
 
-MAX_ATTACKERS = 10_000  # client IPs kept per kind
-MAX_TARGETED_ACCOUNTS = 10_000
-MAX_TARGETS = 1000  # distinct accounts / recipients / IPs kept per entry (the count saturates)
-SAMPLES = 10
+MAX_ATTACKERS: Final = 10_000  # client IPs kept per kind
+MAX_TARGETED_ACCOUNTS: Final = 10_000
+# distinct accounts / recipients / IPs kept per entry (the count saturates)
+MAX_TARGETS: Final = 1000
+SAMPLES: Final = 10
 
 
 @dataclass

@@ -12,6 +12,7 @@ import operator
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 from audit.loglines.records import (
     AttemptEvent,
@@ -39,27 +40,27 @@ from audit.maillog.rejections import (
     sample_reply,
 )
 
-MAX_SET = 1000  # distinct values kept per set (the count saturates there)
-MAX_ACCOUNTS = 50_000
-MAX_MESSAGES_REMEMBERED = 200_000
+MAX_SET: Final = 1000  # distinct values kept per set (the count saturates there)
+MAX_ACCOUNTS: Final = 50_000
+MAX_MESSAGES_REMEMBERED: Final = 200_000
 MAX_REJECTION_KINDS = 2000  # (reason, provider, list, codes, host) kinds; then host-less
-MAX_RELAYS = 10_000  # unauthenticated clients relaying
+MAX_RELAYS: Final = 10_000  # unauthenticated clients relaying
 MAX_SENDING_IPS = 1000
-MAX_CACHED_IP_CHARS = 64  # longer "addresses" are checked, never remembered
-OTHER_ACCOUNTS = "(other accounts)"
-STATUS_KEYS = {status: status.value for status in DeliveryStatus}  # faster than .value
+MAX_CACHED_IP_CHARS: Final = 64  # longer "addresses" are checked, never remembered
+OTHER_ACCOUNTS: Final = "(other accounts)"
+STATUS_KEYS: Final = {status: status.value for status in DeliveryStatus}  # faster than .value
 # an enum member read from its class costs a descriptor call (Python 3.11): millions of times
-SENT = DeliveryStatus.SENT
+SENT: Final = DeliveryStatus.SENT
 # The mailbox providers whose sender requirements the compliance verdict answers (their
 # ids in audit/knowledge/requirements/), by the provider serving the relay host
 # (audit/knowledge/providers/): deliveries to their MX hosts, Workspace domains included.
-TLS_PROVIDERS = {
+TLS_PROVIDERS: Final = {
     "google-gmail": "gmail",
     "yahoo": "yahoo",
     "microsoft-outlook": "microsoft",
     "apple-icloud": "apple",
 }
-OTHER_PROVIDERS = "other"
+OTHER_PROVIDERS: Final = "other"
 
 
 def _add(values: set[str], value: str | None) -> None:

@@ -18,7 +18,7 @@ token are classified once, as are 100k hosts of one provider saying the same wor
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from audit.bounce.classify import verdict_for
 from audit.bounce.extract import RejectionReply, make_rejection
@@ -29,31 +29,34 @@ from audit.loglines.exim import remote_reply
 from audit.loglines.records import DeliveryEvent, DeliveryStatus
 
 # Any 4xx/5xx reply code: what makes a failed delivery a remote *rejection* (RFC 5321 §4.2).
-SMTP_CODE = re.compile(r"(?<![\w.@/:-])(?P<code>[45]\d\d)(?=[ -]|$)")
-SAID = "] said: "  # the end of Postfix's `host relay[ip] said: ` before a remote reply
-MAX_SAMPLE_CHARS = 300
-MAX_CLASSIFIED = 4096  # classified replies remembered at once (a cache, not state)
-MAX_REMEMBERED_REPLY_CHARS = 1024  # longer replies and heads are never remembered
+SMTP_CODE: Final = re.compile(r"(?<![\w.@/:-])(?P<code>[45]\d\d)(?=[ -]|$)")
+SAID: Final = "] said: "  # the end of Postfix's `host relay[ip] said: ` before a remote reply
+MAX_SAMPLE_CHARS: Final = 300
+MAX_CLASSIFIED: Final = 4096  # classified replies remembered at once (a cache, not state)
+MAX_REMEMBERED_REPLY_CHARS: Final = 1024  # longer replies and heads are never remembered
 # up to a reply's last digit (greedy, then back from the end: linear, in C)
-LAST_DIGIT = re.compile(r"(?s).*\d")
+LAST_DIGIT: Final = re.compile(r"(?s).*\d")
 # Per-message details of a reply (RFC 5321 leaves the text after the codes free): the
 # recipient echoed back, IP addresses, times, queue ids, Gmail's token before "- gsmtp",
 # Outlook's server name and hex ids. One pass: a recipient in <...>, or a run of
 # address/token characters with a digit in it (started only where a run starts: linear).
-MASKED = re.compile(r"<[^<>@\s]{0,256}@[^<>\s]{0,256}>|(?<![\w.:/+=-])[\w.:/+=-]*\d[\w.:/+=-]*")
-IPV4 = re.compile(r"\[?\d{1,3}(?:\.\d{1,3}){3}\]?(?::\d+)?")
-TWO_DIGITS = re.compile(r"\d\D*\d")
-DIGIT = re.compile(r"\d")
-RUN = re.compile(r"[\w.:/+=-]+")  # a word MASKED's second branch takes whole, if it has a digit
-MIN_IPV4_CHARS = len("1.2.3.4")
+MASKED: Final = re.compile(
+    r"<[^<>@\s]{0,256}@[^<>\s]{0,256}>|(?<![\w.:/+=-])[\w.:/+=-]*\d[\w.:/+=-]*"
+)
+IPV4: Final = re.compile(r"\[?\d{1,3}(?:\.\d{1,3}){3}\]?(?::\d+)?")
+TWO_DIGITS: Final = re.compile(r"\d\D*\d")
+DIGIT: Final = re.compile(r"\d")
+# a word MASKED's second branch takes whole, if it has a digit
+RUN: Final = re.compile(r"[\w.:/+=-]+")
+MIN_IPV4_CHARS: Final = len("1.2.3.4")
 # an enum member read from its class costs a descriptor call (Python 3.11), per rejection
 SENT, DEFERRED = DeliveryStatus.SENT, DeliveryStatus.DEFERRED
-TOKEN_CHARS = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
+TOKEN_CHARS: Final = 12  # shorter runs are codes a provider's patterns read: S3150, AS16012609
 # A word `_masked_word` masks to "x0" (a token): one run of TOKEN_CHARS or more, at most
 # one ":", two digits, a letter or "_" (so no IPv4 address): Gmail's per-message token
 # `d2e1a72fcca58-7b0f0f1a2c3si1234567a3.42`, told in one match instead of `_mask_run`'s
 # tests one by one (a new token in every reply: never remembered)
-TOKEN_WORD = re.compile(
+TOKEN_WORD: Final = re.compile(
     r"(?=[^:]*+(?::[^:]*+)?+\Z)(?=.*?[A-Za-z_])(?=\D*\d\D*\d)[\w.:/+=-]{12,}+\Z"
 )
 
@@ -80,8 +83,8 @@ def _mask_run(run: str) -> str:
     return "0" if run.isdigit() and len(run) >= 6 else run
 
 
-MAX_WORDS = 65_536  # words remembered with their masked form (a cache, not state)
-MAX_CACHED_WORD_CHARS = 64  # longer words are masked, never remembered
+MAX_WORDS: Final = 65_536  # words remembered with their masked form (a cache, not state)
+MAX_CACHED_WORD_CHARS: Final = 64  # longer words are masked, never remembered
 _words: dict[str, str] = {}  # word -> masked word (a pure function: codes repeat)
 
 
@@ -122,9 +125,9 @@ def normalised_reply(reply: str) -> str:
 # same way, the relay host comes from the event), and the recipient echoed back `<rcpt>`
 # by its mask, before the masking: the words that differ per host and per message go
 # without a regex each (100k distinct hosts, 100k recipients).
-RELAY_PREFIX = "host relay.invalid[::] said: "
-MASKED_ADDRESS = "<x@x.invalid>"
-PLAIN_ADDRESS = re.compile(r"[^<>@\s]{0,256}@[^<>\s]{0,256}")  # what MASKED masks in <...>
+RELAY_PREFIX: Final = "host relay.invalid[::] said: "
+MASKED_ADDRESS: Final = "<x@x.invalid>"
+PLAIN_ADDRESS: Final = re.compile(r"[^<>@\s]{0,256}@[^<>\s]{0,256}")  # what MASKED masks in <...>
 
 
 def _event_reply(event: DeliveryEvent) -> str:
