@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,10 @@ from support.paths import REPO
 import hatch_build
 from audit import native
 
+# every module the hook compiles, imported, and the file each came from
 WHERE = (
-    "import audit.maillog.digest as d, audit.loglines.postfix as p, "
-    "audit.maillog.rejections as r, audit.maillog.bounded as b; "
-    "print(d.__file__, p.__file__, r.__file__, b.__file__)"
+    f"import importlib; names = {list(hatch_build.NATIVE_MODULES)!r}; "
+    "print(*(importlib.import_module(name).__file__ for name in names))"
 )
 
 
@@ -34,14 +35,14 @@ def imported_files(**env: str) -> list[str]:
 
 
 def source_checksum(module: str) -> str:
-    return native.checksum((REPO / Path(*module.split(".")).with_suffix(".py")).read_bytes())
+    return native.checksum(Path(native.source_of(module)).read_bytes())
 
 
-def manifest_with(tmp_path: Path, **changed: str) -> Path:
+def manifest_with(tmp_path: Path, changed: Mapping[str, str] | None = None) -> Path:
     """A manifest of the compiled modules' sources as they are, but for `changed`."""
     path = tmp_path / "native.txt"
     entries = {m: source_checksum(m) for m in hatch_build.NATIVE_MODULES}
-    entries.update({module.replace("_", "."): value for module, value in changed.items()})
+    entries.update(changed or {})
     path.write_text("".join(f"{m} {c}\n" for m, c in entries.items()), "utf-8")
     return path
 
@@ -66,7 +67,7 @@ def test_a_wheel_s_manifest_is_never_stale(tmp_path: Path) -> None:
 
 def test_a_source_changed_since_its_compile_is_stale(tmp_path: Path) -> None:
     # given a manifest whose checksum of one module is not its source's
-    read = native.read_manifest(str(manifest_with(tmp_path, audit_maillog_digest="0-0")))
+    read = native.read_manifest(str(manifest_with(tmp_path, {"audit.maillog.digest": "0-0"})))
     # then the compiled modules are stale; so are those of an empty manifest
     assert read is not None and native.stale(read)
     assert native.stale({})
@@ -87,7 +88,7 @@ def test_a_stale_manifest_imports_every_compiled_module_from_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a manifest whose checksum of one module is not its source's
-    manifest = manifest_with(tmp_path, audit_maillog_digest="0-0")
+    manifest = manifest_with(tmp_path, {"audit.maillog.digest": "0-0"})
     # when the check runs
     finder = checked(monkeypatch, manifest)[0]
     # then every module of the group is found as its source, the rest as before
